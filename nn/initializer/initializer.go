@@ -2,6 +2,13 @@
 // of the lecture and of torch.nn.init, with PyTorch's formulas, fans and
 // gains. (A Go package cannot be named init.)
 //
+// One family per file: constant.go (zeros, ones, constant, eye, dirac),
+// random.go (uniform, normal, trunc_normal), orthogonal.go, lecun.go,
+// xavier.go, kaiming.go (kaiming_uniform, kaiming_normal, torch_default).
+// fan.go holds the two helpers every fan-scaled scheme is built on, Fans
+// and CalculateGain. Each scheme also states the law of what it draws
+// (law.go), so that a draw can be checked against theory.
+//
 // Schemes draw in float64 from an explicit *rand.Rand and are converted to
 // the tensor's element type afterwards, so a float32 model and a float64
 // model built from the same seed hold the same values up to rounding.
