@@ -1,0 +1,87 @@
+package nn_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// A small classifier learns the three arms of a 2-D spiral: build a model
+// from layers, record the forward pass and the loss on a graph, backpropagate
+// and take plain SGD steps. The same program is examples/spiral.
+func Example_spiral() {
+	rng := tensor.NewRand(1)
+	x, labels := spiral(rng, 100, 3)
+	l1, _ := nn.NewLinear[float32](rng, 2, 32, nn.LinearOptions{})
+	l2, _ := nn.NewLinear[float32](rng, 32, 32, nn.LinearOptions{})
+	l3, _ := nn.NewLinear[float32](rng, 32, 3, nn.LinearOptions{})
+	model := nn.NewSequential[float32](l1, nn.ReLU[float32]{}, l2, nn.ReLU[float32]{}, l3)
+
+	g := autograd.New[float32]()
+	input := autograd.NewConstant(x)
+	const lr = 0.2
+	for step := range 1000 {
+		nn.ZeroGrad[float32](model)
+		loss := nn.CrossEntropyLoss(g, model.Forward(g, input), labels)
+		if step%200 == 0 {
+			fmt.Printf("step %3d: loss %.2f\n", step, loss.Value.Item())
+		}
+		g.Backward(loss)
+		for _, p := range model.Parameters() { // plain SGD: p -= lr * dL/dp
+			w, dw := p.Value.Data(), p.Grad.Data()
+			for i := range w {
+				w[i] -= lr * dw[i]
+			}
+		}
+	}
+
+	correct := 0
+	g.NoGrad(func() {
+		logits := model.Forward(g, input).Value
+		for k, want := range labels {
+			if argmax(logits.Data()[3*k:3*k+3]) == want {
+				correct++
+			}
+		}
+	})
+	fmt.Printf("train accuracy: %d of %d\n", correct, len(labels))
+	// Output:
+	// step   0: loss 1.12
+	// step 200: loss 0.50
+	// step 400: loss 0.24
+	// step 600: loss 0.12
+	// step 800: loss 0.08
+	// train accuracy: 298 of 300
+}
+
+// spiral returns perClass points on each of classes arms of a noisy spiral
+// (the classic CS231n toy problem) and their labels.
+func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []int) {
+	x := tensor.New[float32](perClass*classes, 2)
+	labels := make([]int, perClass*classes)
+	for c := range classes {
+		for i := range perClass {
+			r := float64(i) / float64(perClass)
+			theta := 4*float64(c) + 4*r + 0.2*rng.NormFloat64()
+			k := c*perClass + i
+			x.Set(float32(r*math.Sin(theta)), k, 0)
+			x.Set(float32(r*math.Cos(theta)), k, 1)
+			labels[k] = c
+		}
+	}
+	return x, labels
+}
+
+func argmax(row []float32) int {
+	best := 0
+	for j, v := range row {
+		if v > row[best] {
+			best = j
+		}
+	}
+	return best
+}
