@@ -1,0 +1,211 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Max and average pooling over k×k windows of NCHW tensors, as PyTorch's
+// F.max_pool2d and F.avg_pool2d (ceil_mode=False; for average pooling
+// count_include_pad=True, the default). Each (n, c) plane is pooled on its
+// own, so the planes are what the work is split by.
+
+// Pool2dShape returns the output shape [N, C, OH, OW] of pooling an input of
+// shape x = [N, C, H, W] with a kernel×kernel window, or an error naming the
+// problem. As in PyTorch, padding may be at most half the kernel, so that
+// every window overlaps the input.
+func Pool2dShape(x []int, kernel, stride, padding int) ([4]int, error) {
+	g, err := pool2dGeom(x, kernel, stride, padding)
+	return [4]int{g.n, g.c, g.oh, g.ow}, err
+}
+
+func pool2dGeom(x []int, kernel, stride, padding int) (convGeom, error) {
+	if len(x) != 4 {
+		return convGeom{}, fmt.Errorf("tensor: pooling input must be [N, C, H, W], got %v", slices.Clone(x))
+	}
+	if padding > kernel/2 {
+		return convGeom{}, fmt.Errorf("tensor: pooling padding %d must be at most half the kernel size %d", padding, kernel)
+	}
+	g := convGeom{n: x[0], c: x[1], h: x[2], w: x[3], kh: kernel, kw: kernel, stride: stride, pad: padding}
+	var err error
+	if g.oh, err = ConvOutSize(g.h, kernel, stride, padding); err != nil {
+		return g, err
+	}
+	g.ow, err = ConvOutSize(g.w, kernel, stride, padding)
+	return g, err
+}
+
+func mustPool2dGeom(op string, x []int, kernel, stride, padding int) convGeom {
+	g, err := pool2dGeom(x, kernel, stride, padding)
+	if err != nil {
+		panic(fmt.Sprintf("tensor: %s: %v", op, err))
+	}
+	return g
+}
+
+// MaxPool2d sets dst [N, C, OH, OW] to the maximum of each window of
+// x [N, C, H, W]; padding counts as -∞. If argmax is not nil it is resized to
+// dst's shape and receives, for each output, the position of the maximum
+// inside its window (i·kernel + j; small integers, exact in any float type),
+// which is what MaxPool2dBackward needs. Ties go to the first maximum and a
+// NaN wins, as in PyTorch.
+func MaxPool2d[T Float](dst, x, argmax *Tensor[T], kernel, stride, padding int) {
+	g := mustPool2dGeom("MaxPool2d", x.Shape(), kernel, stride, padding)
+	checkShape("MaxPool2d", dst, []int{g.n, g.c, g.oh, g.ow})
+	var idx []T
+	if argmax != nil {
+		argmax.Resize(g.n, g.c, g.oh, g.ow)
+		idx = argmax.data
+	}
+	runLoop(loopMaxPool, &g, g.n*g.c, len(x.data), dst.data, x.data, idx)
+}
+
+// MaxPool2dBackward adds each element of dy [N, C, OH, OW] into the element
+// of dx [N, C, H, W] that was its window's maximum, as recorded in argmax by
+// MaxPool2d.
+func MaxPool2dBackward[T Float](dx, dy, argmax *Tensor[T], kernel, stride, padding int) {
+	g := mustPool2dGeom("MaxPool2dBackward", dx.Shape(), kernel, stride, padding)
+	checkShape("MaxPool2dBackward output gradient", dy, []int{g.n, g.c, g.oh, g.ow})
+	checkShape("MaxPool2dBackward argmax", argmax, []int{g.n, g.c, g.oh, g.ow})
+	runLoop(loopMaxPoolGrad, &g, g.n*g.c, len(dx.data), dx.data, dy.data, argmax.data)
+}
+
+// AvgPool2d sets dst [N, C, OH, OW] to the mean of each window of
+// x [N, C, H, W], padding counted as zeros in the divisor
+// (count_include_pad=True).
+func AvgPool2d[T Float](dst, x *Tensor[T], kernel, stride, padding int) {
+	g := mustPool2dGeom("AvgPool2d", x.Shape(), kernel, stride, padding)
+	checkShape("AvgPool2d", dst, []int{g.n, g.c, g.oh, g.ow})
+	runLoop(loopAvgPool, &g, g.n*g.c, len(x.data), dst.data, x.data, nil)
+}
+
+// AvgPool2dBackward adds dy [N, C, OH, OW] / window size into every element
+// of dx [N, C, H, W] inside the window.
+func AvgPool2dBackward[T Float](dx, dy *Tensor[T], kernel, stride, padding int) {
+	g := mustPool2dGeom("AvgPool2dBackward", dx.Shape(), kernel, stride, padding)
+	checkShape("AvgPool2dBackward output gradient", dy, []int{g.n, g.c, g.oh, g.ow})
+	runLoop(loopAvgPoolGrad, &g, g.n*g.c, len(dx.data), dx.data, dy.data, nil)
+}
+
+// window returns the rows or columns [lo, hi) of the input that the window
+// starting at start covers, and the window's extent in the padded input
+// (PyTorch's divisor for count_include_pad).
+func window(start, kernel, size, pad int) (lo, hi, padded int) {
+	end := min(start+kernel, size+pad)
+	padded = end - start
+	return max(start, 0), min(end, size), padded
+}
+
+// maxPool pools planes [lo, hi).
+func maxPool[T Float](g *convGeom, dst, x, idx []T, lo, hi int) {
+	hw, plane := g.h*g.w, g.plane()
+	for u := lo; u < hi; u++ {
+		src, out := x[u*hw:(u+1)*hw], dst[u*plane:(u+1)*plane]
+		if g.kh == 2 && g.stride == 2 && g.pad == 0 && idx != nil {
+			maxPool2x2(g, out, src, idx[u*plane:(u+1)*plane])
+			continue
+		}
+		for oh := range g.oh {
+			hs := oh*g.stride - g.pad
+			h0, h1, _ := window(hs, g.kh, g.h, g.pad)
+			for ow := range g.ow {
+				ws := ow*g.stride - g.pad
+				w0, w1, _ := window(ws, g.kw, g.w, g.pad)
+				best, at := T(math.Inf(-1)), (h0-hs)*g.kw+w0-ws
+				for ih := h0; ih < h1; ih++ {
+					for iw, v := range src[ih*g.w+w0 : ih*g.w+w1] {
+						if v > best || v != v {
+							best, at = v, (ih-hs)*g.kw+iw+w0-ws
+						}
+					}
+				}
+				out[oh*g.ow+ow] = best
+				if idx != nil {
+					idx[u*plane+oh*g.ow+ow] = T(at)
+				}
+			}
+		}
+	}
+}
+
+// maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
+// padding, where every window lies inside the image.
+func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
+	for oh := range g.oh {
+		r0, r1 := src[2*oh*g.w:(2*oh+1)*g.w], src[(2*oh+1)*g.w:(2*oh+2)*g.w]
+		o, ix := out[oh*g.ow:(oh+1)*g.ow], idx[oh*g.ow:(oh+1)*g.ow]
+		for ow := range o {
+			best, at := r0[2*ow], 0
+			if v := r0[2*ow+1]; v > best || v != v {
+				best, at = v, 1
+			}
+			if v := r1[2*ow]; v > best || v != v {
+				best, at = v, 2
+			}
+			if v := r1[2*ow+1]; v > best || v != v {
+				best, at = v, 3
+			}
+			o[ow], ix[ow] = best, T(at)
+		}
+	}
+}
+
+// maxPoolGrad routes the gradient of planes [lo, hi) to the argmax.
+func maxPoolGrad[T Float](g *convGeom, dx, dy, idx []T, lo, hi int) {
+	hw, plane := g.h*g.w, g.plane()
+	for u := lo; u < hi; u++ {
+		d := dx[u*hw : (u+1)*hw]
+		for oh := range g.oh {
+			for ow := range g.ow {
+				k := u*plane + oh*g.ow + ow
+				at := int(idx[k])
+				ih, iw := oh*g.stride-g.pad+at/g.kw, ow*g.stride-g.pad+at%g.kw
+				d[ih*g.w+iw] += dy[k]
+			}
+		}
+	}
+}
+
+// avgPool pools planes [lo, hi).
+func avgPool[T Float](g *convGeom, dst, x []T, lo, hi int) {
+	hw, plane := g.h*g.w, g.plane()
+	for u := lo; u < hi; u++ {
+		src, out := x[u*hw:(u+1)*hw], dst[u*plane:(u+1)*plane]
+		for oh := range g.oh {
+			h0, h1, ph := window(oh*g.stride-g.pad, g.kh, g.h, g.pad)
+			for ow := range g.ow {
+				w0, w1, pw := window(ow*g.stride-g.pad, g.kw, g.w, g.pad)
+				var sum T
+				for ih := h0; ih < h1; ih++ {
+					for _, v := range src[ih*g.w+w0 : ih*g.w+w1] {
+						sum += v
+					}
+				}
+				out[oh*g.ow+ow] = sum / T(ph*pw)
+			}
+		}
+	}
+}
+
+// avgPoolGrad spreads the gradient of planes [lo, hi) evenly over the
+// windows.
+func avgPoolGrad[T Float](g *convGeom, dx, dy []T, lo, hi int) {
+	hw, plane := g.h*g.w, g.plane()
+	for u := lo; u < hi; u++ {
+		d := dx[u*hw : (u+1)*hw]
+		for oh := range g.oh {
+			h0, h1, ph := window(oh*g.stride-g.pad, g.kh, g.h, g.pad)
+			for ow := range g.ow {
+				w0, w1, pw := window(ow*g.stride-g.pad, g.kw, g.w, g.pad)
+				v := dy[u*plane+oh*g.ow+ow] / T(ph*pw)
+				for ih := h0; ih < h1; ih++ {
+					row := d[ih*g.w+w0 : ih*g.w+w1]
+					for k := range row {
+						row[k] += v
+					}
+				}
+			}
+		}
+	}
+}
