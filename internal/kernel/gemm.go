@@ -1,5 +1,10 @@
 package kernel
 
+import (
+	"fmt"
+	"unsafe"
+)
+
 // Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where
 // op(X) is X or its transpose. op(A) is m×k, op(B) is k×n and C is m×n; lda,
 // ldb and ldc are the row strides of A, B and C as stored. With beta == 0, C
@@ -12,12 +17,64 @@ package kernel
 //	    for p := range k { s += opA(i, p) * opB(p, j) }
 //	    c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
 //	}}
+//
+// float32 runs the packed, cache-blocked SGEMM (sgemm.go) on the best
+// micro-kernel the CPU supports, split over Threads() goroutines; its result
+// does not depend on the thread count, bit for bit. float64 runs gemmGeneric:
+// it serves gradient checks, where speed does not matter.
+//
+// Gemm panics, with a message prefixed "kernel: Gemm:", when a dimension is
+// negative, a stride is shorter than its row or a slice is too short.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if m == 0 || n == 0 {
+		return
+	}
+	if unsafe.Sizeof(alpha) == 4 {
+		sgemm(transA, transB, m, n, k, float32(alpha), as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
 		return
 	}
 	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// as32 reinterprets a slice of a 4-byte Float (float32 or a type defined on
+// it) as []float32.
+func as32[T Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// checkGemm panics if the arguments of Gemm do not describe valid matrices.
+func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		badGemm(fmt.Sprintf("negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix("A", ar, ac, la, lda)
+	checkMatrix("B", br, bc, lb, ldb)
+	checkMatrix("C", m, n, lc, ldc)
+}
+
+// checkMatrix panics unless a slice of length l with row stride ld holds a
+// rows×cols matrix.
+func checkMatrix(name string, rows, cols, l, ld int) {
+	if ld < max(1, cols) {
+		badGemm(fmt.Sprintf("ld%s=%d is less than the %d columns of %s", name, ld, cols, name))
+	}
+	if rows > 0 && cols > 0 && l < (rows-1)*ld+cols {
+		badGemm(fmt.Sprintf("len(%s)=%d is too short for %d×%d with stride %d (need %d)",
+			name, l, rows, cols, ld, (rows-1)*ld+cols))
+	}
+}
+
+//go:noinline
+func badGemm(msg string) { panic("kernel: Gemm: " + msg) }
 
 // gemmGeneric is the pure-Go Gemm. It scales C by beta, then accumulates
 // alpha*op(A)*op(B) row by row with axpy-shaped inner loops that the

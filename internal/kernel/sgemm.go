@@ -1,0 +1,184 @@
+package kernel
+
+// The float32 GEMM follows the GotoBLAS/BLIS structure (Goto & van de Geijn,
+// "Anatomy of high-performance matrix multiplication", ACM TOMS 2008):
+//
+//	for jc in steps of nc:           columns of C and B
+//	  for pc in steps of kc:         the k dimension; pack B[pc:pc+kc, jc:jc+nc]
+//	    for ic in steps of mc:       rows of C and A; pack A[ic:ic+mc, pc:pc+kc]
+//	      for jr in steps of nr:     a kc×nr sliver of packed B stays in L1
+//	        for ir in steps of mr:   the micro-kernel: an mr×nr tile of C in registers
+//
+// Packing copies each block into the order the micro-kernel reads it, so the
+// kernel streams contiguous memory whatever the transposes and strides; it is
+// where all four transpose combinations are handled.
+//
+// Every element of C is one kernel's chain of fused multiply-adds over each
+// kc block in k order, so the result depends on the kernel and on kc but not
+// on how the tiles are shared between goroutines.
+
+// sgemmKernel is a micro-kernel with its blocking: run computes the mr×nr
+// tile C = alpha*A·B + beta*C from a packed mr×kc panel of A (column p at
+// a[p*mr:]) and a packed kc×nr panel of B (row p at b[p*nr:]); beta == 0
+// must not read C.
+type sgemmKernel struct {
+	name       string
+	mr, nr     int
+	mc, kc, nc int // block sizes: mc a multiple of mr, nc of nr
+	run        func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+}
+
+// packBuf holds one goroutine's packing buffers; they only grow.
+type packBuf struct {
+	a, b []float32
+	tile []float32 // an mr×nr scratch tile for the edges of C
+}
+
+func (buf *packBuf) fit(kern *sgemmKernel) {
+	if n := kern.mc * kern.kc; len(buf.a) < n {
+		buf.a = make([]float32, n)
+	}
+	if n := kern.kc * kern.nc; len(buf.b) < n {
+		buf.b = make([]float32, n)
+	}
+	if n := kern.mr * kern.nr; len(buf.tile) < n {
+		buf.tile = make([]float32, n)
+	}
+}
+
+// sgemmBlocked computes the float32 Gemm on the calling goroutine with
+// kernel kern and the buffers of buf.
+func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if k == 0 || alpha == 0 {
+		scaleRows(m, n, beta, c, ldc)
+		return
+	}
+	buf.fit(kern)
+	for jc := 0; jc < n; jc += kern.nc {
+		nc := min(kern.nc, n-jc)
+		for pc := 0; pc < k; pc += kern.kc {
+			kc := min(kern.kc, k-pc)
+			blockBeta := beta
+			if pc > 0 {
+				blockBeta = 1
+			}
+			// op(B)(p, j) is b[p*ldb+j] as stored, or b[j*ldb+p] transposed.
+			pack(buf.b, b, ldb, !transB, pc, jc, kc, nc, kern.nr)
+			for ic := 0; ic < m; ic += kern.mc {
+				mc := min(kern.mc, m-ic)
+				// op(A)(i, p) is a[i*lda+p] as stored, or a[p*lda+i] transposed.
+				pack(buf.a, a, lda, transA, pc, ic, kc, mc, kern.mr)
+				macroKernel(kern, buf, kc, mc, nc, alpha, blockBeta, c[ic*ldc+jc:], ldc)
+			}
+		}
+	}
+}
+
+// macroKernel multiplies the packed mc×kc block of A by the packed kc×nc
+// block of B into C, one micro-tile at a time. Tiles that stick out of C go
+// through buf.tile so the kernel never writes outside C.
+func macroKernel(kern *sgemmKernel, buf *packBuf, kc, mc, nc int, alpha, beta float32, c []float32, ldc int) {
+	mr, nr := kern.mr, kern.nr
+	for jr := 0; jr < nc; jr += nr {
+		w := min(nr, nc-jr)
+		bp := buf.b[jr*kc : jr*kc+kc*nr]
+		for ir := 0; ir < mc; ir += mr {
+			h := min(mr, mc-ir)
+			ap := buf.a[ir*kc : ir*kc+kc*mr]
+			cc := c[ir*ldc+jr:]
+			if h == mr && w == nr {
+				kern.run(kc, ap, bp, cc, ldc, alpha, beta)
+				continue
+			}
+			tile := buf.tile[:mr*nr]
+			if beta != 0 {
+				for i := range h {
+					copy(tile[i*nr:i*nr+w], cc[i*ldc:i*ldc+w])
+				}
+			}
+			kern.run(kc, ap, bp, tile, nr, alpha, beta)
+			for i := range h {
+				copy(cc[i*ldc:i*ldc+w], tile[i*nr:i*nr+w])
+			}
+		}
+	}
+}
+
+// pack copies the kc×xc block of a matrix at (k0, x0) into panels of r
+// columns: element (p, x) goes to dst[(x/r)*kc*r + p*r + x%r], and the last
+// panel is padded with zeros. With kRows the matrix has element (p, x) at
+// src[p*ld+x] (rows run along k), otherwise at src[x*ld+p].
+func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
+	for x := 0; x < xc; x += r {
+		w := min(r, xc-x)
+		panel := dst[x*kc : x*kc+kc*r]
+		if kRows {
+			for p := range kc {
+				row := panel[p*r : p*r+r]
+				copy(row, src[(k0+p)*ld+x0+x:][:w])
+				clear(row[w:])
+			}
+			continue
+		}
+		for j := range w {
+			col := src[(x0+x+j)*ld+k0:][:kc]
+			for p, v := range col {
+				panel[p*r+j] = v
+			}
+		}
+		if w < r {
+			for p := range kc {
+				clear(panel[p*r+w : p*r+r])
+			}
+		}
+	}
+}
+
+// scaleRows sets C = beta*C, writing zeros when beta is 0.
+func scaleRows(m, n int, beta float32, c []float32, ldc int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else if beta != 1 {
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// sgemmGo is the portable micro-kernel: a 4×4 tile in sixteen scalar
+// accumulators, multiply then add (no fusion), in k order.
+var sgemmGo = &sgemmKernel{name: "go 4x4", mr: 4, nr: 4, mc: 64, kc: 256, nc: 1024, run: sgemmKernelGo}
+
+func sgemmKernelGo(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	a, b = a[:4*kc], b[:4*kc]
+	for p := 0; p+4 <= len(a); p += 4 {
+		av, bv := a[p:p+4:p+4], b[p:p+4:p+4]
+		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
+		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
+		c00, c01, c02, c03 = c00+a0*b0, c01+a0*b1, c02+a0*b2, c03+a0*b3
+		c10, c11, c12, c13 = c10+a1*b0, c11+a1*b1, c12+a1*b2, c13+a1*b3
+		c20, c21, c22, c23 = c20+a2*b0, c21+a2*b1, c22+a2*b2, c23+a2*b3
+		c30, c31, c32, c33 = c30+a3*b0, c31+a3*b1, c32+a3*b2, c33+a3*b3
+	}
+	storeRow4(c[0*ldc:], alpha, beta, c00, c01, c02, c03)
+	storeRow4(c[1*ldc:], alpha, beta, c10, c11, c12, c13)
+	storeRow4(c[2*ldc:], alpha, beta, c20, c21, c22, c23)
+	storeRow4(c[3*ldc:], alpha, beta, c30, c31, c32, c33)
+}
+
+func storeRow4(c []float32, alpha, beta, s0, s1, s2, s3 float32) {
+	c = c[:4]
+	if beta == 0 {
+		c[0], c[1], c[2], c[3] = alpha*s0, alpha*s1, alpha*s2, alpha*s3
+		return
+	}
+	c[0] = alpha*s0 + beta*c[0]
+	c[1] = alpha*s1 + beta*c[1]
+	c[2] = alpha*s2 + beta*c[2]
+	c[3] = alpha*s3 + beta*c[3]
+}

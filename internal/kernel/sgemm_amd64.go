@@ -1,0 +1,62 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+//go:generate sh -c "go run ./asmgen > sgemm_amd64.s"
+
+// The micro-kernels of sgemm_amd64.s (see asmgen for what they compute).
+//
+//go:noescape
+func sgemmKernelAVX512x14x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512x12x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512x8x48(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512x6x64(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2x6x16(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+type asmKernel func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// wrap turns an assembly kernel into an sgemmKernel.run, checking the
+// slices so that the assembly cannot touch memory outside them.
+func wrap(f asmKernel, mr, nr int) func(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	return func(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+		_, _, _ = a[kc*mr-1], b[kc*nr-1], c[(mr-1)*ldc+nr-1]
+		f(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	}
+}
+
+var (
+	avx512x14x32 = &sgemmKernel{name: "avx512 14x32", mr: 14, nr: 32, mc: 14 * 20, kc: 256, nc: 4096,
+		run: wrap(sgemmKernelAVX512x14x32, 14, 32)}
+	avx512x12x32 = &sgemmKernel{name: "avx512 12x32", mr: 12, nr: 32, mc: 12 * 24, kc: 256, nc: 4096,
+		run: wrap(sgemmKernelAVX512x12x32, 12, 32)}
+	avx512x8x48 = &sgemmKernel{name: "avx512 8x48", mr: 8, nr: 48, mc: 8 * 36, kc: 256, nc: 48 * 85,
+		run: wrap(sgemmKernelAVX512x8x48, 8, 48)}
+	avx512x6x64 = &sgemmKernel{name: "avx512 6x64", mr: 6, nr: 64, mc: 6 * 48, kc: 256, nc: 4096,
+		run: wrap(sgemmKernelAVX512x6x64, 6, 64)}
+	avx2x6x16 = &sgemmKernel{name: "avx2 6x16", mr: 6, nr: 16, mc: 6 * 24, kc: 256, nc: 4096,
+		run: wrap(sgemmKernelAVX2x6x16, 6, 16)}
+)
+
+// asmSgemmKernels returns the assembly kernels this CPU and OS support, best
+// first. x/sys/cpu reports AVX-512 and AVX2 only when the OS saves their
+// registers.
+func asmSgemmKernels() []*sgemmKernel {
+	var ks []*sgemmKernel
+	if cpu.X86.HasAVX512F {
+		ks = append(ks, avx512x14x32, avx512x12x32, avx512x8x48, avx512x6x64)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, avx2x6x16)
+	}
+	return ks
+}

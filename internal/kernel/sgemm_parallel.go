@@ -1,0 +1,97 @@
+package kernel
+
+// sgemmKernels lists the micro-kernels this CPU can run, best first; the
+// portable Go kernel is always last. activeSgemm is the one sgemm uses
+// (tests switch it to cover every kernel).
+var (
+	sgemmKernels = append(asmSgemmKernels(), sgemmGo)
+	activeSgemm  = sgemmKernels[0]
+)
+
+// GemmKernel names the float32 micro-kernel Gemm uses on this machine, for
+// benchmark reports: "avx512 14x32", "avx2 6x16" or "go 4x4".
+func GemmKernel() string { return activeSgemm.name }
+
+// minParallelWork is the m*n*k below which a call stays on one goroutine:
+// handing work to another goroutine costs a few microseconds, about what
+// a 100³ multiply takes.
+const minParallelWork = 100 * 100 * 100
+
+// gemm32 is the parallel float32 call in progress, guarded by poolMu; it is
+// a package variable so that handing it to the workers allocates nothing.
+var gemm32 sgemmJob
+
+// sgemmJob is one float32 Gemm split along M (rows of C) or N (columns) in
+// whole micro-tiles, one contiguous chunk per part.
+type sgemmJob struct {
+	kern           *sgemmKernel
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	splitM         bool
+	chunk          int // rows or columns per part
+}
+
+func (j *sgemmJob) run(buf *packBuf, part int) {
+	lo := part * j.chunk
+	a, b, c, m, n := j.a, j.b, j.c, j.m, j.n
+	if j.splitM {
+		if lo >= m {
+			return
+		}
+		m = min(j.chunk, m-lo)
+		c = c[lo*j.ldc:]
+		if j.transA {
+			a = a[lo:]
+		} else {
+			a = a[lo*j.lda:]
+		}
+	} else {
+		if lo >= n {
+			return
+		}
+		n = min(j.chunk, n-lo)
+		c = c[lo:]
+		if j.transB {
+			b = b[lo*j.ldb:]
+		} else {
+			b = b[lo:]
+		}
+	}
+	sgemmBlocked(j.kern, buf, j.transA, j.transB, m, n, j.k, j.alpha, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
+}
+
+// sgemm is Gemm for float32 (arguments already checked).
+func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kern := activeSgemm
+	buf := acquire()
+	if buf == nil { // another call owns the workers: run alone
+		buf = spare.Get().(*packBuf)
+		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		spare.Put(buf)
+		return
+	}
+	defer release()
+	parts := 1
+	if m*n*k >= minParallelWork {
+		parts = Threads()
+	}
+	rowTiles, colTiles := (m+kern.mr-1)/kern.mr, (n+kern.nr-1)/kern.nr
+	splitM := rowTiles >= colTiles
+	tiles, tile := colTiles, kern.nr
+	if splitM {
+		tiles, tile = rowTiles, kern.mr
+	}
+	parts = min(parts, tiles)
+	if parts <= 1 {
+		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemm32 = sgemmJob{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		splitM: splitM, chunk: (tiles + parts - 1) / parts * tile}
+	runParts(&gemm32, parts)
+	gemm32 = sgemmJob{} // keep no reference to the caller's slices
+}
