@@ -1,0 +1,165 @@
+package lab
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Series is one labelled curve.
+type Series struct {
+	Label string
+	X, Y  []float64
+}
+
+// Panel is one plot of a figure.
+type Panel struct {
+	Title, XLabel, YLabel string
+	LogY                  bool // log-scale y axis; points with y <= 0 are left out
+	Series                []Series
+}
+
+// ImageFormat returns the image format for path's extension, or an error
+// naming the extensions that work: commands check --plot before running.
+func ImageFormat(path string) (string, error) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	switch ext {
+	case "png", "svg", "pdf", "eps", "jpg", "jpeg", "tif", "tiff":
+		return ext, nil
+	}
+	return "", fmt.Errorf("lab: cannot tell the image format of %q; use .png, .svg or .pdf", path)
+}
+
+// SavePanels draws panels side by side into one image at path (.png, .svg
+// or .pdf).
+func SavePanels(path string, panels ...Panel) error {
+	format, err := ImageFormat(path)
+	if err != nil {
+		return err
+	}
+	row := make([]*plot.Plot, len(panels))
+	for i, pn := range panels {
+		if row[i], err = newPanel(pn); err != nil {
+			return err
+		}
+	}
+	w, h := vg.Length(len(panels))*5*vg.Inch, 4*vg.Inch
+	c, err := draw.NewFormattedCanvas(w, h, format)
+	if err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	canvases := plot.Align([][]*plot.Plot{row}, draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Millimeter * 4}, draw.New(c))
+	for i, p := range row {
+		p.Draw(canvases[0][i])
+	}
+	return writeImage(path, c)
+}
+
+func newPanel(pn Panel) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
+	p.Legend.Top = true
+	if pn.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	p.Add(plotter.NewGrid())
+	for i, s := range pn.Series {
+		pts := make(plotter.XYs, 0, len(s.X))
+		for j, x := range s.X {
+			y := s.Y[j]
+			if math.IsNaN(y) || math.IsInf(y, 0) || pn.LogY && y <= 0 {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		l, sc, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, fmt.Errorf("lab: %s: %w", s.Label, err)
+		}
+		l.Color, sc.Color = plotutil.Color(i), plotutil.Color(i)
+		l.Dashes = plotutil.Dashes(i / 7)
+		sc.Shape = plotutil.Shape(i)
+		p.Add(l, sc)
+		p.Legend.Add(s.Label, l, sc)
+	}
+	return p, nil
+}
+
+// Histogram draws data's histogram, normalized as a density, with the
+// theoretical density over it (if density is non-nil) into path.
+func Histogram(path, title, xlabel string, data []float64, density func(float64) float64, densityLabel string) error {
+	format, err := ImageFormat(path)
+	if err != nil {
+		return err
+	}
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, "density"
+	p.Legend.Top = true
+	h := &plotter.Histogram{Bins: histBins(data, 60), FillColor: plotutil.Color(1), LineStyle: plotter.DefaultLineStyle}
+	h.Width = h.Bins[0].Max - h.Bins[0].Min
+	h.Normalize(1)
+	p.Add(h)
+	p.Legend.Add(fmt.Sprintf("draw (%d values)", len(data)), h)
+	if density != nil {
+		f := plotter.NewFunction(density)
+		f.Samples = 400
+		f.Color = plotutil.Color(0)
+		f.Width = vg.Points(2)
+		p.Add(f)
+		p.Legend.Add(densityLabel, f)
+	}
+	c, err := draw.NewFormattedCanvas(6*vg.Inch, 4*vg.Inch, format)
+	if err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	p.Draw(draw.New(c))
+	return writeImage(path, c)
+}
+
+// histBins counts data into n equal bins; a constant tensor (zeros, ones)
+// gets one bin of width 1 around its value instead of a degenerate range.
+func histBins(data []float64, n int) []plotter.HistogramBin {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range data {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if len(data) == 0 || lo == hi {
+		if len(data) == 0 {
+			lo, hi = 0, 0
+		}
+		return []plotter.HistogramBin{{Min: lo - 0.5, Max: hi + 0.5, Weight: float64(len(data))}}
+	}
+	bins := make([]plotter.HistogramBin, n)
+	w := (hi - lo) / float64(n)
+	for i := range bins {
+		bins[i].Min, bins[i].Max = lo+float64(i)*w, lo+float64(i+1)*w
+	}
+	for _, v := range data {
+		bins[min(int((v-lo)/w), n-1)].Weight++
+	}
+	return bins
+}
+
+func writeImage(path string, c vg.CanvasWriterTo) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	if _, err := c.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("lab: writing %s: %w", path, err)
+	}
+	return f.Close()
+}
