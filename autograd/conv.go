@@ -1,0 +1,50 @@
+package autograd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/descent-ml/descent/tensor"
+)
+
+// Conv2d returns the 2-D convolution of x [N, C, H, W] with the kernels
+// w [O, C, kh, kw], plus bias b [O] (or nil), with zero padding and the given
+// stride: PyTorch's F.conv2d (a cross-correlation), output [N, O, OH, OW]
+// with OH = (H + 2·padding - kh)/stride + 1.
+//
+// It runs as im2col + GEMM (tensor.Conv2d): with col the patches of x as
+// columns, Y = W·col, so dW = dY·colᵀ, dcol = Wᵀ·dY, dx = col2im(dcol) and
+// db = Σ dY over batch and pixels. The columns are kept for the backward
+// pass in a graph buffer.
+func (g *Graph[T]) Conv2d(x, w, b *Var[T], stride, padding int) *Var[T] {
+	shape, err := tensor.Conv2dShape(x.Shape(), w.Shape(), stride, padding)
+	if err != nil {
+		panic("autograd: Conv2d: " + strings.TrimPrefix(err.Error(), "tensor: "))
+	}
+	var bias *tensor.Tensor[T]
+	if b != nil {
+		if b.Value.Dims() != 1 || b.Value.Dim(0) != shape[1] {
+			panic(fmt.Sprintf("autograd: Conv2d: bias %v does not fit weight %v", b.Shape(), w.Shape()))
+		}
+		bias = b.Value
+	}
+	req := g.needsGrad(x, w, b)
+	out := g.NewResult(req, shape[:]...)
+	col, work := g.Buffer(0), g.Buffer(0) // resized by tensor.Conv2d
+	tensor.Conv2d(out.Value, x.Value, w.Value, bias, col, work, stride, padding)
+	if req {
+		n := g.Record(conv2dOp[T]{}, out, x, w, b)
+		n.Saved = col
+		n.Ints[0], n.Ints[1] = stride, padding
+	}
+	return out
+}
+
+type conv2dOp[T Float] struct{}
+
+func (conv2dOp[T]) Name() string { return "Conv2d" }
+func (conv2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
+	gx, gw, gb := g.GradOf(n.In[0]), g.GradOf(n.In[1]), g.GradOf(n.In[2])
+	work, dcol := g.Buffer(0), g.Buffer(0)
+	tensor.Conv2dBackward(gx, gw, gb, n.Out.Grad, n.In[1].Value, n.Saved, work, dcol, n.Ints[0], n.Ints[1])
+}
