@@ -1,0 +1,163 @@
+// Package optim implements the lecture's optimizers with PyTorch's exact
+// semantics: the update rules, defaults, argument names and validation of
+// torch.optim, so that hyperparameters port from PyTorch unchanged.
+//
+// Every optimizer works on a list of parameter groups (each with its own
+// learning rate and weight decay) of autograd Vars, reading Grad and
+// updating Value in place. The same generic code serves float32 training
+// and the float64 traces of `descent trace`: no rule exists twice.
+//
+// Each optimizer's per-element math is a plain function over slices (for
+// example adamStep), the specification that a SIMD kernel can replace. A
+// step is a single pass over each parameter's arrays, allocates nothing
+// once the state exists (it is created on the first step, as in PyTorch),
+// and splits large tensors across two goroutines; results do not depend on
+// the split because every element is updated independently.
+package optim
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// Float is the set of element types the optimizers work on.
+type Float = tensor.Float
+
+// Optimizer updates parameters from their gradients: torch.optim's
+// Optimizer, with its state made explicit.
+type Optimizer[T Float] interface {
+	// Step applies one update to every parameter that requires a gradient.
+	Step()
+	// ZeroGrad sets every parameter's gradient to zero.
+	ZeroGrad()
+	// Groups returns the parameter groups. Schedules change a group's LR
+	// (and WeightDecay) between steps; Params must not be changed.
+	Groups() []*Group[T]
+	// State returns a snapshot of the optimizer's state (step counts,
+	// per-parameter buffers, group learning rates) for checkpoints.
+	State() *State[T]
+	// LoadState restores a snapshot taken by State from an optimizer of the
+	// same kind and configuration over parameters of the same shapes, so
+	// that the following steps are bit for bit those of the original.
+	LoadState(s *State[T]) error
+}
+
+// MomentumSetter is implemented by optimizers with a momentum (SGD,
+// RMSprop) or a first-moment decay beta1 (the Adam family), which cyclic
+// schedules may vary from step to step (CyclicLR's and OneCycleLR's
+// cycle_momentum).
+type MomentumSetter interface {
+	SetMomentum(m float64)
+}
+
+// Group is a set of parameters sharing a learning rate and a weight decay,
+// PyTorch's param_group.
+type Group[T Float] struct {
+	Params      []*autograd.Var[T]
+	LR          float64
+	WeightDecay float64
+}
+
+// ZeroGrad sets the gradient of every parameter in params to zero.
+func ZeroGrad[T Float](params []*autograd.Var[T]) {
+	for _, p := range params {
+		p.ZeroGrad()
+	}
+}
+
+// slot is one parameter and its optimizer state.
+type slot[T Float] struct {
+	v     *autograd.Var[T]
+	group *Group[T]
+	step  int                  // PyTorch's state['step']: updates applied so far
+	buf   [3]*tensor.Tensor[T] // per-parameter state tensors, nil until used
+	extra float64              // one per-parameter scalar (NAdam's mu_product)
+}
+
+// base is the bookkeeping every optimizer shares: groups, per-parameter
+// state, the two-goroutine split and state export. The update rules live
+// in the optimizers' own files.
+type base[T Float] struct {
+	name      string    // PyTorch's class name in lower case: "adam"
+	bufNames  [3]string // names of slot.buf in PyTorch's state dict
+	extraName string    // name of slot.extra, "" if unused
+	groups    []*Group[T]
+	slots     []slot[T]
+	split     splitter
+}
+
+func (b *base[T]) init(name string, bufNames [3]string, params []*autograd.Var[T], lr, weightDecay float64) error {
+	b.name, b.bufNames = name, bufNames
+	return b.AddGroup(params, lr, weightDecay)
+}
+
+// AddGroup adds a parameter group with its own learning rate and weight
+// decay (PyTorch's add_param_group). A parameter may belong to one group
+// only.
+func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) error {
+	if len(params) == 0 {
+		return fmt.Errorf("optim: %s: empty parameter list", b.name)
+	}
+	if lr < 0 {
+		return fmt.Errorf("optim: %s: invalid learning rate %v (want lr >= 0)", b.name, lr)
+	}
+	if weightDecay < 0 {
+		return fmt.Errorf("optim: %s: invalid weight_decay %v (want >= 0)", b.name, weightDecay)
+	}
+	for i, p := range params {
+		if p == nil || p.Value == nil {
+			return fmt.Errorf("optim: %s: parameter %d is nil", b.name, i)
+		}
+		for _, s := range b.slots {
+			if s.v == p {
+				return fmt.Errorf("optim: %s: parameter %d (%q) appears in more than one group", b.name, i, p.Name)
+			}
+		}
+	}
+	g := &Group[T]{Params: params, LR: lr, WeightDecay: weightDecay}
+	b.groups = append(b.groups, g)
+	for _, p := range params {
+		b.slots = append(b.slots, slot[T]{v: p, group: g})
+	}
+	return nil
+}
+
+// Groups returns the parameter groups.
+func (b *base[T]) Groups() []*Group[T] { return b.groups }
+
+// ZeroGrad sets every parameter's gradient to zero.
+func (b *base[T]) ZeroGrad() {
+	for i := range b.slots {
+		b.slots[i].v.ZeroGrad()
+	}
+}
+
+// next prepares slot i for an update: it returns nil for a parameter that
+// takes no part (frozen, or without a gradient), allocates the state
+// tensors named in want on first use (zero-filled) and counts the step.
+func (b *base[T]) next(i int, want [3]bool) *slot[T] {
+	s := &b.slots[i]
+	if !s.v.RequiresGrad() || s.v.Grad == nil {
+		return nil
+	}
+	if s.v.Grad.Len() != s.v.Value.Len() {
+		panic(fmt.Sprintf("optim: %s: parameter %q has %d values but a gradient of %d", b.name, s.v.Name, s.v.Value.Len(), s.v.Grad.Len()))
+	}
+	for k, w := range want {
+		if w && s.buf[k] == nil {
+			s.buf[k] = tensor.New[T](s.v.Value.Shape()...)
+		}
+	}
+	s.step++
+	return s
+}
+
+// data returns the slice of state tensor k, or nil if it is not used.
+func (s *slot[T]) data(k int) []T {
+	if s.buf[k] == nil {
+		return nil
+	}
+	return s.buf[k].Data()
+}
