@@ -42,6 +42,63 @@ var gradCases = []gradCase{
 	{"sum", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Sum(in[0]) }, false},
 	{"mean", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Mean(in[0]) }, false},
 	{"cross_entropy", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.CrossEntropy(in[0], []int{0, 4, 2, 2}) }, false},
+
+	// Element-wise maths. N(0, 1) inputs land on a kink (abs at 0) with
+	// probability ~1e-6 per element; log, sqrt and fractional powers use
+	// positive inputs.
+	{"exp", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Exp(in[0]) }, false},
+	{"log", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Log(in[0]) }, true},
+	{"sqrt", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Sqrt(in[0]) }, true},
+	{"abs", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Abs(in[0]) }, false},
+	{"neg", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Neg(in[0]) }, false},
+	{"pow/2", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Pow(in[0], 2) }, false},
+	{"pow/3", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Pow(in[0], 3) }, false},
+	{"pow/0.5", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Pow(in[0], 0.5) }, true},
+	{"pow/-1.5", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Pow(in[0], -1.5) }, true},
+	{"pow/0", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Pow(in[0], 0) }, false},
+	{"add_scalar", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.AddScalar(in[0], 2.5) }, false},
+	{"mul_scalar", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.MulScalar(in[0], -1.5) }, false},
+
+	// Activations.
+	{"tanh", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Tanh(in[0]) }, false},
+	{"sigmoid", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Sigmoid(in[0]) }, false},
+	{"leaky_relu", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.LeakyReLU(in[0], 0.1) }, false},
+	{"gelu", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.GELU(in[0]) }, false},
+	{"softmax/last axis", [][]int{{3, 5}}, func(g *G, in []*V) *V { return g.Softmax(in[0], -1) }, false},
+	{"softmax/middle axis", [][]int{{2, 3, 4}}, func(g *G, in []*V) *V { return g.Softmax(in[0], 1) }, false},
+	{"softmax/axis 0", [][]int{{3, 2, 2}}, func(g *G, in []*V) *V { return g.Softmax(in[0], 0) }, false},
+	{"log_softmax/last axis", [][]int{{3, 5}}, func(g *G, in []*V) *V { return g.LogSoftmax(in[0], 1) }, false},
+	{"log_softmax/middle axis", [][]int{{2, 3, 4}}, func(g *G, in []*V) *V { return g.LogSoftmax(in[0], -2) }, false},
+
+	// Reductions over one axis (N(0, 1) inputs: max ties have probability 0).
+	{"sum_axis/0 keepdim", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.SumAxis(in[0], 0, true) }, false},
+	{"sum_axis/last", [][]int{{2, 3, 4}}, func(g *G, in []*V) *V { return g.SumAxis(in[0], -1, false) }, false},
+	{"mean_axis/middle keepdim", [][]int{{2, 3, 4}}, func(g *G, in []*V) *V { return g.MeanAxis(in[0], 1, true) }, false},
+	{"mean_axis/0", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.MeanAxis(in[0], 0, false) }, false},
+	{"max_axis/last", [][]int{{3, 5}}, func(g *G, in []*V) *V { return g.MaxAxis(in[0], 1, false) }, false},
+	{"max_axis/middle keepdim", [][]int{{2, 3, 4}}, func(g *G, in []*V) *V { return g.MaxAxis(in[0], 1, true) }, false},
+	{"max_axis/broadcast back", [][]int{{3, 4}}, func(g *G, in []*V) *V {
+		return g.Sub(in[0], g.MaxAxis(in[0], -1, true)) // x used twice: direct and through the max
+	}, false},
+
+	// Shapes and dropout.
+	{"reshape", [][]int{{2, 6}}, func(g *G, in []*V) *V { return g.Mul(g.Reshape(in[0], 3, -1), g.Reshape(in[0], 3, 4)) }, false},
+	{"flatten/1", [][]int{{2, 3, 2, 2}}, func(g *G, in []*V) *V { return g.Tanh(g.Flatten(in[0], 1)) }, false},
+	{"flatten/0", [][]int{{2, 3}}, func(g *G, in []*V) *V { return g.Flatten(in[0], 0) }, false},
+	{"dropout/0.3", [][]int{{4, 5}}, func(g *G, in []*V) *V {
+		return g.Dropout(in[0], 0.3, tensor.NewRand(5)) // fixed seed: the same mask in every evaluation
+	}, false},
+	{"dropout/0", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.Dropout(g.Tanh(in[0]), 0, tensor.NewRand(5)) }, false},
+
+	// Losses, with a gradient to every input that can have one.
+	{"mse", [][]int{{3, 4}, {3, 4}}, func(g *G, in []*V) *V { return g.MSE(in[0], in[1]) }, false},
+	{"nll", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.NLL(in[0], []int{1, 0, 4, 1}) }, false},
+	{"nll of log_softmax", [][]int{{4, 5}}, func(g *G, in []*V) *V {
+		return g.NLL(g.LogSoftmax(in[0], 1), []int{1, 0, 4, 1})
+	}, false},
+	{"bce_with_logits", [][]int{{3, 4}, {3, 4}}, func(g *G, in []*V) *V {
+		return g.BCEWithLogits(g.MulScalar(in[0], 3), g.Sigmoid(in[1])) // logits of both signs, targets in (0, 1)
+	}, false},
 	{"chain reuse", [][]int{{3, 4}, {4, 4}}, func(g *G, in []*V) *V {
 		h := g.MatMul(in[0], in[1], false, false)
 		return g.Add(g.Mul(h, h), h) // h is used three times: gradients must accumulate

@@ -131,6 +131,8 @@ type Graph[T Float] struct {
 	nbufs     int
 	detached  []*Var[T]
 	ndetached int
+	views     []*Var[T] // results of Reshape/Flatten: own header, borrowed data (see shape.go)
+	nviews    int
 	noGrad    int
 
 	// Retain keeps the tape after Backward (PyTorch's retain_graph), so that
@@ -152,6 +154,7 @@ func (g *Graph[T]) Reset() {
 	g.nvars = 0
 	g.nbufs = 0
 	g.ndetached = 0
+	g.nviews = 0
 	g.released = false
 }
 
