@@ -7,12 +7,13 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/tensor"
 )
 
 // A small classifier learns the three arms of a 2-D spiral: build a model
 // from layers, record the forward pass and the loss on a graph, backpropagate
-// and take plain SGD steps. The same program is examples/spiral.
+// and take plain SGD steps with package optim. The same program is examples/spiral.
 func Example_spiral() {
 	rng := tensor.NewRand(1)
 	x, labels := spiral(rng, 100, 3)
@@ -23,31 +24,25 @@ func Example_spiral() {
 
 	g := autograd.New[float32]()
 	input := autograd.NewConstant(x)
-	const lr = 0.2
+	opt, _ := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.2}) // plain SGD: p -= lr·dL/dp
 	for step := range 1000 {
-		nn.ZeroGrad[float32](model)
+		opt.ZeroGrad()
 		loss := nn.CrossEntropyLoss(g, model.Forward(g, input), labels)
 		if step%200 == 0 {
 			fmt.Printf("step %3d: loss %.2f\n", step, loss.Value.Item())
 		}
 		g.Backward(loss)
-		for _, p := range model.Parameters() { // plain SGD: p -= lr * dL/dp
-			w, dw := p.Value.Data(), p.Grad.Data()
-			for i := range w {
-				w[i] -= lr * dw[i]
-			}
-		}
+		opt.Step()
 	}
 
+	predicted := make([]int, len(labels))
+	g.NoGrad(func() { tensor.ArgMaxRows(model.Forward(g, input).Value, predicted) })
 	correct := 0
-	g.NoGrad(func() {
-		logits := model.Forward(g, input).Value
-		for k, want := range labels {
-			if argmax(logits.Data()[3*k:3*k+3]) == want {
-				correct++
-			}
+	for k, want := range labels {
+		if predicted[k] == want {
+			correct++
 		}
-	})
+	}
 	fmt.Printf("train accuracy: %d of %d\n", correct, len(labels))
 	// Output:
 	// step   0: loss 1.12
@@ -74,14 +69,4 @@ func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []i
 		}
 	}
 	return x, labels
-}
-
-func argmax(row []float32) int {
-	best := 0
-	for j, v := range row {
-		if v > row[best] {
-			best = j
-		}
-	}
-	return best
 }

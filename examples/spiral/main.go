@@ -15,6 +15,7 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -48,21 +49,20 @@ func run(seed uint64, steps int, lr float64) error {
 	}
 	model := nn.NewSequential[float32](l1, nn.ReLU[float32]{}, l2, nn.ReLU[float32]{}, l3)
 
+	opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: lr}) // plain SGD: p -= lr·dL/dp
+	if err != nil {
+		return err
+	}
 	g := autograd.New[float32]()
 	input := autograd.NewConstant(x)
 	for step := 1; step <= steps; step++ {
-		nn.ZeroGrad[float32](model)
+		opt.ZeroGrad()
 		loss := nn.CrossEntropyLoss(g, model.Forward(g, input), labels)
 		if step == 1 || step%(steps/4) == 0 {
 			fmt.Printf("step %4d  loss %.4f\n", step, loss.Value.Item())
 		}
 		g.Backward(loss)
-		for _, p := range model.Parameters() { // plain SGD: p -= lr * dL/dp
-			w, dw := p.Value.Data(), p.Grad.Data()
-			for i := range w {
-				w[i] -= float32(lr) * dw[i]
-			}
-		}
+		opt.Step()
 	}
 	fmt.Printf("train accuracy %.1f%%\n", 100*accuracy(g, model, input, labels))
 	return nil
@@ -88,21 +88,14 @@ func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []i
 
 // accuracy is the fraction of points whose largest logit is their label.
 func accuracy(g *autograd.Graph[float32], model nn.Module[float32], x *autograd.Var[float32], labels []int) float64 {
-	correct := 0
-	g.NoGrad(func() {
-		logits := model.Forward(g, x).Value
-		for k, want := range labels {
-			best := 0
-			for j := range logits.Dim(1) {
-				if logits.At(k, j) > logits.At(k, best) {
-					best = j
-				}
-			}
-			if best == want {
-				correct++
-			}
-		}
-	})
+	predicted := make([]int, len(labels))
+	g.NoGrad(func() { tensor.ArgMaxRows(model.Forward(g, x).Value, predicted) })
 	g.Reset()
+	correct := 0
+	for k, want := range labels {
+		if predicted[k] == want {
+			correct++
+		}
+	}
 	return float64(correct) / float64(len(labels))
 }
