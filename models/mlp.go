@@ -1,0 +1,42 @@
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// MLP returns the fully connected classifier
+// Linear(in, hidden[0]) - act - Linear(hidden[0], hidden[1]) - act - ... -
+// Linear(hidden[last], classes) as an nn.Sequential, so its parameters are
+// named 0.weight, 0.bias, 2.weight, ... as in PyTorch (an activation,
+// even "linear", takes a position). It takes inputs [N, in]; flatten images
+// first.
+func MLP[T tensor.Float](rng *rand.Rand, in int, hidden []int, classes int, opts Options) (*nn.Sequential[T], error) {
+	sizes := append(append([]int{in}, hidden...), classes)
+	for _, s := range sizes {
+		if s <= 0 {
+			return nil, fmt.Errorf("models: MLP sizes %v must all be positive", sizes)
+		}
+	}
+	lin := nn.LinearOptions{WeightInit: opts.WeightInit, BiasInit: opts.BiasInit}
+	var layers []nn.Module[T]
+	for i := range len(sizes) - 1 {
+		l, err := nn.NewLinear[T](rng, sizes[i], sizes[i+1], lin)
+		if err != nil {
+			return nil, fmt.Errorf("models: MLP layer %d: %w", len(layers), err)
+		}
+		layers = append(layers, l)
+		if i == len(sizes)-2 {
+			break
+		}
+		act, err := activation[T](opts)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, act)
+	}
+	return nn.NewSequential(layers...), nil
+}
