@@ -142,9 +142,10 @@ func TestInitializers(t *testing.T) {
 		}
 		a, _ := models.New[float32](name, tensor.NewRand(7), models.Options{})
 		b, _ := models.New[float32](name, tensor.NewRand(7), models.Options{})
+		sb := nn.StateDict(b)
 		for i, e := range nn.StateDict(a) {
 			for k, v := range e.Tensor.Data() {
-				if v != nn.StateDict(b)[i].Tensor.Data()[k] {
+				if v != sb[i].Tensor.Data()[k] {
 					t.Fatalf("%s: the same seed gave different %s", name, e.Name)
 				}
 			}
