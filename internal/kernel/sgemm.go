@@ -120,16 +120,41 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 			}
 			continue
 		}
-		for j := range w {
-			col := src[(x0+x+j)*ld+k0:][:kc]
-			for p, v := range col {
-				panel[p*r+j] = v
-			}
-		}
+		packTransposed(panel, src, ld, k0, x0+x, kc, w, r)
 		if w < r {
 			for p := range kc {
 				clear(panel[p*r+w : p*r+r])
 			}
+		}
+	}
+}
+
+// packTransposed gathers w rows of src (row x0+j holds elements k0..k0+kc
+// of column j) into panel[p*r+j]. Rows go four at a time so that each p
+// writes a run of four and reads four sequential streams.
+func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
+	j := 0
+	for ; j+4 <= w; j += 4 {
+		s0 := src[(x0+j)*ld+k0:][:kc]
+		s1 := src[(x0+j+1)*ld+k0:][:kc]
+		s2 := src[(x0+j+2)*ld+k0:][:kc]
+		s3 := src[(x0+j+3)*ld+k0:][:kc]
+		for p, v := range s0 {
+			d := panel[p*r+j : p*r+j+4 : p*r+j+4]
+			d[0], d[1], d[2], d[3] = v, s1[p], s2[p], s3[p]
+		}
+	}
+	for ; j+2 <= w; j += 2 {
+		s0 := src[(x0+j)*ld+k0:][:kc]
+		s1 := src[(x0+j+1)*ld+k0:][:kc]
+		for p, v := range s0 {
+			d := panel[p*r+j : p*r+j+2 : p*r+j+2]
+			d[0], d[1] = v, s1[p]
+		}
+	}
+	for ; j < w; j++ {
+		for p, v := range src[(x0+j)*ld+k0:][:kc] {
+			panel[p*r+j] = v
 		}
 	}
 }

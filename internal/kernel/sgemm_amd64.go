@@ -12,9 +12,6 @@ import "golang.org/x/sys/cpu"
 func sgemmKernelAVX512x14x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func sgemmKernelAVX512x12x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-
-//go:noescape
 func sgemmKernelAVX512x8x48(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
@@ -37,11 +34,9 @@ func wrap(f asmKernel, mr, nr int) func(kc int, a, b, c []float32, ldc int, alph
 var (
 	avx512x14x32 = &sgemmKernel{name: "avx512 14x32", mr: 14, nr: 32, mc: 14 * 20, kc: 256, nc: 4096,
 		run: wrap(sgemmKernelAVX512x14x32, 14, 32)}
-	avx512x12x32 = &sgemmKernel{name: "avx512 12x32", mr: 12, nr: 32, mc: 12 * 24, kc: 256, nc: 4096,
-		run: wrap(sgemmKernelAVX512x12x32, 12, 32)}
 	avx512x8x48 = &sgemmKernel{name: "avx512 8x48", mr: 8, nr: 48, mc: 8 * 36, kc: 256, nc: 48 * 85,
 		run: wrap(sgemmKernelAVX512x8x48, 8, 48)}
-	avx512x6x64 = &sgemmKernel{name: "avx512 6x64", mr: 6, nr: 64, mc: 6 * 48, kc: 256, nc: 4096,
+	avx512x6x64 = &sgemmKernel{name: "avx512 6x64", mr: 6, nr: 64, mc: 6 * 64, kc: 128, nc: 4096,
 		run: wrap(sgemmKernelAVX512x6x64, 6, 64)}
 	avx2x6x16 = &sgemmKernel{name: "avx2 6x16", mr: 6, nr: 16, mc: 6 * 24, kc: 256, nc: 4096,
 		run: wrap(sgemmKernelAVX2x6x16, 6, 16)}
@@ -53,7 +48,7 @@ var (
 func asmSgemmKernels() []*sgemmKernel {
 	var ks []*sgemmKernel
 	if cpu.X86.HasAVX512F {
-		ks = append(ks, avx512x14x32, avx512x12x32, avx512x8x48, avx512x6x64)
+		ks = append(ks, avx512x6x64, avx512x8x48, avx512x14x32)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, avx2x6x16)

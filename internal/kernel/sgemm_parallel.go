@@ -9,7 +9,7 @@ var (
 )
 
 // GemmKernel names the float32 micro-kernel Gemm uses on this machine, for
-// benchmark reports: "avx512 14x32", "avx2 6x16" or "go 4x4".
+// benchmark reports: "avx512 6x64", "avx2 6x16" or "go 4x4".
 func GemmKernel() string { return activeSgemm.name }
 
 // minParallelWork is the m*n*k below which a call stays on one goroutine:

@@ -35,10 +35,9 @@ type kernelSpec struct {
 
 // kernels lists the generated micro-kernels; sgemm_amd64.go declares them.
 var kernels = []kernelSpec{
-	{name: "sgemmKernelAVX512x14x32", zmm: true, mr: 14, nv: 2, unrol: 4},
-	{name: "sgemmKernelAVX512x12x32", zmm: true, mr: 12, nv: 2, unrol: 4},
-	{name: "sgemmKernelAVX512x8x48", zmm: true, mr: 8, nv: 3, unrol: 4},
 	{name: "sgemmKernelAVX512x6x64", zmm: true, mr: 6, nv: 4, unrol: 4},
+	{name: "sgemmKernelAVX512x8x48", zmm: true, mr: 8, nv: 3, unrol: 4},
+	{name: "sgemmKernelAVX512x14x32", zmm: true, mr: 14, nv: 2, unrol: 4},
 	{name: "sgemmKernelAVX2x6x16", zmm: false, mr: 6, nv: 2, unrol: 4},
 }
 
@@ -83,6 +82,18 @@ func gen(w io.Writer, k kernelSpec) {
 	p("MOVQ kc+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
+	// Start fetching the C tile now; it is needed only after the k loop.
+	p("MOVQ c+24(FP), DX")
+	p("MOVQ ldc+32(FP), R8")
+	p("SHLQ $2, R8")
+	for i := range k.mr {
+		for off := 0; off < nr*4; off += 64 {
+			p("PREFETCHT0 %d(DX)", off)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R8, DX")
+		}
+	}
 	for i := range k.mr {
 		for v := range k.nv {
 			p("VXORPS %s, %s, %s", acc(i, v), acc(i, v), acc(i, v))
