@@ -89,11 +89,11 @@ func TestOpsMatchPyTorch(t *testing.T) {
 			if !tensor.EqualShapes(out.Shape(), c.Output.Shape) {
 				t.Fatalf("output shape %v, PyTorch %v", out.Shape(), c.Output.Shape)
 			}
-			compare(t, "output", out.Value.Data(), c.Output.Data)
+			compareTorch(t, "output", out.Value.Data(), c.Output.Data)
 			r := autograd.NewConstant(tensor.FromSlice(c.Weights, c.Output.Shape...))
 			g.Backward(g.Sum(g.Mul(out, r)))
 			for i, want := range c.Grads {
-				compare(t, "grad", in[i].Grad.Data(), want)
+				compareTorch(t, "grad", in[i].Grad.Data(), want)
 			}
 		})
 	}
@@ -104,9 +104,9 @@ func TestOpsMatchPyTorch(t *testing.T) {
 	}
 }
 
-// compare allows a few ulps of difference: PyTorch and package math need
+// compareTorch allows a few ulps of difference: PyTorch and package math need
 // not round transcendental functions identically.
-func compare(t *testing.T, what string, got, want []float64) {
+func compareTorch(t *testing.T, what string, got, want []float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, PyTorch %d", what, len(got), len(want))

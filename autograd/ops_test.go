@@ -9,11 +9,11 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-func param(data []float64, shape ...int) *V {
+func leaf64(data []float64, shape ...int) *V {
 	return autograd.NewParam(tensor.FromSlice(data, shape...), "")
 }
 
-func near(got, want, tol float64) bool {
+func closeRel(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*max(1, math.Abs(want))
 }
 
@@ -23,7 +23,7 @@ func TestLossValues(t *testing.T) {
 	g := autograd.New[float64]()
 
 	// MSE: d = [1, -2, 0.5, 0] gives (1 + 4 + 0.25 + 0)/4 = 1.3125.
-	p, y := param([]float64{2, -1, 0.5, 3}, 2, 2), param([]float64{1, 1, 0, 3}, 2, 2)
+	p, y := leaf64([]float64{2, -1, 0.5, 3}, 2, 2), leaf64([]float64{1, 1, 0, 3}, 2, 2)
 	loss := g.MSE(p, y)
 	if v := loss.Value.Item(); v != 1.3125 {
 		t.Errorf("MSE = %v, want 1.3125", v)
@@ -36,7 +36,7 @@ func TestLossValues(t *testing.T) {
 	}
 
 	// NLL: -(lp[0,2] + lp[1,0])/2.
-	lp := param([]float64{-1, -2, -0.5, -3, -0.25, -4}, 2, 3)
+	lp := leaf64([]float64{-1, -2, -0.5, -3, -0.25, -4}, 2, 3)
 	loss = g.NLL(lp, []int{2, 0})
 	if v := loss.Value.Item(); v != (0.5+3)/2 {
 		t.Errorf("NLL = %v, want 1.75", v)
@@ -61,13 +61,13 @@ func TestLossValues(t *testing.T) {
 		ref += -ts[i]*math.Log(s) - (1-ts[i])*math.Log(1-s)
 	}
 	ref /= 4
-	if v := loss.Value.Item(); !near(v, ref, 1e-15) {
+	if v := loss.Value.Item(); !closeRel(v, ref, 1e-15) {
 		t.Errorf("BCEWithLogits = %v, want %v", v, ref)
 	}
 	g.Backward(loss)
 	for i, v := range xs {
 		s := 1 / (1 + math.Exp(-v))
-		if !near(x.Grad.Data()[i], (s-ts[i])/4, 1e-15) || !near(tt.Grad.Data()[i], -v/4, 1e-15) {
+		if !closeRel(x.Grad.Data()[i], (s-ts[i])/4, 1e-15) || !closeRel(tt.Grad.Data()[i], -v/4, 1e-15) {
 			t.Errorf("BCEWithLogits grads at %d: %v, %v; want %v, %v", i, x.Grad.Data()[i], tt.Grad.Data()[i], (s-ts[i])/4, -v/4)
 		}
 	}
@@ -119,7 +119,7 @@ func extremeLogits[T tensor.Float](t *testing.T) {
 	ce := float64(g.CrossEntropy(x, targets).Value.Item())
 	nll := float64(g.NLL(g.LogSoftmax(x, 1), targets).Value.Item())
 	want := (2001 + math.Log1p(math.Exp(-1))) / 2
-	if !near(ce, want, 1e-6) || !near(nll, want, 1e-6) {
+	if !closeRel(ce, want, 1e-6) || !closeRel(nll, want, 1e-6) {
 		t.Errorf("CrossEntropy = %v, NLL(LogSoftmax) = %v, want %v", ce, nll, want)
 	}
 }
@@ -134,12 +134,12 @@ func TestCrossEntropyIsLogSoftmaxNLL(t *testing.T) {
 	g := autograd.New[float64]()
 	la := g.CrossEntropy(a, targets)
 	lb := g.NLL(g.LogSoftmax(b, -1), targets)
-	if !near(la.Value.Item(), lb.Value.Item(), 1e-14) {
+	if !closeRel(la.Value.Item(), lb.Value.Item(), 1e-14) {
 		t.Errorf("CrossEntropy %v != NLL(LogSoftmax) %v", la.Value.Item(), lb.Value.Item())
 	}
 	g.Backward(g.Add(la, lb))
 	for i := range a.Grad.Data() {
-		if !near(a.Grad.Data()[i], b.Grad.Data()[i], 1e-14) {
+		if !closeRel(a.Grad.Data()[i], b.Grad.Data()[i], 1e-14) {
 			t.Fatalf("gradients differ at %d: %v vs %v", i, a.Grad.Data()[i], b.Grad.Data()[i])
 		}
 	}
@@ -231,7 +231,7 @@ func TestReshapeIsAView(t *testing.T) {
 }
 
 func TestMaxAxisTieGoesToFirst(t *testing.T) {
-	x := param([]float64{1, 3, 3, 2, 5, 5}, 2, 3)
+	x := leaf64([]float64{1, 3, 3, 2, 5, 5}, 2, 3)
 	g := autograd.New[float64]()
 	g.Backward(g.Sum(g.MaxAxis(x, 1, false)))
 	want := "[0 1 0 0 1 0]"
