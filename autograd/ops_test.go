@@ -53,7 +53,7 @@ func TestLossValues(t *testing.T) {
 	// BCEWithLogits against the textbook -t·log σ(x) - (1-t)·log(1-σ(x)),
 	// which is accurate at these moderate logits.
 	xs, ts := []float64{-2, 0, 1.5, 4}, []float64{0, 1, 0.3, 1}
-	x, tt := param(xs, 4), param(ts, 4)
+	x, tt := leaf64(xs, 4), leaf64(ts, 4)
 	loss = g.BCEWithLogits(x, tt)
 	var ref float64
 	for i, v := range xs {
