@@ -125,6 +125,10 @@ func (powOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		for i, v := range x {
 			dx[i] += 2 * v * dy[i]
 		}
+	case 3:
+		for i, v := range x {
+			dx[i] += 3 * v * v * dy[i]
+		}
 	default:
 		for i, v := range x {
 			dx[i] += T(p * math.Pow(float64(v), p-1) * float64(dy[i]))
