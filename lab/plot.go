@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -24,6 +25,7 @@ type Series struct {
 type Panel struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // log-scale y axis; points with y <= 0 are left out
+	YFromZero             bool // start a linear y axis at 0
 	Series                []Series
 }
 
@@ -69,7 +71,10 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 	p.Legend.Top = true
 	if pn.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = decadeTicks{}
+	}
+	if pn.YFromZero {
+		p.Y.Min = 0
 	}
 	p.Add(plotter.NewGrid())
 	for i, s := range pn.Series {
@@ -91,10 +96,36 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 		l.Color, sc.Color = plotutil.Color(i), plotutil.Color(i)
 		l.Dashes = plotutil.Dashes(i / 7)
 		sc.Shape = plotutil.Shape(i)
+		if len(pts) > 60 { // a long curve (a loss per step) reads better without marks
+			p.Add(l)
+			p.Legend.Add(s.Label, l)
+			continue
+		}
 		p.Add(l, sc)
 		p.Legend.Add(s.Label, l, sc)
 	}
 	return p, nil
+}
+
+// decadeTicks labels a log axis at powers of ten ("1e-06"), thinning the
+// labels to at most about eight; gonum's LogTicks prints 0.9999999999999998.
+type decadeTicks struct{}
+
+func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
+	a, b := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	step := max(1, (b-a+7)/8)
+	var ticks []plot.Tick
+	for e := a; e <= b; e++ {
+		t := plot.Tick{Value: math.Pow(10, float64(e))}
+		if (e-a)%step == 0 {
+			t.Label = fmt.Sprintf("1e%d", e)
+			if e >= -2 && e <= 3 {
+				t.Label = strconv.FormatFloat(t.Value, 'g', -1, 64)
+			}
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
 
 // Histogram draws data's histogram, normalized as a density, with the

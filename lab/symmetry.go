@@ -222,5 +222,5 @@ func PlotSymmetry(path string, cfg SymmetryConfig, results []SymmetryResult) err
 	return SavePanels(path,
 		Panel{Title: fmt.Sprintf("training loss, 2-%v-2 %s MLP on rings, seed %d", cfg.Hidden, cfg.Act, cfg.Seed),
 			XLabel: "gradient step", YLabel: "cross-entropy (log)", LogY: true, Series: loss},
-		Panel{Title: "distinct units left after training", XLabel: "hidden layer", YLabel: "distinct units", Series: units})
+		Panel{Title: "distinct units left after training", XLabel: "hidden layer", YLabel: "distinct units", YFromZero: true, Series: units})
 }
