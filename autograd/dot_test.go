@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -161,4 +162,35 @@ func TestWriteDOTEmptyTape(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Retain") {
 		t.Fatalf("error %v, want one telling to set Retain", err)
 	}
+}
+
+// Dump the graph of y = relu(x·w): the tape is kept through Backward by
+// Retain, then drawn with each node's gradient norm.
+func ExampleGraph_WriteDOT() {
+	g := autograd.New[float64]()
+	x := autograd.NewConstant(tensor.FromSlice([]float64{1, 2}, 1, 2))
+	w := autograd.NewParam(tensor.FromSlice([]float64{3, 4}, 2, 1), "w")
+	g.Retain = true
+	g.Backward(g.Sum(g.ReLU(g.MatMul(x, w, false, false))))
+	if err := g.WriteDOT(os.Stdout, autograd.DOTOptions{Grads: true}); err != nil {
+		fmt.Println(err)
+	}
+	g.Reset()
+	// Output:
+	// digraph descent {
+	//   rankdir=TB;
+	//   node [fontname="Helvetica", fontsize=10];
+	//   edge [color="#555555"];
+	//   labelloc=t;
+	//   label="gradient L2 norm: blue 1 … red 2.2 (log scale)";
+	//   v0 [shape=box, style=filled, fillcolor="#e8e8e8", label="input\n[1 2]"];
+	//   v0 -> n0;
+	//   v1 [shape=box, penwidth=2, label="w\n[2 1]\n‖∇‖=2.24", style=filled, fillcolor="0.000 0.55 1.0"];
+	//   v1 -> n0;
+	//   n0 [shape=ellipse, label="MatMul\n[1 1]\n‖∇‖=1", style=filled, fillcolor="0.667 0.55 1.0"];
+	//   n0 -> n1;
+	//   n1 [shape=ellipse, label="ReLU\n[1 1]\n‖∇‖=1", style=filled, fillcolor="0.667 0.55 1.0"];
+	//   n1 -> n2;
+	//   n2 [shape=ellipse, peripheries=2, label="Sum\n[]\n‖∇‖=1", style=filled, fillcolor="0.667 0.55 1.0"];
+	// }
 }

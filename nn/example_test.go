@@ -70,3 +70,24 @@ func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []i
 	}
 	return x, labels
 }
+
+// Initialize the first layer of a model from a checkpoint of another whose
+// head differs: LoadPartial copies what fits by name and reports the rest.
+func ExampleLoadPartial() {
+	rng := tensor.NewRand(1)
+	a1, _ := nn.NewLinear[float32](rng, 4, 8, nn.LinearOptions{})
+	a2, _ := nn.NewLinear[float32](rng, 8, 3, nn.LinearOptions{})
+	checkpoint := nn.CloneStateDict(nn.StateDict[float32](nn.NewSequential[float32](a1, nn.ReLU[float32]{}, a2)))
+
+	b1, _ := nn.NewLinear[float32](rng, 4, 8, nn.LinearOptions{})
+	b2, _ := nn.NewLinear[float32](rng, 8, 5, nn.LinearOptions{}) // a new head: 5 classes
+	model := nn.NewSequential[float32](b1, nn.ReLU[float32]{}, b2)
+
+	fmt.Println(nn.LoadStateDict[float32](model, checkpoint, true))
+	partial := []nn.NamedTensor[float32]{checkpoint[0], checkpoint[1]}
+	report, err := nn.LoadPartial[float32](model, partial)
+	fmt.Println("loaded", report.Loaded, "missing", report.Missing, err)
+	// Output:
+	// nn: load state dict: "2.weight" has shape [3 8] in the state dict but [5 8] in the model
+	// loaded [0.weight 0.bias] missing [2.weight 2.bias] <nil>
+}

@@ -1,0 +1,46 @@
+package models_test
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// The CNN's parameters carry PyTorch's state-dict names, so weights move
+// between the two by name.
+func ExampleNew() {
+	m, err := models.New[float32]("cnn", tensor.NewRand(1), models.Options{Activation: "gelu"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range nn.StateDict(m) {
+		fmt.Println(e.Name, e.Tensor.Shape())
+	}
+	_, err = models.New[float32]("resnet", tensor.NewRand(1), models.Options{})
+	fmt.Println(err)
+	// Output:
+	// 0.weight [32 1 3 3]
+	// 0.bias [32]
+	// 3.weight [64 32 3 3]
+	// 3.bias [64]
+	// 7.weight [128 1600]
+	// 7.bias [128]
+	// 9.weight [10 128]
+	// 9.bias [10]
+	// models: unknown model "resnet"; valid: mlp, cnn
+}
+
+// A smaller MLP than the default 784-512-256-10, with tanh.
+func ExampleMLP() {
+	m, _ := models.MLP[float64](tensor.NewRand(1), 4, []int{8}, 3, models.Options{Activation: "tanh"})
+	for _, l := range m.Layers {
+		fmt.Printf("%T\n", l)
+	}
+	// Output:
+	// *nn.Linear[float64]
+	// nn.Tanh[float64]
+	// *nn.Linear[float64]
+}
