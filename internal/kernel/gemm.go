@@ -30,12 +30,15 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if m == 0 || n == 0 {
 		return
 	}
-	if unsafe.Sizeof(alpha) == 4 {
+	if isFloat32(alpha) {
 		sgemm(transA, transB, m, n, k, float32(alpha), as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
 		return
 	}
 	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// sizeof is unsafe.Sizeof for a type parameter's value.
+func sizeof[T Float](x T) uintptr { return unsafe.Sizeof(x) }
 
 // as32 reinterprets a slice of a 4-byte Float (float32 or a type defined on
 // it) as []float32.

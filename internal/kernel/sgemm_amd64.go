@@ -4,7 +4,8 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-//go:generate sh -c "go run ./asmgen > sgemm_amd64.s"
+//go:generate sh -c "go run ./asmgen gemm > sgemm_amd64.s"
+//go:generate sh -c "go run ./asmgen vector > vector_amd64.s"
 
 // The micro-kernels of sgemm_amd64.s (see asmgen for what they compute).
 //

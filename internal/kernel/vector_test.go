@@ -1,0 +1,256 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// vectorLengths covers every tail length around the AVX2 and AVX-512 widths
+// and a few long arrays.
+func vectorLengths() []int {
+	ls := []int{0}
+	for n := 1; n <= 50; n++ {
+		ls = append(ls, n)
+	}
+	return append(ls, 63, 64, 65, 255, 1000, 4099)
+}
+
+// guardedSlice returns an n-long slice of random values inside sentinel
+// bands, and a check that the bands are intact.
+func guardedSlice(rng *rand.Rand, n int, positive bool) ([]float32, func(t *testing.T, name string)) {
+	buf := make([]float32, n+2*guard)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	s := buf[guard : guard+n]
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+		if positive {
+			s[i] = float32(rng.Float64())
+		}
+	}
+	return s, func(t *testing.T, name string) {
+		t.Helper()
+		for i, v := range buf {
+			if (i < guard || i >= guard+n) && v != sentinel {
+				t.Fatalf("%s: wrote outside the slice at %d", name, i-guard)
+			}
+		}
+	}
+}
+
+// withISA makes isa the vector kernel level for the rest of the test.
+func withISA(t *testing.T, isa int) {
+	old := vectorISA
+	vectorISA = isa
+	t.Cleanup(func() { vectorISA = old })
+}
+
+// vectorCases: each runs the exported function (on the ISA under test) and
+// its Go spec on copies of the same arrays; the arrays must agree bit for bit.
+var vectorCases = []struct {
+	name string
+	run  func(arrays [4][]float32)
+	spec func(arrays [4][]float32)
+}{
+	{"Axpy", func(a [4][]float32) { Axpy(0.37, a[0], a[1]) }, func(a [4][]float32) { axpySpec(0.37, a[0], a[1]) }},
+	{"Add", func(a [4][]float32) { Add(a[0], a[1], a[2]) }, func(a [4][]float32) { addSpec(a[0], a[1], a[2]) }},
+	{"Add in place", func(a [4][]float32) { Add(a[1], a[1], a[2]) }, func(a [4][]float32) { addSpec(a[1], a[1], a[2]) }},
+	{"Mul", func(a [4][]float32) { Mul(a[0], a[1], a[2]) }, func(a [4][]float32) { mulSpec(a[0], a[1], a[2]) }},
+}
+
+// optCases are the optimizer variants tested against their specs and PyTorch.
+var adamCases = []struct {
+	name string
+	h    AdamParams
+}{
+	{"adam", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}},
+	{"adam_l2", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1}},
+	{"adamw", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}},
+}
+
+var sgdCases = []struct {
+	name string
+	h    SGDParams
+}{
+	{"sgd", SGDParams{LR: 0.1}},
+	{"sgd_wd", SGDParams{LR: 0.1, WeightDecay: 0.01}},
+	{"momentum", SGDParams{LR: 0.05, Momentum: 0.9}},
+	{"momentum_dampening_wd", SGDParams{LR: 0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 1e-3}},
+	{"nesterov", SGDParams{LR: 0.05, Momentum: 0.9, Nesterov: true}},
+}
+
+func init() {
+	for _, c := range adamCases {
+		vectorCases = append(vectorCases, struct {
+			name string
+			run  func(arrays [4][]float32)
+			spec func(arrays [4][]float32)
+		}{"AdamStep " + c.name, func(a [4][]float32) {
+			for step := 1; step <= 3; step++ {
+				AdamStep(a[0], a[1], a[2], a[3], c.h, step)
+			}
+		}, func(a [4][]float32) {
+			for step := 1; step <= 3; step++ {
+				var p []float32 // the spec, run through the float64-free path
+				p = a[0]
+				adamSpecFor(p, a[1], a[2], a[3], c.h, step)
+			}
+		}})
+	}
+	for _, c := range sgdCases {
+		vectorCases = append(vectorCases, struct {
+			name string
+			run  func(arrays [4][]float32)
+			spec func(arrays [4][]float32)
+		}{"SGDStep " + c.name, func(a [4][]float32) {
+			for step := 1; step <= 3; step++ {
+				SGDStep(a[0], a[1], a[2], c.h, step == 1)
+			}
+		}, func(a [4][]float32) {
+			for step := 1; step <= 3; step++ {
+				sgdSpecFor(a[0], a[1], a[2], c.h, step == 1)
+			}
+		}})
+	}
+}
+
+// adamSpecFor runs AdamStep with the vector kernels switched off: the spec.
+func adamSpecFor(p, g, m, v []float32, h AdamParams, step int) {
+	old, oldThreads := vectorISA, threads.Load()
+	vectorISA = 0
+	SetThreads(1)
+	AdamStep(p, g, m, v, h, step)
+	vectorISA = old
+	threads.Store(oldThreads)
+}
+
+func sgdSpecFor(p, g, buf []float32, h SGDParams, first bool) {
+	old, oldThreads := vectorISA, threads.Load()
+	vectorISA = 0
+	SetThreads(1)
+	SGDStep(p, g, buf, h, first)
+	vectorISA = old
+	threads.Store(oldThreads)
+}
+
+func TestVectorKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, isa := range vectorISAs() {
+		withISA(t, isa)
+		for _, tc := range vectorCases {
+			for _, n := range vectorLengths() {
+				var got, want [4][]float32
+				var checks [4]func(*testing.T, string)
+				for i := range got {
+					// Array 3 is Adam's v: keep it non-negative.
+					got[i], checks[i] = guardedSlice(rng, n, i == 3)
+					want[i] = clone(got[i])
+				}
+				tc.run(got)
+				tc.spec(want)
+				name := fmt.Sprintf("isa=%d %s n=%d", isa, tc.name, n)
+				for i := range got {
+					checks[i](t, name)
+					if !equalBits(got[i], want[i]) {
+						t.Fatalf("%s: array %d differs from the Go spec", name, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestOptimizerStepParallel: a step long enough to be split over goroutines
+// gives the single-goroutine bits.
+func TestOptimizerStepParallel(t *testing.T) {
+	n := 3*minParallelStep + 5
+	rng := rand.New(rand.NewPCG(13, 14))
+	var got, want [4][]float32
+	for i := range got {
+		got[i], _ = guardedSlice(rng, n, i == 3)
+		want[i] = clone(got[i])
+	}
+	withThreads(t, 3)
+	AdamStep(got[0], got[1], got[2], got[3], adamCases[2].h, 2)
+	SGDStep(got[0], got[1], got[2], sgdCases[4].h, false)
+	adamSpecFor(want[0], want[1], want[2], want[3], adamCases[2].h, 2)
+	sgdSpecFor(want[0], want[1], want[2], sgdCases[4].h, false)
+	for i := range got {
+		if !equalBits(got[i], want[i]) {
+			t.Errorf("array %d: parallel step differs from the Go spec", i)
+		}
+	}
+}
+
+func TestOptimizerStepAllocs(t *testing.T) {
+	n := 2*minParallelStep + 7
+	p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for _, th := range []int{1, 2} {
+		withThreads(t, th)
+		AdamStep(p, g, m, v, adamCases[0].h, 1)
+		if a := testing.AllocsPerRun(10, func() {
+			AdamStep(p, g, m, v, adamCases[0].h, 2)
+			SGDStep(p, g, m, sgdCases[2].h, false)
+		}); a != 0 {
+			t.Errorf("threads=%d: %v allocations per step, want 0", th, a)
+		}
+	}
+}
+
+func TestVectorPanics(t *testing.T) {
+	a, b := make([]float32, 3), make([]float32, 4)
+	tests := []struct {
+		name, want string
+		f          func()
+	}{
+		{"Axpy", "kernel: Axpy: len(x)=3 differs from len(y)=4", func() { Axpy(1, a, b) }},
+		{"Add", "kernel: Add: len(x)=4 differs from len(dst)=3", func() { Add(a, b, a) }},
+		{"Mul", "kernel: Mul: len(y)=4 differs from len(dst)=3", func() { Mul(a, a, b) }},
+		{"AdamStep", "kernel: AdamStep:", func() { AdamStep(a, a, a, b, adamCases[0].h, 1) }},
+		{"AdamStep step 0", "step must be at least 1", func() { AdamStep(a, a, a, a, adamCases[0].h, 0) }},
+		{"SGDStep", "kernel: SGDStep: len(buf)=4", func() { SGDStep(a, a, b, sgdCases[2].h, true) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, tt.want) {
+					t.Errorf("panic %q, want one containing %q", msg, tt.want)
+				}
+			}()
+			tt.f()
+		})
+	}
+}
+
+// BenchmarkAdamStep times one Adam step on 10M float32 parameters and
+// reports the effective bandwidth: 28 bytes per parameter (read p, g, m, v;
+// write p, m, v). Compare with torch.optim.Adam in bench/pytorch/bench.py.
+func BenchmarkAdamStep(b *testing.B) {
+	const n = 10_000_000
+	p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range g {
+		g[i] = float32(i%1000) * 1e-3
+	}
+	for _, th := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
+			old := threads.Load()
+			SetThreads(th)
+			defer threads.Store(old)
+			step := 1
+			for b.Loop() {
+				AdamStep(p, g, m, v, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, step)
+				step++
+			}
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(sec*1e3, "ms/step")
+			b.ReportMetric(28*n/sec/1e9, "GB/s")
+		})
+	}
+}
+
+var _ = math.Inf
