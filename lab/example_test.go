@@ -1,0 +1,36 @@
+package lab_test
+
+import (
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/nn/initializer"
+)
+
+// The lecture's chain: ten layers of diag(1.5) multiply the input, and the
+// gradient on the way back, by 1.5^10.
+func ExampleChain() {
+	rows, _ := lab.Chain(lab.ChainConfig{Scale: 1.5, Depth: 10, Width: 4})
+	last := rows[len(rows)-1]
+	fmt.Printf("forward %.3f, backward %.3f\n", last.ForwardGain, last.BackwardGain)
+	// Output: forward 57.665, backward 57.665
+}
+
+// PyTorch's default init, U(±1/sqrt(n)), has n·D(w) = 1/3: a linear net
+// keeps a third of its variance per layer.
+func ExampleVariance() {
+	rows, _ := lab.Variance(lab.VarianceConfig{
+		Inits: []lab.NamedInit{{Label: "torch_default", Init: initializer.TorchDefault{}}},
+		Act:   "linear", Depth: 5, Width: 256, Batch: 64, Seed: 1,
+	})
+	perLayer := math.Pow(rows[4].ForwardVar/rows[0].ForwardVar, 1.0/4)
+	fmt.Printf("forward variance kept per layer: %.2f\n", perLayer)
+	fmt.Printf("layer 1: Var(y_1) = %.2f\n", rows[0].ForwardVar)
+	lab.WriteVarianceCSV(os.Stdout, nil, false)
+	// Output:
+	// forward variance kept per layer: 0.33
+	// layer 1: Var(y_1) = 0.34
+	// layer,forward_var,backward_var
+}
