@@ -37,6 +37,16 @@ func CloneStateDict[T Float](sd []NamedTensor[T]) []NamedTensor[T] {
 	return c
 }
 
+// ConvertStateDict returns a copy of sd with element type U: to load a
+// float64 checkpoint into a float32 model, or the reverse.
+func ConvertStateDict[U, T Float](sd []NamedTensor[T]) []NamedTensor[U] {
+	c := make([]NamedTensor[U], len(sd))
+	for i, e := range sd {
+		c[i] = NamedTensor[U]{Name: e.Name, Tensor: tensor.Convert[U](e.Tensor)}
+	}
+	return c
+}
+
 // LoadReport says which of a model's parameters a load filled.
 type LoadReport struct {
 	Loaded     []string // model parameters copied from the state dict

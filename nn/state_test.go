@@ -42,6 +42,10 @@ func TestStateDictNamesAndAliasing(t *testing.T) {
 	if sd[0].Tensor.Data()[0] != 42 {
 		t.Fatal("CloneStateDict shares storage")
 	}
+	f := nn.ConvertStateDict[float32](sd)
+	if f[0].Name != "0.weight" || f[0].Tensor.Data()[0] != 42 || !tensor.EqualShapes(f[2].Tensor.Shape(), []int{2, 4}) {
+		t.Fatalf("ConvertStateDict gave %s %v", f[0].Name, f[2].Tensor.Shape())
+	}
 }
 
 func TestLoadStateDict(t *testing.T) {
