@@ -1,0 +1,60 @@
+package schedule_test
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/optim/schedule"
+)
+
+// StepLR with step_size 2 and gamma 0.5: the rate halves every two steps.
+func ExampleStep() {
+	s := &schedule.Step{LR: 0.1, StepSize: 2, Gamma: 0.5}
+	for t := range 6 {
+		fmt.Print(s.At(t), " ")
+	}
+	fmt.Println()
+	// Output: 0.1 0.1 0.05 0.05 0.025 0.025
+}
+
+// CosineAnnealingLR keeps following the cosine past T_max: back up to the
+// initial rate at 2*T_max.
+func ExampleCosine() {
+	s := &schedule.Cosine{LR: 1, TMax: 2}
+	for t := range 5 {
+		fmt.Printf("%.3g ", s.At(t))
+	}
+	fmt.Println()
+	// Output: 1 0.5 0 0.5 1
+}
+
+// A linear warm-up of 3 steps from a third of the rate, then a constant
+// rate.
+func ExampleWarmup() {
+	s := &schedule.Warmup{Steps: 3, StartFactor: 1.0 / 3, Inner: &schedule.Constant{LR: 0.3}}
+	for t := range 5 {
+		fmt.Printf("%.4g ", s.At(t))
+	}
+	fmt.Println()
+	// Output: 0.1 0.1667 0.2333 0.3 0.3
+}
+
+// OneCycleLR starts at max_lr/div_factor, not at the optimizer's lr; it
+// computes that value through the cosine, 1 + (0.04-1)/2*(cos(0)+1), and
+// so does descent, to the last bit.
+func ExampleOneCycle() {
+	s := schedule.OneCycleDefaults(1, 10)
+	fmt.Println(s.At(0), s.At(2), s.At(9))
+	// Output: 0.040000000000000036 1 4e-06
+}
+
+// ReduceLROnPlateau cuts the rate after patience+1 calls without
+// improvement.
+func ExamplePlateau() {
+	p := schedule.NewPlateau(0.1)
+	p.Patience = 1
+	for _, loss := range []float64{1, 0.5, 0.6, 0.7, 0.4} {
+		fmt.Print(p.Step(loss), " ")
+	}
+	fmt.Println()
+	// Output: 0.1 0.1 0.1 0.010000000000000002 0.010000000000000002
+}
