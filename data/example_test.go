@@ -1,0 +1,60 @@
+package data_test
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// Training batches of MNIST for an MLP: the embedded copy, 64 images a
+// batch, flattened to 784 inputs, reshuffled every epoch from the seed.
+func ExampleLoadMNIST() {
+	train, test, err := data.LoadMNIST()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(train.Len(), test.Len(), train.Shape(), train.Classes())
+	fmt.Println("first labels:", train.Label(0), test.Label(0))
+
+	loader, err := data.NewLoader[float32](train, data.LoaderOptions{BatchSize: 64, Flat: true}, tensor.NewRand(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, b := range loader.Epoch(0) {
+		if i == 0 || i == loader.Len()-1 {
+			fmt.Println("batch", i, b.X.Shape(), len(b.Labels))
+		}
+	}
+	// Output:
+	// 60000 10000 [1 28 28] 10
+	// first labels: 5 7
+	// batch 0 [64 784] 64
+	// batch 937 [32 784] 32
+}
+
+// A fast test on a fixed random tenth of the training set, in the
+// [B, 1, 28, 28] layout a CNN takes, with the last short batch dropped.
+func ExampleSample() {
+	train, _, err := data.LoadMNIST()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	small, err := data.Sample(train, 6000, tensor.NewRand(7))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	loader, err := data.NewLoader[float32](small, data.LoaderOptions{BatchSize: 100, DropLast: true}, tensor.NewRand(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b := loader.Batch(0, 0)
+	fmt.Println(small.Len(), loader.Len(), b.X.Shape())
+	// Output:
+	// 6000 60 [100 1 28 28]
+}
