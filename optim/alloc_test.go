@@ -52,7 +52,8 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 		// The split path blocks on a channel and a WaitGroup. The runtime
 		// allocates the wait records for that (sudogs) and caches them, but
 		// drops its caches at every garbage collection, so a split step may
-		// cost an allocation per GC cycle, never one per step. Check that.
+		// cost an allocation per GC cycle, never one per step. Check that
+		// (how many GC cycles run depends on the machine's load).
 		for range 20 {
 			opt.Step()
 		}
@@ -60,7 +61,7 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 		for range 200 {
 			opt.Step()
 		}
-		if n := mallocs() - before; n > 4 {
+		if n := mallocs() - before; n >= 20 { // an allocation per step would make 200
 			t.Errorf("%s: 200 warm split steps allocated %d times", o.name, n)
 		}
 	}
