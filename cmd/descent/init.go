@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/nn/initializer"
+	"github.com/descent-ml/descent/safetensors"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -30,7 +29,7 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 	shapeFlag := fs.String("shape", "", "tensor shape, e.g. 256,784 (linear [out,in]) or 16,8,3,3 (conv [out,in,kh,kw])")
 	seed := fs.Uint64("seed", 1, "random seed")
 	set := fs.String("set", "", "scheme settings k=v,... (val, a, b, mean, std, gain, mode, nonlinearity)")
-	out := fs.String("out", "", "write the tensor as float32 safetensors, named weight")
+	out := fs.String("out", "", "write the tensor as float32 safetensors, named weight (scheme and seed in the metadata)")
 	plotPath := fs.String("plot", "", "draw the histogram with the theoretical density (.png, .svg, .pdf)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -63,7 +62,8 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	printInitStats(w, init, shape, *seed, data, law)
 	if *out != "" {
-		if err := writeSafetensorsF32(*out, "weight", shape, t.Data()); err != nil {
+		meta := map[string]string{"scheme": init.String(), "seed": strconv.FormatUint(*seed, 10)}
+		if err := safetensors.WriteFile(*out, []safetensors.Tensor{safetensors.Encode("weight", t)}, meta); err != nil {
 			return err
 		}
 	}
@@ -153,28 +153,4 @@ func stats(data []float64) (mean, std, lo, hi float64) {
 		std += (v - mean) * (v - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(data))), lo, hi
-}
-
-// writeSafetensorsF32 writes one float32 tensor in the safetensors format:
-// an 8-byte little-endian header length, a JSON header naming the tensor's
-// dtype, shape and byte range, padded with spaces to a multiple of 8 as
-// the reference implementation does, then the raw little-endian data.
-// (A private stand-in until the project's safetensors package exists.)
-func writeSafetensorsF32(path, name string, shape []int, data []float32) error {
-	header, err := json.Marshal(map[string]any{name: map[string]any{
-		"dtype": "F32", "shape": shape, "data_offsets": []int{0, 4 * len(data)}}})
-	if err != nil {
-		return err
-	}
-	for len(header)%8 != 0 {
-		header = append(header, ' ')
-	}
-	var b bytes.Buffer
-	binary.Write(&b, binary.LittleEndian, uint64(len(header)))
-	b.Write(header)
-	binary.Write(&b, binary.LittleEndian, data)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

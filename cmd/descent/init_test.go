@@ -37,22 +37,30 @@ func TestInitWritesSafetensors(t *testing.T) {
 	if !strings.Contains(out, "xavier_uniform(gain=1)") || !strings.Contains(out, "fan_in 72, fan_out 144") {
 		t.Errorf("output lacks the scheme or fans:\n%s", out)
 	}
+	// Read it back as raw bytes, by the format's rules, independently of
+	// the writer.
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := binary.LittleEndian.Uint64(b)
-	var header map[string]struct {
+	var header map[string]json.RawMessage
+	if err := json.Unmarshal(b[8:8+n], &header); err != nil {
+		t.Fatalf("header %q: %v", b[8:8+n], err)
+	}
+	var w struct {
 		Dtype       string
 		Shape       []int
 		DataOffsets []int `json:"data_offsets"`
 	}
-	if err := json.Unmarshal(b[8:8+n], &header); err != nil || n%8 != 0 {
-		t.Fatalf("header %q: %v (length %d)", b[8:8+n], err, n)
+	var meta map[string]string
+	json.Unmarshal(header["weight"], &w)
+	json.Unmarshal(header["__metadata__"], &meta)
+	if len(header) != 2 || w.Dtype != "F32" || shapeString(w.Shape) != "[16,8,3,3]" || w.DataOffsets[1] != 4*16*8*9 || uint64(len(b)) != 8+n+4*16*8*9 {
+		t.Fatalf("header %s, file of %d bytes", b[8:8+n], len(b))
 	}
-	w := header["weight"]
-	if len(header) != 1 || w.Dtype != "F32" || shapeString(w.Shape) != "[16,8,3,3]" || w.DataOffsets[1] != 4*16*8*9 || uint64(len(b)) != 8+n+4*16*8*9 {
-		t.Fatalf("header %+v, file of %d bytes", header, len(b))
+	if meta["scheme"] != "xavier_uniform(gain=1)" || meta["seed"] != "7" {
+		t.Errorf("metadata %v", meta)
 	}
 	want := tensor.New[float32](16, 8, 3, 3)
 	_ = initializer.Apply(initializer.XavierUniform{Gain: 1}, want, tensor.NewRand(7))
