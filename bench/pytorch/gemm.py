@@ -1,7 +1,11 @@
 """SGEMM GFLOP/s of torch.mm (PyTorch on OpenBLAS), the reference for
 descent's float32 Gemm (go test -bench Gemm ./internal/kernel/).
 
-Prints one line per size and thread count: n, threads, median GFLOP/s.
+Prints one line per size and thread count: n, threads, median GFLOP/s of
+wall time and of process CPU time. On a shared, loaded machine the wall
+figure falls with the load; the CPU-time figure (flops per CPU-second) is
+what the busy cores delivered, and with one thread it is what an idle core
+would give. OpenBLAS threads spin while waiting, which counts as CPU time.
 Usage: ../shared/tools/torch-python bench/pytorch/gemm.py [--threads 1,2] [--sizes 256,512,1024,2048]
 """
 import argparse
@@ -34,15 +38,18 @@ def main():
             torch.mm(a, b, out=c)
             once = max(time.perf_counter() - t0, 1e-6)
             inner = max(1, int(0.1 / once))
-            rates = []
+            rates, cpu_rates = [], []
             deadline = time.perf_counter() + args.seconds
             while time.perf_counter() < deadline or len(rates) < 3:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for _ in range(inner):
                     torch.mm(a, b, out=c)
                 dt = (time.perf_counter() - t0) / inner
+                dc = (time.process_time() - c0) / inner
                 rates.append(2 * n**3 / dt / 1e9)
-            print(f"n={n} threads={t} {statistics.median(rates):.1f} GFLOP/s", flush=True)
+                cpu_rates.append(2 * n**3 / dc / 1e9)
+            print(f"n={n} threads={t} {statistics.median(rates):.1f} GFLOP/s "
+                  f"{statistics.median(cpu_rates):.1f} cpuGFLOP/s", flush=True)
 
 
 if __name__ == "__main__":
