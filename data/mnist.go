@@ -25,8 +25,8 @@ var mnistFiles embed.FS
 // deviation of the training pixels scaled to [0, 1]. Using the same values
 // lets weights move between descent and PyTorch.
 const (
-	Mean = 0.1307
-	Std  = 0.3081
+	MNISTMean = 0.1307
+	MNISTStd  = 0.3081
 )
 
 // The file names of the IDX layout LoadIDXDir expects, each optionally
@@ -44,7 +44,7 @@ const (
 var pixelTable = func() (t [256]float32) {
 	for b := range t {
 		x := float32(b) / 255
-		t[b] = (x - float32(Mean)) / float32(Std)
+		t[b] = (x - float32(MNISTMean)) / float32(MNISTStd)
 	}
 	return t
 }()
@@ -62,7 +62,7 @@ func openEmbedded(base string) (fs.File, string, error) {
 }
 
 // LoadMNIST returns MNIST's 60,000 training and 10,000 test images from the
-// copy embedded in the binary, normalized with Mean and Std. The files are
+// copy embedded in the binary, normalized with MNISTMean and MNISTStd. The files are
 // decoded on the first call only; later calls return the same (read-only)
 // sets.
 func LoadMNIST() (train, test *Images, err error) {
@@ -73,7 +73,9 @@ func LoadMNIST() (train, test *Images, err error) {
 // LoadIDXDir reads the training and test sets of a data set in MNIST's
 // layout (TrainImagesFile, TrainLabelsFile, TestImagesFile, TestLabelsFile,
 // each raw or with a .gz suffix) from dir; Fashion-MNIST is one such set.
-// The number of classes is the largest training label plus one.
+// Pixels are normalized like MNIST's (MNISTMean, MNISTStd), as PyTorch
+// users usually do for Fashion-MNIST too. The number of classes is the
+// largest training label plus one.
 func LoadIDXDir(dir string) (train, test *Images, err error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("data: %s is not a readable directory (want a folder holding %s[.gz] and the other MNIST-layout files)", dir, TrainImagesFile)

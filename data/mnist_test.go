@@ -36,7 +36,7 @@ func TestLoadMNIST(t *testing.T) {
 			t.Errorf("%s: example shape %v, want [1 28 28]", c.name, s)
 		}
 	}
-	// Mean and Std are the statistics of the training pixels, so the
+	// MNISTMean and MNISTStd are the statistics of the training pixels, so the
 	// normalized training set has mean 0 and standard deviation 1.
 	var sum, sq float64
 	for i := range train.Len() {
