@@ -1,0 +1,403 @@
+// Package train is the training loop: batches -> forward -> loss ->
+// backward -> optimizer step, with evaluation, metrics, checkpoints that
+// resume bit for bit, divergence detection and progress reporting.
+//
+// It takes a model, an optimizer and a schedule already built (the descent
+// command builds them from flags and from run.json when resuming) and the
+// data sets; what it adds is the bookkeeping that makes a run reproducible:
+// the data order is a function of (seed, epoch), the random state used by
+// layers such as Dropout is saved, and a checkpoint holds everything needed
+// to continue exactly where the run stopped.
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/schedule"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// Options configure a run. Zero values mean the documented defaults.
+type Options struct {
+	Epochs    int  // passes over the training set; default 1
+	BatchSize int  // examples per step; 0 is full batch (gradient descent)
+	DropLast  bool // drop a last, smaller batch of each epoch
+	// ClipGradNorm, when positive, rescales the gradients so that their
+	// global L2 norm is at most this (torch.nn.utils.clip_grad_norm_).
+	ClipGradNorm float64
+	// CheckpointEvery, when positive, also writes a checkpoint every this
+	// many optimizer steps (one is always written at the end of an epoch).
+	CheckpointEvery int
+	// Dir is where model.safetensors, checkpoint.safetensors and
+	// metrics.csv are written; empty writes nothing.
+	Dir string
+	// EvalBatch is the batch size of evaluation; default 1000.
+	EvalBatch int
+	// Out receives progress and one line per epoch; nil is silent.
+	Out io.Writer
+	// Quiet drops the progress bar but keeps the per-epoch lines.
+	Quiet bool
+	// Plot writes curves.png after each epoch.
+	Plot bool
+	// Title heads the curves picture.
+	Title string
+	// StopAfterSteps, when positive, stops the run (as an interrupt does:
+	// checkpoint and ErrInterrupted) once this many steps have been taken
+	// in this process. Tests use it to cut runs at chosen moments.
+	StopAfterSteps int
+}
+
+// Trainer holds a run's parts and its position.
+type Trainer struct {
+	Model     nn.Module[float32]
+	Optimizer optim.Optimizer[float32]
+	// Schedule, if set, gives the learning rate of every step (and the
+	// momentum, for cyclic schedules with momentum cycling).
+	Schedule schedule.Schedule
+	// Plateau, if set, lowers the learning rate when the test loss stops
+	// improving; it is stepped once per epoch.
+	Plateau *schedule.Plateau
+	// RNG is the random source of the layers (dropout masks); its state is
+	// saved in checkpoints. NewTrainer seeds it from the run's seed.
+	RNG *rand.PCG
+	// Flat says the model takes flattened examples ([B, 784]) rather than
+	// images ([B, 1, 28, 28]).
+	Flat bool
+
+	Train, Test data.Dataset
+	Options     Options
+
+	// Position, restored from a checkpoint.
+	pos     Position
+	history []EpochMetrics
+
+	loader *data.Loader[float32]
+	params []*autograd.Var[float32]
+	graph  *autograd.Graph[float32]
+	eval   *autograd.Graph[float32]
+	input  *autograd.Var[float32]
+	preds  []int
+}
+
+// Position is where a run stands: the next step to take.
+type Position struct {
+	Epoch int    // 1-based epoch the next step belongs to
+	Batch int    // index within the epoch of the next batch
+	Step  int    // optimizer steps taken so far
+	Seed  uint64 // the data loader's shuffling seed
+	// Running sums over the current epoch's finished batches.
+	LossSum  float64
+	Correct  int
+	Seen     int
+	Elapsed  float64 // seconds spent in the current epoch before a resume
+	Finished bool    // every epoch done
+}
+
+// ErrInterrupted is returned when the context was cancelled (Ctrl-C) or
+// StopAfterSteps was reached: the current step was finished and a
+// checkpoint written.
+var ErrInterrupted = errors.New("train: interrupted")
+
+// DivergenceError reports a run whose loss or parameters became NaN or
+// infinite.
+type DivergenceError struct {
+	Epoch, Step int
+	LR          float64
+	Param       string // first parameter with a non-finite value or gradient; "" if only the loss
+	What        string // "loss", "gradient" or "value"
+	Loss        float64
+}
+
+func (e *DivergenceError) Error() string {
+	where := "the loss"
+	if e.Param != "" {
+		where = fmt.Sprintf("the %s of parameter %q", e.What, e.Param)
+	}
+	return fmt.Sprintf("training diverged at epoch %d, step %d (lr %g): %s became non-finite (loss %v); "+
+		"try a lower --lr or --clip-grad-norm 1", e.Epoch, e.Step, e.LR, where, e.Loss)
+}
+
+// NewTrainer prepares a run. seed fixes the data order and the layers'
+// random state.
+func NewTrainer(model nn.Module[float32], opt optim.Optimizer[float32], trainSet, testSet data.Dataset, flat bool, seed uint64, o Options) (*Trainer, error) {
+	if o.Epochs <= 0 {
+		o.Epochs = 1
+	}
+	if o.EvalBatch <= 0 {
+		o.EvalBatch = 1000
+	}
+	t := &Trainer{Model: model, Optimizer: opt, Train: trainSet, Test: testSet, Flat: flat, Options: o,
+		RNG: rand.NewPCG(seed, 0x5eed)}
+	loader, err := data.NewLoader[float32](trainSet, data.LoaderOptions{BatchSize: o.BatchSize, DropLast: o.DropLast, Flat: flat},
+		tensor.NewRand(seed))
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	t.loader = loader
+	t.pos = Position{Epoch: 1, Seed: loader.Seed()}
+	t.params = model.Parameters()
+	t.graph = autograd.New[float32]()
+	t.eval = autograd.New[float32]()
+	t.input = autograd.NewConstant(tensor.New[float32](0))
+	return t, nil
+}
+
+// Position returns where the run stands.
+func (t *Trainer) Position() Position { return t.pos }
+
+// History returns the metrics of the finished epochs.
+func (t *Trainer) History() []EpochMetrics { return t.history }
+
+// StepsPerEpoch returns the number of optimizer steps in one epoch.
+func (t *Trainer) StepsPerEpoch() int { return t.loader.Len() }
+
+// lr returns the first group's learning rate.
+func (t *Trainer) lr() float64 { return t.Optimizer.Groups()[0].LR }
+
+// applySchedule sets the learning rate (and momentum) of step.
+func (t *Trainer) applySchedule(step int) {
+	if t.Schedule == nil {
+		return
+	}
+	lr := t.Schedule.At(step)
+	for _, g := range t.Optimizer.Groups() {
+		g.LR = lr
+	}
+	if ms, ok := t.Schedule.(schedule.MomentumSchedule); ok {
+		if m, on := ms.MomentumAt(step); on {
+			if setter, ok := t.Optimizer.(optim.MomentumSetter); ok {
+				setter.SetMomentum(m)
+			}
+		}
+	}
+}
+
+// Run trains until every epoch is done, the context is cancelled, or the
+// run diverges. Cancellation finishes the current step, writes a
+// checkpoint and returns ErrInterrupted.
+func (t *Trainer) Run(ctx context.Context) error {
+	o := t.Options
+	t.loader.SetSeed(t.pos.Seed)
+	stepsHere := 0
+	for !t.pos.Finished {
+		epoch := t.pos.Epoch
+		nn.SetTraining(t.Model, true)
+		start := time.Now()
+		prog := newProgress(progressWriter(o), epoch, o.Epochs, t.Train.Len(), o.Quiet)
+		for i, b := range t.loader.EpochFrom(epoch-1, t.pos.Batch) {
+			if err := t.step(b.X, b.Labels); err != nil {
+				prog.finish()
+				return err
+			}
+			t.pos.Batch = i + 1
+			stepsHere++
+			prog.update(t.pos.Seen, t.pos.LossSum/float64(t.pos.Seen), float64(t.pos.Correct)/float64(t.pos.Seen))
+			stop := ctx.Err() != nil || (o.StopAfterSteps > 0 && stepsHere >= o.StopAfterSteps)
+			if stop || (o.CheckpointEvery > 0 && t.pos.Step%o.CheckpointEvery == 0 && t.pos.Batch < t.loader.Len()) {
+				elapsed := t.pos.Elapsed
+				t.pos.Elapsed += time.Since(start).Seconds()
+				if err := t.checkpoint(); err != nil {
+					prog.finish()
+					return err
+				}
+				if stop {
+					prog.finish()
+					return ErrInterrupted
+				}
+				t.pos.Elapsed = elapsed
+			}
+		}
+		prog.finish()
+		if err := t.endEpoch(start); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func progressWriter(o Options) io.Writer {
+	if o.Out == nil {
+		return io.Discard
+	}
+	return o.Out
+}
+
+// step runs one optimizer step on a batch.
+func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
+	t.applySchedule(t.pos.Step)
+	t.input.Value = x
+	g := t.graph
+	logits := t.Model.Forward(g, t.input)
+	loss := g.CrossEntropy(logits, labels)
+	lossValue := float64(loss.Value.Item())
+	if math.IsNaN(lossValue) || math.IsInf(lossValue, 0) {
+		g.Reset()
+		return t.diverged(lossValue)
+	}
+	t.countCorrect(logits.Value, labels)
+	t.Optimizer.ZeroGrad()
+	g.Backward(loss)
+	if t.Options.ClipGradNorm > 0 {
+		norm := optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
+		if math.IsNaN(norm) || math.IsInf(norm, 0) {
+			return t.diverged(lossValue)
+		}
+	}
+	t.Optimizer.Step()
+	t.pos.Step++
+	t.pos.LossSum += lossValue * float64(len(labels))
+	t.pos.Seen += len(labels)
+	return nil
+}
+
+func (t *Trainer) countCorrect(logits *tensor.Tensor[float32], labels []int) {
+	if cap(t.preds) < len(labels) {
+		t.preds = make([]int, len(labels))
+	}
+	preds := t.preds[:len(labels)]
+	tensor.ArgMaxRows(logits, preds)
+	for i, p := range preds {
+		if p == labels[i] {
+			t.pos.Correct++
+		}
+	}
+}
+
+// diverged builds the DivergenceError, naming the first parameter whose
+// value or gradient is not finite.
+func (t *Trainer) diverged(loss float64) error {
+	e := &DivergenceError{Epoch: t.pos.Epoch, Step: t.pos.Step + 1, LR: t.lr(), Loss: loss, What: "loss"}
+	for _, what := range []string{"value", "gradient"} {
+		for _, p := range t.params {
+			tt := p.Value
+			if what == "gradient" {
+				tt = p.Grad
+			}
+			if tt != nil && !allFinite(tt.Data()) {
+				e.Param, e.What = p.Name, what
+				return e
+			}
+		}
+	}
+	return e
+}
+
+func allFinite(xs []float32) bool {
+	for _, v := range xs {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// endEpoch evaluates, records metrics, steps the plateau schedule, writes
+// files and moves to the next epoch.
+func (t *Trainer) endEpoch(start time.Time) error {
+	testLoss, testAcc := t.Evaluate(t.Test)
+	m := EpochMetrics{Epoch: t.pos.Epoch, TrainLoss: t.pos.LossSum / math.Max(float64(t.pos.Seen), 1),
+		TestLoss: testLoss, TestAccuracy: testAcc, LR: t.lr(),
+		Seconds: t.pos.Elapsed + time.Since(start).Seconds()}
+	t.history = append(t.history, m)
+	if t.Plateau != nil {
+		lr := t.Plateau.Step(testLoss)
+		for _, g := range t.Optimizer.Groups() {
+			g.LR = lr
+		}
+	}
+	if t.Options.Out != nil {
+		fmt.Fprintf(t.Options.Out, "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  lr %.4g  %.2fs\n",
+			m.Epoch, t.Options.Epochs, m.TrainLoss, m.TestLoss, m.TestAccuracy, m.LR, m.Seconds)
+	}
+	t.pos = Position{Epoch: t.pos.Epoch + 1, Step: t.pos.Step, Seed: t.pos.Seed}
+	if t.pos.Epoch > t.Options.Epochs {
+		t.pos.Finished = true
+	}
+	return t.writeEpochFiles()
+}
+
+// Evaluate returns the mean cross-entropy loss and the accuracy of the
+// model on ds, in evaluation mode and without recording gradients.
+func (t *Trainer) Evaluate(ds data.Dataset) (loss, accuracy float64) {
+	return Evaluate(t.Model, ds, t.Flat, t.Options.EvalBatch, t.eval)
+}
+
+// Evaluate returns the mean cross-entropy loss and the accuracy of model on
+// ds, in evaluation mode and without recording gradients. g may be nil.
+func Evaluate(model nn.Module[float32], ds data.Dataset, flat bool, batch int, g *autograd.Graph[float32]) (loss, accuracy float64) {
+	if g == nil {
+		g = autograd.New[float32]()
+	}
+	if batch <= 0 {
+		batch = 1000
+	}
+	nn.SetTraining(model, false)
+	defer nn.SetTraining(model, true)
+	loader, err := data.NewLoader[float32](ds, data.LoaderOptions{BatchSize: batch, NoShuffle: true, Flat: flat}, tensor.NewRand(0))
+	if err != nil {
+		return math.NaN(), 0
+	}
+	x := autograd.NewConstant(tensor.New[float32](0))
+	var sum float64
+	correct := 0
+	preds := make([]int, loader.BatchSize())
+	g.NoGrad(func() {
+		for _, b := range loader.Epoch(0) {
+			g.Reset()
+			x.Value = b.X
+			logits := model.Forward(g, x)
+			l := g.CrossEntropy(logits, b.Labels)
+			sum += float64(l.Value.Item()) * float64(len(b.Labels))
+			p := preds[:len(b.Labels)]
+			tensor.ArgMaxRows(logits.Value, p)
+			for i, c := range p {
+				if c == b.Labels[i] {
+					correct++
+				}
+			}
+		}
+		g.Reset()
+	})
+	n := float64(ds.Len())
+	return sum / n, float64(correct) / n
+}
+
+// writeEpochFiles writes the checkpoint, the weights, metrics.csv and the
+// curves at the end of an epoch.
+func (t *Trainer) writeEpochFiles() error {
+	if t.Options.Dir == "" {
+		return nil
+	}
+	if err := t.checkpoint(); err != nil {
+		return err
+	}
+	if err := SaveWeights(filepath.Join(t.Options.Dir, "model.safetensors"), t.Model); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(t.Options.Dir, "metrics.csv"), func(w io.Writer) error {
+		return WriteMetricsCSV(w, t.history)
+	}); err != nil {
+		return err
+	}
+	if t.Options.Plot {
+		title := t.Options.Title
+		if title == "" {
+			title = "descent train"
+		}
+		if err := PlotCurves(filepath.Join(t.Options.Dir, "curves.png"), title, []Series{{Name: "", Rows: t.history}}); err != nil {
+			return fmt.Errorf("train: drawing curves.png: %w", err)
+		}
+	}
+	return nil
+}
