@@ -159,7 +159,7 @@ func gemmCases(short bool) []gemmCase {
 		nanC        bool
 	}{{1, 0, true}, {1, 1, false}, {-0.5, 2, false}, {2, 0, false}, {0, 0.5, false}, {1.5, -1, false}}
 	sizes := [][3]int{{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {3, 4, 0}, {13, 31, 17}, {14, 32, 16},
-		{15, 33, 5}, {29, 65, 40}, {6, 16, 3}, {7, 17, 300}}
+		{15, 33, 5}, {29, 65, 40}, {6, 16, 3}, {7, 17, 300}, {1, 100, 33}, {50, 1, 64}, {4, 4, 4}}
 	randomShapes, maxDim := 12, 300
 	if short {
 		randomShapes, maxDim = 4, 120
