@@ -86,3 +86,13 @@ func TestWriteErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReadShortReaderAt: a reader holding less than the size it was given
+// (a file truncated while being read) is an error, not a short tensor.
+func TestReadShortReaderAt(t *testing.T) {
+	b := file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8))
+	_, err := safetensors.Read(bytes.NewReader(b[:len(b)-3]), int64(len(b)), "cut.safetensors")
+	if err == nil || !strings.Contains(err.Error(), "cut.safetensors") || !strings.Contains(err.Error(), "reading 8 bytes of tensor data") {
+		t.Errorf("error %v, want a failed read of the tensor data", err)
+	}
+}

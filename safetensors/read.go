@@ -46,7 +46,7 @@ func Read(r io.ReaderAt, size int64, name string) (*File, error) {
 	if size < 8 {
 		return nil, fmt.Errorf("safetensors: %s: %d bytes: too short for the 8-byte header length", name, size)
 	}
-	if _, err := r.ReadAt(n8[:], 0); err != nil {
+	if k, err := r.ReadAt(n8[:], 0); k < len(n8) {
 		return nil, fmt.Errorf("safetensors: %s: offset 0: reading the header length: %v", name, err)
 	}
 	n := binary.LittleEndian.Uint64(n8[:])
@@ -54,7 +54,7 @@ func Read(r io.ReaderAt, size int64, name string) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: offset 0: header length %d exceeds the %d bytes after it (and the limit of %d)", name, n, size-8, maxHeader)
 	}
 	header := make([]byte, n)
-	if _, err := r.ReadAt(header, 8); err != nil {
+	if k, err := r.ReadAt(header, 8); k < len(header) {
 		return nil, fmt.Errorf("safetensors: %s: offset 8: reading the %d-byte header: %v", name, n, err)
 	}
 	bufLen := size - 8 - int64(n)
@@ -63,7 +63,8 @@ func Read(r io.ReaderAt, size int64, name string) (*File, error) {
 		return nil, fmt.Errorf("safetensors: %s: header: %v", name, err)
 	}
 	buf := make([]byte, bufLen)
-	if _, err := r.ReadAt(buf, 8+int64(n)); err != nil && !(errors.Is(err, io.EOF) && bufLen == 0) {
+	// A ReaderAt may return io.EOF with a complete read: only n counts.
+	if k, err := r.ReadAt(buf, 8+int64(n)); k < len(buf) {
 		return nil, fmt.Errorf("safetensors: %s: offset %d: reading %d bytes of tensor data: %v", name, 8+n, bufLen, err)
 	}
 	for i := range f.Tensors {
