@@ -110,14 +110,14 @@ func PlotCurves(path, title string, series []Series) error {
 			test[j] = plotter.XY{X: x, Y: r.TestLoss}
 			accuracy[j] = plotter.XY{X: x, Y: r.TestAccuracy}
 		}
-		name := s.Name
+		prefix, name := s.Name+" ", s.Name
 		if name == "" {
-			name = "run"
+			prefix, name = "", "test"
 		}
-		if err := addLine(loss, train, Color(i), nil, name+" train"); err != nil {
+		if err := addLine(loss, train, Color(i), nil, prefix+"train"); err != nil {
 			return err
 		}
-		if err := addLine(loss, test, Color(i), []vg.Length{vg.Points(4), vg.Points(3)}, name+" test"); err != nil {
+		if err := addLine(loss, test, Color(i), []vg.Length{vg.Points(4), vg.Points(3)}, prefix+"test"); err != nil {
 			return err
 		}
 		if err := addLine(acc, accuracy, Color(i), nil, name); err != nil {

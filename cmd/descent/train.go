@@ -1,0 +1,608 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/schedule"
+	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/train"
+)
+
+// Exit codes of descent train, documented in the README.
+const (
+	exitDiverged    = 3   // the loss or a parameter became NaN or infinite
+	exitInterrupted = 130 // Ctrl-C: checkpoint written, resumable
+)
+
+// trainConfig is the full configuration of a training run, as flags give
+// it. run.json records it so that --resume needs no other flag.
+type trainConfig struct {
+	Model           string  `json:"model"`
+	Hidden          string  `json:"hidden"`
+	Act             string  `json:"act"`
+	Opt             string  `json:"opt"`
+	LR              string  `json:"lr"` // "" keeps the optimizer's default
+	Set             string  `json:"set"`
+	Schedule        string  `json:"schedule"`
+	ScheduleSet     string  `json:"schedule_set"`
+	Lookahead       string  `json:"lookahead"`
+	Init            string  `json:"init"`
+	InitSet         string  `json:"init_set"`
+	Epochs          int     `json:"epochs"`
+	Batch           string  `json:"batch"`
+	Seed            uint64  `json:"seed"`
+	InitFrom        string  `json:"init_from"`
+	Freeze          string  `json:"freeze"`
+	Pretrain        string  `json:"pretrain"`
+	PretrainEpochs  int     `json:"pretrain_epochs"`
+	ClipGradNorm    float64 `json:"clip_grad_norm"`
+	Data            string  `json:"data"`
+	CheckpointEvery int     `json:"checkpoint_every"`
+	Threads         int     `json:"threads"`
+}
+
+// defaultTrainConfig is what `descent train` does with no flags: the MLP,
+// SGD with Nesterov momentum under a one-cycle schedule, three epochs:
+// past 98% test accuracy in a few seconds.
+func defaultTrainConfig() trainConfig {
+	return trainConfig{Model: "mlp", Hidden: "512,256", Act: "relu", Opt: "sgd", LR: "0.05",
+		Set: "momentum=0.9,nesterov=true", Schedule: "onecycle", Epochs: 3, Batch: "128", Seed: 1,
+		PretrainEpochs: 1}
+}
+
+// runInfo is run.json.
+type runInfo struct {
+	Config    trainConfig `json:"config"`
+	Command   []string    `json:"command"`
+	Version   string      `json:"descent_version"`
+	GoVersion string      `json:"go_version"`
+	Platform  string      `json:"platform"`
+	GEMM      string      `json:"gemm_kernel"`
+	Started   string      `json:"started"`
+}
+
+func init() {
+	register(&command{
+		name:    "train",
+		summary: "train a network on MNIST (or --data DIR): the main job",
+		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
+			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
+			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
+			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n\n" +
+			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
+			"peaking at lr 0.05, batch 128, 3 epochs. Exit status: 0 done, 1 error, 2 bad input,\n" +
+			"3 diverged (NaN/Inf; the last good checkpoint is kept), 130 interrupted (checkpoint written).",
+		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
+	})
+}
+
+// addTrainFlags defines the flags shared by train, compare and lr-find.
+func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
+	d := defaultTrainConfig()
+	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.Names, " or "))
+	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp")
+	fs.StringVar(&c.Act, "act", d.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
+	fs.StringVar(&c.Init, "init", "", "weight initializer for every layer (default: PyTorch's); see descent init --help")
+	fs.StringVar(&c.InitSet, "init-set", "", "initializer settings k=v,... (torch.nn.init's argument names)")
+	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
+	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
+	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
+	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
+	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
+}
+
+func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
+	c := defaultTrainConfig()
+	addTrainFlags(fs, &c)
+	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
+	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules)")
+	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2)")
+	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "lr schedule: none, plateau, "+strings.Join(scheduleNames, ", "))
+	fs.StringVar(&c.ScheduleSet, "schedule-set", "", "schedule settings k=v,... (PyTorch's argument names)")
+	fs.StringVar(&c.Lookahead, "lookahead", "", "wrap the optimizer in Lookahead with k=K,alpha=A (e.g. k=5,alpha=0.5)")
+	fs.StringVar(&c.InitFrom, "init-from", "", "start from weights in a safetensors file (names present load; the rest keep their init)")
+	fs.StringVar(&c.Freeze, "freeze", "", "keep parameters with these name prefixes fixed, e.g. 0.,2.")
+	fs.StringVar(&c.Pretrain, "pretrain", "", "unsupervised pretraining of the hidden layers: autoencoder")
+	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
+	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
+	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
+	resume := fs.String("resume", "", "continue the run in DIR (its configuration is read from DIR/run.json)")
+	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir := *out
+	if *resume != "" {
+		var extra []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" {
+				extra = append(extra, "--"+f.Name)
+			}
+		})
+		if len(extra) > 0 {
+			return usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
+		}
+		info, err := readRunInfo(*resume)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		threads := c.Threads
+		c = info.Config
+		if threads > 0 {
+			c.Threads = threads
+		}
+		dir = *resume
+	}
+	if c.Threads > 0 {
+		kernel.SetThreads(c.Threads)
+	}
+	run, err := prepareRun(c, w, *quiet)
+	if err != nil {
+		return err
+	}
+	if dir == "" {
+		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
+	}
+	if err := prepareDir(dir, c, *resume != ""); err != nil {
+		return err
+	}
+	run.trainer.Options.Dir = dir
+	run.trainer.Options.Plot = true
+	resumed, err := run.restoreOrInit(dir, w)
+	if err != nil {
+		return err
+	}
+	if resumed {
+		p := run.trainer.Position()
+		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, p.Epoch, p.Step)
+	} else {
+		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", describeModel(c), run.trainSet.Len(), dataName(c), c.Epochs, dir)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err = run.trainer.Run(ctx)
+	var de *train.DivergenceError
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: descent train --resume %s\n",
+			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, dir)
+		return &exitError{code: exitInterrupted}
+	case errors.As(err, &de):
+		return &exitError{code: exitDiverged, msg: de.Error() + "; the last good checkpoint is in " + dir}
+	case err != nil:
+		return err
+	}
+	h := run.trainer.History()
+	if len(h) == 0 {
+		return fmt.Errorf("no epoch was trained")
+	}
+	fmt.Fprintf(w, "wrote %s (model.safetensors, %s, metrics.csv, curves.png, run.json)\n", dir, train.CheckpointFile)
+	fmt.Fprintf(w, "test accuracy: %.4f\n", h[len(h)-1].TestAccuracy)
+	return nil
+}
+
+// preparedRun is a run with everything built but not started.
+type preparedRun struct {
+	cfg       trainConfig
+	model     *nn.Sequential[float32]
+	trainer   *train.Trainer
+	trainSet  data.Dataset
+	testSet   data.Dataset
+	pretrain  bool
+	initFrom  string
+	freeze    []string
+	logWriter io.Writer
+}
+
+// prepareRun validates the configuration and builds model, optimizer,
+// schedule and trainer. Every mistake in the configuration is a usage error.
+func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
+	model, err := buildModel(c)
+	if err != nil {
+		return nil, err
+	}
+	if c.Epochs <= 0 {
+		return nil, usagef("--epochs %d: want a positive number", c.Epochs)
+	}
+	batch, err := parseBatch(c.Batch)
+	if err != nil {
+		return nil, err
+	}
+	if c.ClipGradNorm < 0 || math.IsNaN(c.ClipGradNorm) {
+		return nil, usagef("--clip-grad-norm %v: want a positive number, or 0 for off", c.ClipGradNorm)
+	}
+	if c.Pretrain != "" && c.Pretrain != "autoencoder" {
+		return nil, usagef("unknown --pretrain %q; valid: autoencoder", c.Pretrain)
+	}
+	if c.Pretrain != "" && c.Model != "mlp" {
+		return nil, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", c.Model)
+	}
+	opt, err := buildTrainOptimizer(c, model.Parameters())
+	if err != nil {
+		return nil, err
+	}
+	var freeze []string
+	if c.Freeze != "" {
+		freeze = strings.Split(c.Freeze, ",")
+		for _, prefix := range freeze {
+			if !slices.ContainsFunc(model.Parameters(), func(p *autograd.Var[float32]) bool { return strings.HasPrefix(p.Name, prefix) }) {
+				return nil, usagef("--freeze %q matches no parameter; parameters: %s", prefix, strings.Join(paramNames(model), ", "))
+			}
+		}
+	}
+	if c.InitFrom != "" {
+		if _, err := os.Stat(c.InitFrom); err != nil {
+			return nil, usagef("--init-from: %v", err)
+		}
+	}
+	trainSet, testSet, err := loadData(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	var out io.Writer = w
+	tr, err := train.NewTrainer(model, opt, trainSet, testSet, c.Model == "mlp", c.Seed,
+		train.Options{Epochs: c.Epochs, BatchSize: batch, ClipGradNorm: c.ClipGradNorm,
+			CheckpointEvery: c.CheckpointEvery, Out: out, Quiet: quiet, Title: describeModel(c)})
+	if err != nil {
+		return nil, err
+	}
+	if err := attachSchedule(tr, c); err != nil {
+		return nil, err
+	}
+	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet,
+		pretrain: c.Pretrain != "", initFrom: c.InitFrom, freeze: freeze, logWriter: w}, nil
+}
+
+// restoreOrInit continues from the checkpoint in dir if there is one;
+// otherwise it applies --init-from, --pretrain and --freeze to the fresh
+// model. A run killed before its first checkpoint thus starts again from
+// its recorded configuration, which gives the same bits.
+func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
+	path := filepath.Join(dir, train.CheckpointFile)
+	if _, err := os.Stat(path); err == nil {
+		ck, err := train.LoadCheckpoint(path)
+		if err != nil {
+			return false, err
+		}
+		if err := r.trainer.Restore(ck); err != nil {
+			return false, err
+		}
+		r.applyFreeze()
+		return true, nil
+	}
+	if r.initFrom != "" {
+		sd, err := train.LoadWeights(r.initFrom)
+		if err != nil {
+			return false, &usageError{err.Error()}
+		}
+		rep, err := nn.LoadPartial[float32](r.model, sd)
+		if err != nil {
+			return false, &usageError{fmt.Sprintf("--init-from %s: %v", r.initFrom, err)}
+		}
+		fmt.Fprintf(w, "init-from %s: loaded %s; kept their initialization: %s\n", r.initFrom, listOrNone(rep.Loaded), listOrNone(rep.Missing))
+		if len(rep.Unexpected) > 0 {
+			fmt.Fprintf(w, "init-from %s: ignored tensors the model does not have: %s\n", r.initFrom, strings.Join(rep.Unexpected, ", "))
+		}
+	}
+	if r.pretrain {
+		err := train.PretrainAutoencoder(r.model, r.trainSet, train.PretrainOptions{
+			Epochs: r.cfg.PretrainEpochs, Seed: r.cfg.Seed, Out: w})
+		if err != nil {
+			return false, err
+		}
+	}
+	r.applyFreeze()
+	return false, nil
+}
+
+func (r *preparedRun) applyFreeze() {
+	for _, p := range r.model.Parameters() {
+		for _, prefix := range r.freeze {
+			if strings.HasPrefix(p.Name, prefix) {
+				p.SetRequiresGrad(false)
+			}
+		}
+	}
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func paramNames(m nn.Module[float32]) []string {
+	var names []string
+	for _, p := range m.Parameters() {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// buildModel builds the configured model with its initializer.
+func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
+	if !slices.Contains(models.Names, c.Model) {
+		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.Names, ", "))
+	}
+	if !slices.Contains(nn.ActivationNames, c.Act) {
+		return nil, usagef("unknown --act %q; valid activations: %s", c.Act, strings.Join(nn.ActivationNames, ", "))
+	}
+	opts := models.Options{Activation: c.Act}
+	if c.Init != "" {
+		init, err := initFromFlags(c.Init, c.InitSet)
+		if err != nil {
+			return nil, &usageError{"--init: " + err.Error()}
+		}
+		opts.WeightInit = init
+	} else if c.InitSet != "" {
+		return nil, usagef("--init-set needs --init")
+	}
+	rng := tensor.NewRand(c.Seed)
+	if c.Model == "mlp" {
+		hidden, err := parseInts(c.Hidden)
+		if err != nil || slices.ContainsFunc(hidden, func(h int) bool { return h <= 0 }) {
+			return nil, usagef("--hidden %q: want positive widths like 512,256", c.Hidden)
+		}
+		m, err := models.MLP[float32](rng, 28*28, hidden, 10, opts)
+		if err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		return m, nil
+	}
+	m, err := models.New[float32](c.Model, rng, opts)
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	return m, nil
+}
+
+// buildTrainOptimizer builds the optimizer, wrapped in Lookahead if asked.
+func buildTrainOptimizer(c trainConfig, params []*autograd.Var[float32]) (optim.Optimizer[float32], error) {
+	lr := math.NaN()
+	if c.LR != "" {
+		v, err := strconv.ParseFloat(c.LR, 64)
+		if err != nil || v < 0 {
+			return nil, usagef("--lr %q: want a non-negative number", c.LR)
+		}
+		lr = v
+	}
+	opt, err := optimizerFromFlags(c.Opt, lr, c.Set, params)
+	if err != nil {
+		return nil, &usageError{"--opt " + c.Opt + ": " + err.Error()}
+	}
+	if c.Lookahead == "" {
+		return opt, nil
+	}
+	kv, err := parseKV(c.Lookahead)
+	if err != nil {
+		return nil, usagef("--lookahead: %v", err)
+	}
+	cfg := optim.LookaheadDefaults()
+	for _, p := range kv {
+		v, err := strconv.ParseFloat(p.Value, 64)
+		if err != nil {
+			return nil, usagef("--lookahead %s=%q: not a number", p.Key, p.Value)
+		}
+		switch p.Key {
+		case "k":
+			if v != math.Trunc(v) {
+				return nil, usagef("--lookahead k=%v: want a whole number", v)
+			}
+			cfg.K = int(v)
+		case "alpha":
+			cfg.Alpha = v
+		default:
+			return nil, usagef("--lookahead: unknown setting %q; valid settings: k, alpha", p.Key)
+		}
+	}
+	la, err := optim.NewLookahead(opt, cfg)
+	if err != nil {
+		return nil, &usageError{"--lookahead: " + err.Error()}
+	}
+	return la, nil
+}
+
+// attachSchedule sets the trainer's schedule from the configuration; the
+// run's length is the default of T_max and total_steps.
+func attachSchedule(tr *train.Trainer, c trainConfig) error {
+	name := c.Schedule
+	lr := tr.Optimizer.Groups()[0].LR
+	switch name {
+	case "", "none":
+		if c.ScheduleSet != "" {
+			return usagef("--schedule-set needs --schedule")
+		}
+		return nil
+	case "plateau":
+		p, err := plateauFromFlags(lr, c.ScheduleSet)
+		if err != nil {
+			return &usageError{"--schedule plateau: " + err.Error()}
+		}
+		tr.Plateau = p
+		return nil
+	}
+	set := c.ScheduleSet
+	if name == "onecycle" && !strings.Contains(set, "max_lr") {
+		set = joinSet(set, "max_lr="+formatFloat(lr))
+	}
+	if name == "cyclic" && !strings.Contains(set, "max_lr") {
+		set = joinSet(set, "max_lr="+formatFloat(lr))
+	}
+	s, err := scheduleFromFlags(name, lr, set, c.Epochs*tr.StepsPerEpoch())
+	if err != nil {
+		return &usageError{"--schedule: " + err.Error()}
+	}
+	tr.Schedule = s
+	return nil
+}
+
+func joinSet(set, kv string) string {
+	if set == "" {
+		return kv
+	}
+	return set + "," + kv
+}
+
+// plateauFromFlags builds ReduceLROnPlateau, stepped with the test loss
+// after each epoch.
+func plateauFromFlags(lr float64, set string) (*schedule.Plateau, error) {
+	p := schedule.NewPlateau(lr)
+	kv, err := parseKV(set)
+	if err != nil {
+		return nil, err
+	}
+	valid := "mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps"
+	for _, s := range kv {
+		num := func() (float64, error) {
+			v, err := strconv.ParseFloat(s.Value, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s=%q: not a number", s.Key, s.Value)
+			}
+			return v, nil
+		}
+		var v float64
+		if s.Key != "mode" && s.Key != "threshold_mode" {
+			if v, err = num(); err != nil {
+				return nil, err
+			}
+		}
+		switch s.Key {
+		case "mode":
+			p.Mode = s.Value
+		case "threshold_mode":
+			p.ThresholdMode = s.Value
+		case "factor":
+			p.Factor = v
+		case "patience":
+			p.Patience = int(v)
+		case "threshold":
+			p.Threshold = v
+		case "cooldown":
+			p.Cooldown = int(v)
+		case "min_lr":
+			p.MinLR = v
+		case "eps":
+			p.Eps = v
+		default:
+			return nil, fmt.Errorf("unknown setting %q; valid settings: %s", s.Key, valid)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func parseBatch(s string) (int, error) {
+	if s == "full" {
+		return 0, nil
+	}
+	b, err := strconv.Atoi(s)
+	if err != nil || b <= 0 {
+		return 0, usagef("--batch %q: want a positive size, or full", s)
+	}
+	return b, nil
+}
+
+// loadData returns the embedded MNIST, or the IDX files in dir.
+func loadData(dir string) (data.Dataset, data.Dataset, error) {
+	if dir == "" {
+		tr, te, err := data.LoadMNIST()
+		if err != nil {
+			return nil, nil, err
+		}
+		return tr, te, nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, nil, usagef("--data %s: not a readable directory", dir)
+	}
+	tr, te, err := data.LoadIDXDir(dir)
+	if err != nil {
+		return nil, nil, &usageError{err.Error()}
+	}
+	return tr, te, nil
+}
+
+func dataName(c trainConfig) string {
+	if c.Data == "" {
+		return "embedded MNIST"
+	}
+	return c.Data
+}
+
+func describeModel(c trainConfig) string {
+	s := c.Model
+	if c.Model == "mlp" {
+		s = "mlp 784-" + strings.ReplaceAll(c.Hidden, ",", "-") + "-10"
+	}
+	lr := c.LR
+	if lr == "" {
+		lr = "default"
+	}
+	s += ", " + c.Opt + " lr " + lr
+	if c.Schedule != "" && c.Schedule != "none" {
+		s += " (" + c.Schedule + ")"
+	}
+	return s
+}
+
+// prepareDir creates the output directory and writes run.json, so that a
+// run killed at any point can be resumed from its recorded configuration.
+func prepareDir(dir string, c trainConfig, resuming bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("cannot create output directory: %v", err)
+	}
+	if resuming {
+		return nil
+	}
+	info := runInfo{Config: c, Command: os.Args, Version: version, GoVersion: runtime.Version(),
+		Platform: runtime.GOOS + "/" + runtime.GOARCH, GEMM: kernel.GemmKernel(), Started: time.Now().UTC().Format(time.RFC3339)}
+	raw, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".run.json.tmp")
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
+		return usagef("cannot write in output directory %s: %v", dir, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "run.json")); err != nil {
+		return usagef("cannot write in output directory %s: %v", dir, err)
+	}
+	return nil
+}
+
+func readRunInfo(dir string) (*runInfo, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil {
+		return nil, fmt.Errorf("--resume %s: %v (is it a descent run directory?)", dir, err)
+	}
+	var info runInfo
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&info); err != nil {
+		return nil, fmt.Errorf("--resume %s: run.json: %v", dir, err)
+	}
+	return &info, nil
+}
