@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/optim/schedule"
+)
+
+func init() {
+	register(&command{
+		name:    "schedule",
+		summary: "print a learning-rate schedule as torch.optim.lr_scheduler computes it",
+		usage: "--name NAME --lr LR --steps N [--set k=v,...] [--plot FILE.png]\n\n" +
+			"Prints CSV step,lr: row i is the learning rate optimizer step i uses (row 0: at construction).\n" +
+			"Schedules (--set keys, PyTorch's names; every schedule also takes warmup=STEPS and warmup_start_factor):\n" + scheduleHelp(),
+		run: func(fs *flag.FlagSet, args []string) error { return runSchedule(os.Stdout, fs, args) },
+	})
+}
+
+func scheduleHelp() string {
+	var b strings.Builder
+	for _, n := range scheduleNames {
+		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(scheduleKeys[n], ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
+	name := fs.String("name", "", "schedule: "+strings.Join(scheduleNames, ", "))
+	lr := fs.Float64("lr", 0.1, "the optimizer's learning rate")
+	steps := fs.Int("steps", 100, "number of optimizer steps (rows)")
+	set := fs.String("set", "", "schedule settings k=v,... (PyTorch's argument names; lists as milestones=[30,80])")
+	plotPath := fs.String("plot", "", "draw lr against step (.png, .svg, .pdf)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usagef("--name is required; valid schedules: %s", strings.Join(scheduleNames, ", "))
+	}
+	if *steps <= 0 {
+		return usagef("--steps must be positive, got %d", *steps)
+	}
+	if err := checkPlotPath(*plotPath); err != nil {
+		return err
+	}
+	sc, err := scheduleFromFlags(*name, *lr, *set, *steps)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := checkScheduleLength(sc, *steps); err != nil {
+		return usagef("%v", err)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "step,lr")
+	xs, ys := make([]float64, *steps), make([]float64, *steps)
+	for i := range *steps {
+		xs[i], ys[i] = float64(i), sc.At(i)
+		fmt.Fprintf(bw, "%d,%s\n", i, formatFloat(ys[i]))
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if *plotPath == "" {
+		return nil
+	}
+	return lab.SavePanels(*plotPath, lab.Panel{Title: *name + " schedule", XLabel: "step", YLabel: "learning rate",
+		YFromZero: true, Series: []lab.Series{{Label: *name, X: xs, Y: ys}}})
+}
+
+// checkScheduleLength refuses what PyTorch refuses: stepping OneCycleLR
+// past total_steps.
+func checkScheduleLength(sc schedule.Schedule, steps int) error {
+	if w, ok := sc.(*schedule.Warmup); ok {
+		return checkScheduleLength(w.Inner, steps-w.Steps)
+	}
+	if oc, ok := sc.(*schedule.OneCycle); ok && steps > oc.Total()+1 {
+		return fmt.Errorf("onecycle: %d steps go past total_steps %d (PyTorch raises \"Tried to step %d times\"); give total_steps >= %d", steps, oc.Total(), oc.Total()+2, steps-1)
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/lab/race"
+	"github.com/descent-ml/descent/optim"
+)
+
+func init() {
+	register(&command{
+		name:    "trace",
+		summary: "run optimizers on a 2-D test function and print (or draw) their paths",
+		usage: "--func NAME --opt NAME[,NAME...] [--lr LR[,LR...]] [--from X,Y] [--steps N] [--set k=v,...] [--plot FILE.png|FILE.gif]\n\n" +
+			"Prints CSV step,x,y,f (N+1 rows, row 0 the start); with several optimizers, opt,step,x,y,f.\n" +
+			"Functions: " + traceFuncHelp() + "\n" +
+			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + optimizerHelp() +
+			"\n  momentum, nesterov: sgd with momentum 0.9 (nesterov=true)\n" +
+			"With several optimizers, a key applies to each that has it; NAME.KEY=V to one only.",
+		run: func(fs *flag.FlagSet, args []string) error { return runTrace(os.Stdout, os.Stderr, fs, args) },
+	})
+}
+
+func traceFuncHelp() string {
+	var parts []string
+	for _, s := range race.Surfaces {
+		parts = append(parts, s.Name+" "+s.Formula)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func optimizerHelp() string {
+	var b strings.Builder
+	for _, n := range optimizerNames {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, strings.Join(optimizerKeys(n), ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
+	fn := fs.String("func", "", "test function: "+strings.Join(race.Names(), ", "))
+	opts := fs.String("opt", "", "optimizer, or a comma list of optimizers to race: "+strings.Join(optimizerNames, ", ")+", momentum, nesterov")
+	lrs := fs.String("lr", "", "learning rate, or one per optimizer (default: PyTorch's default of each)")
+	from := fs.String("from", "", "start X,Y (default: the function's customary start)")
+	steps := fs.Int("steps", 100, "number of optimizer steps")
+	set := fs.String("set", "", "optimizer settings k=v,... (PyTorch's names; NAME.KEY=V for one optimizer of a race)")
+	plotPath := fs.String("plot", "", "draw the race: .png (contour plot) or .gif (animation)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	surf, err := race.Lookup(*fn)
+	if err != nil {
+		return usagef("--func: %v", err)
+	}
+	if *opts == "" {
+		return usagef("--opt is required; valid optimizers: %s, momentum, nesterov", strings.Join(optimizerNames, ", "))
+	}
+	if *steps < 0 {
+		return usagef("--steps must be >= 0, got %d", *steps)
+	}
+	if *plotPath != "" {
+		if err := race.CheckImagePath(*plotPath); err != nil {
+			return usagef("--plot: %v", err)
+		}
+	}
+	x0, y0 := surf.Start[0], surf.Start[1]
+	if *from != "" {
+		xy, err := parseFloats(*from)
+		if err != nil || len(xy) != 2 {
+			return usagef("--from: want X,Y, got %q", *from)
+		}
+		x0, y0 = xy[0], xy[1]
+	}
+	names := strings.Split(*opts, ",")
+	rates, err := traceRates(*lrs, len(names))
+	if err != nil {
+		return usagef("--lr: %v", err)
+	}
+	builders, err := raceOptimizers(names, rates, *set)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var paths []race.Path
+	for i, b := range builders {
+		pts, err := race.Trace(surf, b, x0, y0, *steps)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		label := names[i]
+		if !math.IsNaN(rates[i]) {
+			label += " lr=" + formatFloat(rates[i])
+		}
+		if k := race.Diverged(pts); k >= 0 {
+			fmt.Fprintf(errw, "descent trace: %s diverged at step %d\n", names[i], k)
+		}
+		paths = append(paths, race.Path{Label: label, Points: pts})
+	}
+	if err := writeTraceCSV(w, names, paths); err != nil {
+		return err
+	}
+	if *plotPath != "" {
+		return race.Save(*plotPath, surf, paths)
+	}
+	return nil
+}
+
+// traceRates parses --lr: empty (NaN: PyTorch's defaults), one rate for
+// all, or one per optimizer.
+func traceRates(s string, n int) ([]float64, error) {
+	rates := make([]float64, n)
+	if s == "" {
+		for i := range rates {
+			rates[i] = math.NaN()
+		}
+		return rates, nil
+	}
+	vals, err := parseFloats(s)
+	if err != nil {
+		return nil, err
+	}
+	switch len(vals) {
+	case 1:
+		for i := range rates {
+			rates[i] = vals[0]
+		}
+	case n:
+		copy(rates, vals)
+	default:
+		return nil, fmt.Errorf("%d learning rates for %d optimizers; give one, or one per optimizer", len(vals), n)
+	}
+	return rates, nil
+}
+
+// raceOptimizers validates every optimizer's settings at once and returns
+// their builders. In a race a key goes to each optimizer that has it and
+// NAME.KEY to one only; a key that none takes is an error.
+func raceOptimizers(names []string, rates []float64, set string) ([]race.NewOptimizer, error) {
+	kv, err := parseKV(set)
+	if err != nil {
+		return nil, fmt.Errorf("--set: %v", err)
+	}
+	used := make([]bool, len(kv))
+	var builders []race.NewOptimizer
+	for i, name := range names {
+		name = strings.TrimSpace(name)
+		var own []keyValue
+		for j, s := range kv {
+			switch {
+			case len(names) == 1:
+				own, used[j] = append(own, s), true
+			case strings.HasPrefix(s.Key, name+"."):
+				own, used[j] = append(own, keyValue{strings.TrimPrefix(s.Key, name+"."), s.Value}), true
+			case !strings.Contains(s.Key, ".") && takesKey(name, s.Key):
+				own, used[j] = append(own, s), true
+			}
+		}
+		lr := rates[i]
+		// Build once now so that errors surface before any output.
+		probe := []*autograd.Var[float64]{race.ProbeParam(), race.ProbeParam()}
+		if _, err := buildOptimizer(name, lr, own, probe); err != nil {
+			return nil, err
+		}
+		builders = append(builders, func(params []*autograd.Var[float64]) (optim.Optimizer[float64], error) {
+			return buildOptimizer(name, lr, own, params)
+		})
+	}
+	for j, s := range kv {
+		if !used[j] {
+			return nil, fmt.Errorf("--set: no optimizer of %s takes %q", strings.Join(names, ","), s.Key)
+		}
+	}
+	return builders, nil
+}
+
+// takesKey reports whether the optimizer (or preset) called name has the
+// --set key.
+func takesKey(name, key string) bool {
+	if name == "lookahead" {
+		return true // its inner optimizer may take any key
+	}
+	if name == "momentum" || name == "nesterov" {
+		name = "sgd"
+	}
+	return slices.Contains(optimizerKeys(name), key)
+}
+
+func writeTraceCSV(w io.Writer, names []string, paths []race.Path) error {
+	bw := bufio.NewWriter(w)
+	if len(paths) == 1 {
+		fmt.Fprintln(bw, "step,x,y,f")
+	} else {
+		fmt.Fprintln(bw, "opt,step,x,y,f")
+	}
+	for i, p := range paths {
+		for step, pt := range p.Points {
+			if len(paths) > 1 {
+				fmt.Fprintf(bw, "%s,", names[i])
+			}
+			fmt.Fprintf(bw, "%d,%s,%s,%s\n", step, formatFloat(pt.X), formatFloat(pt.Y), formatFloat(pt.F))
+		}
+	}
+	return bw.Flush()
+}
