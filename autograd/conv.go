@@ -12,10 +12,10 @@ import (
 // stride: PyTorch's F.conv2d (a cross-correlation), output [N, O, OH, OW]
 // with OH = (H + 2·padding - kh)/stride + 1.
 //
-// It runs as im2col + GEMM (tensor.Conv2d): with col the patches of x as
-// columns, Y = W·col, so dW = dY·colᵀ, dcol = Wᵀ·dY, dx = col2im(dcol) and
-// db = Σ dY over batch and pixels. The columns are kept for the backward
-// pass in a graph buffer.
+// It runs as im2col + GEMM, image by image (tensor.Conv2d): with col[n]
+// the patches of x[n] as columns, y[n] = W·col[n], so dW = Σ_n dy[n]·col[n]ᵀ,
+// dcol[n] = Wᵀ·dy[n], dx[n] = col2im(dcol[n]) and db = Σ dy over batch and
+// pixels (tensor.Conv2dBackward).
 func (g *Graph[T]) Conv2d(x, w, b *Var[T], stride, padding int) *Var[T] {
 	shape, err := tensor.Conv2dShape(x.Shape(), w.Shape(), stride, padding)
 	if err != nil {
@@ -30,11 +30,9 @@ func (g *Graph[T]) Conv2d(x, w, b *Var[T], stride, padding int) *Var[T] {
 	}
 	req := g.needsGrad(x, w, b)
 	out := g.NewResult(req, shape[:]...)
-	col, work := g.Buffer(0), g.Buffer(0) // resized by tensor.Conv2d
-	tensor.Conv2d(out.Value, x.Value, w.Value, bias, col, work, stride, padding)
+	tensor.Conv2d(out.Value, x.Value, w.Value, bias, g.Buffer(0), stride, padding)
 	if req {
 		n := g.Record(conv2dOp[T]{}, out, x, w, b)
-		n.Saved = col
 		n.Ints[0], n.Ints[1] = stride, padding
 	}
 	return out
@@ -45,6 +43,5 @@ type conv2dOp[T Float] struct{}
 func (conv2dOp[T]) Name() string { return "Conv2d" }
 func (conv2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	gx, gw, gb := g.GradOf(n.In[0]), g.GradOf(n.In[1]), g.GradOf(n.In[2])
-	work, dcol := g.Buffer(0), g.Buffer(0)
-	tensor.Conv2dBackward(gx, gw, gb, n.Out.Grad, n.In[1].Value, n.Saved, work, dcol, n.Ints[0], n.Ints[1])
+	tensor.Conv2dBackward(gx, gw, gb, n.Out.Grad, n.In[0].Value, n.In[1].Value, g.Buffer(0), n.Ints[0], n.Ints[1])
 }

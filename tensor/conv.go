@@ -13,11 +13,13 @@ import (
 //
 //	y[n,o,oh,ow] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x[n,c, oh·s+i-p, ow·s+j-p]
 //
-// with x read as 0 outside the image. It is computed as im2col + GEMM: the
-// patches of the whole batch become the columns of one matrix
-// col [C·kh·kw, N·OH·OW], so the forward pass and both halves of the backward
-// pass are each one large GEMM (the kind a packed, multi-threaded GEMM runs
-// near peak), and the rest is memory-bound reshuffling split over the cores.
+// with x read as 0 outside the image. It is computed image by image as
+// im2col + GEMM: the patches of x[n] become the columns of a matrix col[n]
+// (C·kh·kw rows), and y[n] = W·col[n] for the weight viewed as
+// [O, C·kh·kw]. One image's columns fit in a core's cache, so they are never
+// written to memory, and the output is written once, in NCHW order. Images
+// are split over the cores; the GEMMs run on the packed kernels of
+// internal/kernel. The column layouts are in im2col.go.
 
 // convGeom is the geometry of a convolution or pooling window: input
 // [n, c, h, w], o output channels (convolution only), kh×kw window, and the
@@ -31,7 +33,7 @@ type convGeom struct {
 
 func (g *convGeom) plane() int { return g.oh * g.ow }       // output pixels per image
 func (g *convGeom) rows() int  { return g.c * g.kh * g.kw } // rows of col: K
-func (g *convGeom) cols() int  { return g.n * g.plane() }   // columns of col: N·OH·OW
+func (g *convGeom) cols() int  { return g.n * g.plane() }   // columns of the batch's col
 
 // ConvOutSize returns the output length along one axis of a convolution or
 // pooling window, (in + 2·padding - kernel)/stride + 1, or an error naming
@@ -92,11 +94,15 @@ func mustConv2dGeom(op string, x, w []int, stride, padding int) convGeom {
 // Im2Col resizes col to [C·kh·kw, N·OH·OW] and fills it with the patches of
 // x [N, C, H, W]: col[(c·kh+i)·kw+j, (n·OH+oh)·OW+ow] = x[n, c, oh·s+i-p,
 // ow·s+j-p], 0 where that falls in the padding. Then W·col, for the weight
-// viewed as [O, C·kh·kw], is the convolution of the whole batch.
+// viewed as [O, C·kh·kw], is the convolution of the whole batch. (Conv2d
+// itself works image by image, on columns that stay in cache.)
 func Im2Col[T Float](col, x *Tensor[T], kh, kw, stride, padding int) {
 	g := mustConv2dGeom("Im2Col", x.Shape(), []int{1, x.Dim(1), kh, kw}, stride, padding)
 	col.Resize(g.rows(), g.cols())
-	runLoop(loopIm2Col, &g, g.rows()*g.n, g.rows()*g.cols(), col.data, x.data, nil)
+	chw := g.c * g.h * g.w
+	for n := range g.n {
+		im2col(&g, col.data[n*g.plane():], g.cols(), x.data[n*chw:(n+1)*chw])
+	}
 }
 
 // Col2Im is the adjoint of Im2Col: it adds every entry of col
@@ -106,15 +112,17 @@ func Im2Col[T Float](col, x *Tensor[T], kh, kw, stride, padding int) {
 func Col2Im[T Float](dx, col *Tensor[T], kh, kw, stride, padding int) {
 	g := mustConv2dGeom("Col2Im", dx.Shape(), []int{1, dx.Dim(1), kh, kw}, stride, padding)
 	checkShape("Col2Im", col, []int{g.rows(), g.cols()})
-	runLoop(loopCol2Im, &g, g.n*g.c, g.rows()*g.cols(), dx.data, col.data, nil)
+	chw := g.c * g.h * g.w
+	for n := range g.n {
+		col2im(&g, dx.data[n*chw:(n+1)*chw], col.data[n*g.plane():], g.cols())
+	}
 }
 
-// Conv2d computes dst = conv2d(x, w) + b (see the package comment in
-// conv.go): x is [N, C, H, W], w is [O, C, kh, kw], b is [O] or nil, dst
-// must have shape Conv2dShape(x, w). col and work are scratch, resized as
-// needed (no allocation once their capacity suffices); afterwards col holds
-// Im2Col(x), which Conv2dBackward needs.
-func Conv2d[T Float](dst, x, w, b, col, work *Tensor[T], stride, padding int) {
+// Conv2d computes dst = conv2d(x, w) + b (see the comment at the top of
+// conv.go): x is [N, C, H, W], w is [O, C, kh, kw], b is [O] or nil, and dst
+// must have shape Conv2dShape(x, w). work is scratch, resized as needed (no
+// allocation once its capacity suffices).
+func Conv2d[T Float](dst, x, w, b, work *Tensor[T], stride, padding int) {
 	g := mustConv2dGeom("Conv2d", x.Shape(), w.Shape(), stride, padding)
 	checkShape("Conv2d", dst, []int{g.n, g.o, g.oh, g.ow})
 	var bias []T
@@ -122,165 +130,137 @@ func Conv2d[T Float](dst, x, w, b, col, work *Tensor[T], stride, padding int) {
 		checkShape("Conv2d bias", b, []int{g.o})
 		bias = b.data
 	}
-	Im2Col(col, x, g.kh, g.kw, stride, padding)
-	k, np := g.rows(), g.cols()
-	// work = W·col is [O, N·OH·OW]; the output wants [N, O, OH·OW].
-	work.Resize(g.o, np)
-	kernel.Gemm(false, false, g.o, np, k, 1, w.data, k, col.data, np, 0, work.data, np)
-	runLoop(loopConvOut, &g, g.n*g.o, g.o*np, dst.data, work.data, bias)
+	work.Resize(loopParts * g.scratchLen())
+	j := loopArgs[T]{a: dst.data, b: x.data, c: w.data, d: bias, e: work.data}
+	runLoop(loopConvForward, &g, g.n, g.n*g.o*g.rows()*g.plane(), &j)
 }
+
+// convChunks is the number of batch chunks whose weight and bias gradients
+// Conv2dBackward computes separately and then adds in order. It is fixed, not
+// the number of cores, so that the sum, and the result, do not depend on how
+// many goroutines ran.
+const convChunks = 16
 
 // Conv2dBackward accumulates the gradients of Conv2d's loss into dx, dw and
 // db (each may be nil when not wanted), given dy, the gradient of the output
-// [N, O, OH, OW]. col must hold Im2Col(x), as Conv2d left it. work and dcol
-// are scratch, resized as needed.
+// [N, O, OH, OW], and the forward pass's input x and weight w. work is
+// scratch, resized as needed.
 //
-// With Y = W·col (Y, dY viewed as [O, N·OH·OW]): dW = dY·colᵀ,
-// dcol = Wᵀ·dY and dx = Col2Im(dcol); db sums dY over batch and pixels.
-func Conv2dBackward[T Float](dx, dw, db, dy, w, col, work, dcol *Tensor[T], stride, padding int) {
-	if dy.Dims() != 4 || w.Dims() != 4 || dy.Dim(1) != w.Dim(0) {
-		panic(fmt.Sprintf("tensor: Conv2dBackward: output gradient %v does not fit weight %v", dy.Shape(), w.Shape()))
+// With y[n] = W·col[n] per image: dW = Σ_n dy[n]·col[n]ᵀ,
+// dcol[n] = Wᵀ·dy[n] and dx[n] = col2im(dcol[n]); db sums dy over batch and
+// pixels. The columns are rebuilt from x rather than kept, which costs less
+// than writing them to memory and reading them back.
+func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padding int) {
+	g := mustConv2dGeom("Conv2dBackward", x.Shape(), w.Shape(), stride, padding)
+	checkShape("Conv2dBackward output gradient", dy, []int{g.n, g.o, g.oh, g.ow})
+	j := loopArgs[T]{b: dy.data, c: w.data, d: x.data}
+	if dx != nil {
+		checkShape("Conv2dBackward input gradient", dx, x.Shape())
+		j.a = dx.data
 	}
-	g := convGeom{n: dy.Dim(0), o: w.Dim(0), c: w.Dim(1), kh: w.Dim(2), kw: w.Dim(3),
-		stride: stride, pad: padding, oh: dy.Dim(2), ow: dy.Dim(3)}
-	k, np := g.rows(), g.cols()
-	checkShape("Conv2dBackward columns", col, []int{k, np})
-	var bias []T
-	if db != nil {
-		checkShape("Conv2dBackward bias gradient", db, []int{g.o})
-		bias = db.data
-	}
-	if dw == nil && dx == nil && db == nil {
-		return
-	}
-	work.Resize(g.o, np)
-	runLoop(loopConvGradOut, &g, g.o, g.o*np, work.data, dy.data, bias)
 	if dw != nil {
 		checkShape("Conv2dBackward weight gradient", dw, w.Shape())
-		kernel.Gemm(false, true, g.o, k, np, 1, work.data, np, col.data, np, 1, dw.data, k)
+		j.wantW = true
 	}
-	if dx != nil {
-		dcol.Resize(k, np)
-		kernel.Gemm(true, false, k, np, g.o, 1, w.data, k, work.data, np, 0, dcol.data, np)
-		Col2Im(dx, dcol, g.kh, g.kw, stride, padding)
+	if db != nil {
+		checkShape("Conv2dBackward bias gradient", db, []int{g.o})
+		j.wantB = true
 	}
-}
-
-// validRange returns the output positions [lo, hi) along one axis whose input
-// position o·stride + off falls inside [0, size).
-func validRange(off, size, stride, out int) (lo, hi int) {
-	if off < 0 {
-		lo = (-off + stride - 1) / stride
+	if dx == nil && dw == nil && db == nil || g.n == 0 {
+		return
 	}
-	if last := size - 1 - off; last >= 0 {
-		hi = min(out, last/stride+1)
-	}
-	return lo, max(lo, hi)
-}
-
-// im2col fills units [lo, hi) of col; unit u is row u/N of col restricted to
-// image u%N, so that each unit writes its own contiguous OH·OW block.
-func im2col[T Float](g *convGeom, col, x []T, lo, hi int) {
-	plane, np, hw := g.plane(), g.cols(), g.h*g.w
-	for u := lo; u < hi; u++ {
-		r, n := u/g.n, u%g.n
-		c, i, j := r/(g.kh*g.kw), r/g.kw%g.kh, r%g.kw
-		dst := col[r*np+n*plane : r*np+(n+1)*plane]
-		src := x[(n*g.c+c)*hw : (n*g.c+c+1)*hw]
-		owLo, owHi := validRange(j-g.pad, g.w, g.stride, g.ow)
-		for oh := range g.oh {
-			row := dst[oh*g.ow : (oh+1)*g.ow]
-			ih := oh*g.stride + i - g.pad
-			if ih < 0 || ih >= g.h {
-				clear(row)
-				continue
-			}
-			clear(row[:owLo])
-			clear(row[owHi:])
-			srow := src[ih*g.w : (ih+1)*g.w]
-			if g.stride == 1 {
-				copy(row[owLo:owHi], srow[owLo+j-g.pad:])
-				continue
-			}
-			for ow := owLo; ow < owHi; ow++ {
-				row[ow] = srow[ow*g.stride+j-g.pad]
-			}
-		}
-	}
-}
-
-// col2im adds col into units [lo, hi) of dx; unit u is the plane
-// (n, c) = (u/C, u%C), so no two units write the same element and each
-// element sums its contributions in the same (i, j, oh, ow) order whatever
-// the split.
-func col2im[T Float](g *convGeom, dx, col []T, lo, hi int) {
-	plane, np, hw := g.plane(), g.cols(), g.h*g.w
-	for u := lo; u < hi; u++ {
-		n, c := u/g.c, u%g.c
-		dst := dx[u*hw : (u+1)*hw]
-		for i := range g.kh {
-			for j := range g.kw {
-				r := (c*g.kh+i)*g.kw + j
-				src := col[r*np+n*plane : r*np+(n+1)*plane]
-				owLo, owHi := validRange(j-g.pad, g.w, g.stride, g.ow)
-				ohLo, ohHi := validRange(i-g.pad, g.h, g.stride, g.oh)
-				for oh := ohLo; oh < ohHi; oh++ {
-					drow := dst[(oh*g.stride+i-g.pad)*g.w:]
-					srow := src[oh*g.ow : (oh+1)*g.ow]
-					if g.stride == 1 {
-						d := drow[owLo+j-g.pad : owHi+j-g.pad]
-						for k, v := range srow[owLo:owHi] {
-							d[k] += v
-						}
-						continue
-					}
-					for ow := owLo; ow < owHi; ow++ {
-						drow[ow*g.stride+j-g.pad] += srow[ow]
-					}
-				}
-			}
-		}
-	}
-}
-
-// convOut moves units [lo, hi) of work [O, N·P] into dst [N, O, P] adding
-// the bias; unit u is the block (n, o) = (u/O, u%O).
-func convOut[T Float](g *convGeom, dst, work, bias []T, lo, hi int) {
-	plane, np := g.plane(), g.cols()
-	for u := lo; u < hi; u++ {
-		n, o := u/g.o, u%g.o
-		d := dst[u*plane : (u+1)*plane]
-		s := work[o*np+n*plane : o*np+(n+1)*plane]
-		if bias == nil {
-			copy(d, s)
-			continue
-		}
-		b := bias[o]
-		for k, v := range s {
-			d[k] = v + b
-		}
-	}
-}
-
-// convGradOut moves output channels [lo, hi) of dy [N, O, P] into
-// work [O, N·P] and, if db is not nil, adds their sums into db.
-func convGradOut[T Float](g *convGeom, work, dy, db []T, lo, hi int) {
-	plane, np := g.plane(), g.cols()
-	for o := lo; o < hi; o++ {
-		var total T
-		for n := range g.n {
-			s := dy[(n*g.o+o)*plane : (n*g.o+o+1)*plane]
-			copy(work[o*np+n*plane:], s)
-			if db != nil {
-				var sum T
-				for _, v := range s {
-					sum += v
-				}
-				total += sum
-			}
+	chunks, partial := min(convChunks, g.n), g.o*g.rows()+g.o // one chunk's dW and db
+	work.Resize(loopParts*g.scratchLen() + chunks*partial)
+	j.e = work.data
+	runLoop(loopConvBackward, &g, chunks, g.n*g.o*g.rows()*g.plane(), &j)
+	// Add the chunks' partial sums in chunk order.
+	sums := work.data[loopParts*g.scratchLen():]
+	for ch := range chunks {
+		part := sums[ch*partial : (ch+1)*partial]
+		if dw != nil {
+			axpy(dw.data, part[:g.o*g.rows()])
 		}
 		if db != nil {
-			db[o] += total
+			axpy(db.data, part[g.o*g.rows():])
 		}
+	}
+}
+
+// convForward computes the images [lo, hi) of Conv2d with the scratch of
+// the given part: j.a = dst, j.b = x, j.c = w, j.d = bias or nil,
+// j.e = work.
+func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
+	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
+	s := carve(g, j.e, part)
+	for n := lo; n < hi; n++ {
+		col := columns(g, &s, j.b[n*chw:(n+1)*chw])
+		y := j.a[n*g.o*p : (n+1)*g.o*p]
+		if width == p {
+			kernel.Gemm(false, false, g.o, p, k, 1, j.c, k, col, p, 0, y, p)
+			addBias(y, j.d, p)
+			continue
+		}
+		kernel.Gemm(false, false, g.o, width, k, 1, j.c, k, col, width, 0, s.y, width)
+		unwrapRows(g, y, s.y, j.d)
+	}
+}
+
+// convBackward computes the gradients for the batch chunks [lo, hi) with
+// the scratch of the given part: j.a = dx or nil, j.b = dy, j.c = w,
+// j.d = x, j.e = work. dx is accumulated image by image (each image belongs
+// to one chunk); each chunk's dW and db go to its own partial sums, after
+// the per-part scratch in j.e.
+func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
+	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
+	s := carve(g, j.e, part)
+	chunks, partial := min(convChunks, g.n), g.o*k+g.o
+	sums := j.e[loopParts*g.scratchLen():]
+	for ch := lo; ch < hi; ch++ {
+		pw := sums[ch*partial : ch*partial+g.o*k]
+		pb := sums[ch*partial+g.o*k : (ch+1)*partial]
+		clear(pb)
+		n0, n1 := ch*g.n/chunks, (ch+1)*g.n/chunks
+		for n := n0; n < n1; n++ {
+			dy := j.b[n*g.o*p : (n+1)*g.o*p]
+			dyw := dy // dy in the columns' layout
+			if width != p {
+				wrapRows(g, s.y, dy)
+				dyw = s.y
+			}
+			if j.a != nil {
+				kernel.Gemm(true, false, k, width, g.o, 1, j.c, k, dyw, width, 0, s.dcol, width)
+				addColumns(g, &s, j.a[n*chw:(n+1)*chw])
+			}
+			if j.wantW {
+				var beta T
+				if n > n0 {
+					beta = 1
+				}
+				col := columns(g, &s, j.d[n*chw:(n+1)*chw])
+				kernel.Gemm(false, true, g.o, k, width, 1, dyw, width, col, width, beta, pw, k)
+			}
+			if j.wantB {
+				for o := range pb {
+					pb[o] += convSum(dy[o*p : (o+1)*p])
+				}
+			}
+		}
+	}
+}
+
+// addBias adds bias[o] to row o (of length p) of y; bias may be nil.
+func addBias[T Float](y, bias []T, p int) {
+	for o, b := range bias {
+		row := y[o*p : (o+1)*p]
+		for i := range row {
+			row[i] += b
+		}
+	}
+}
+
+func axpy[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
 	}
 }

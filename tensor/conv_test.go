@@ -29,9 +29,11 @@ var convCases = []convCase{
 	{2, 3, 8, 7, 2, 3, 2, 1},
 	{1, 4, 6, 9, 3, 1, 1, 0},
 	{2, 2, 5, 6, 3, 1, 2, 2},
+	{2, 3, 4, 5, 2, 1, 1, 1},
 	{2, 3, 9, 9, 2, 5, 1, 2},
 	{1, 2, 11, 8, 3, 5, 2, 2},
 	{2, 1, 3, 3, 2, 5, 1, 2},
+	{37, 2, 5, 6, 3, 3, 1, 1}, // more images than gradient chunks, unevenly split
 	{3, 1, 28, 28, 8, 3, 1, 0},
 	{2, 8, 13, 13, 16, 3, 1, 0},
 }
@@ -108,14 +110,14 @@ func TestConv2dMatchesNaive(t *testing.T) {
 			wantY, wantDx, wantDw, wantDb := naiveConv(tc, x.Data(), w.Data(), b.Data(), dy.Data())
 
 			y := tensor.New[float64](shape[:]...)
-			var col, work, dcol tensor.Tensor[float64]
-			tensor.Conv2d(y, x, w, b, &col, &work, tc.stride, tc.pad)
+			var work tensor.Tensor[float64]
+			tensor.Conv2d(y, x, w, b, &work, tc.stride, tc.pad)
 			// Gradients accumulate: start from 1 and subtract it afterwards.
 			dx, dw, db := tensor.New[float64](x.Shape()...), tensor.New[float64](w.Shape()...), tensor.New[float64](tc.o)
 			for _, g := range []*tensor.Tensor[float64]{dx, dw, db} {
 				g.Fill(1)
 			}
-			tensor.Conv2dBackward(dx, dw, db, dy, w, &col, &work, &dcol, tc.stride, tc.pad)
+			tensor.Conv2dBackward(dx, dw, db, dy, x, w, &work, tc.stride, tc.pad)
 			for _, g := range []*tensor.Tensor[float64]{dx, dw, db} {
 				for k := range g.Data() {
 					g.Data()[k]--
@@ -190,8 +192,8 @@ func ExampleConv2d() {
 	b := tensor.FromSlice([]float32{100}, 1)
 	shape, _ := tensor.Conv2dShape(x.Shape(), w.Shape(), 1, 0)
 	y := tensor.New[float32](shape[:]...)
-	var col, work tensor.Tensor[float32]
-	tensor.Conv2d(y, x, w, b, &col, &work, 1, 0)
+	var work tensor.Tensor[float32]
+	tensor.Conv2d(y, x, w, b, &work, 1, 0)
 	fmt.Println(y.Shape(), y.Data())
 	// Output: [1 1 2 2] [112 116 124 128]
 }
@@ -213,10 +215,10 @@ func BenchmarkConv2d(b *testing.B) {
 			if tc.c == 1 {
 				dx = nil // the first layer's input is data: no gradient, as in training
 			}
-			var col, work, dcol tensor.Tensor[float32]
+			var work tensor.Tensor[float32]
 			for b.Loop() {
-				tensor.Conv2d(y, x, w, bias, &col, &work, tc.stride, tc.pad)
-				tensor.Conv2dBackward(dx, dw, db, dy, w, &col, &work, &dcol, tc.stride, tc.pad)
+				tensor.Conv2d(y, x, w, bias, &work, tc.stride, tc.pad)
+				tensor.Conv2dBackward(dx, dw, db, dy, x, w, &work, tc.stride, tc.pad)
 			}
 			b.ReportMetric(float64(tc.n*b.N)/b.Elapsed().Seconds(), "samples/s")
 		})

@@ -5,70 +5,75 @@ import (
 	"sync"
 )
 
-// The memory-bound loops of convolution and pooling (im2col, col2im, layout
-// changes, pooling windows) are split over a few long-lived worker
-// goroutines. Work travels as plain values over a channel and jobs come from
-// a free list, so a warm call allocates nothing. Every loop is split into
-// units that write disjoint outputs and compute each element in a fixed
-// order, so results are bit-identical whatever the number of workers.
+// The loops of convolution and pooling are split over a few long-lived
+// worker goroutines. Work travels as plain values over a channel and jobs
+// come from a free list, so a warm call allocates nothing. Every loop is
+// split into units that write disjoint outputs and compute each element in
+// a fixed order, so results are bit-identical whatever the number of
+// workers.
 
 // loopKind names the loop a job runs.
 type loopKind uint8
 
 const (
-	loopIm2Col loopKind = iota
-	loopCol2Im
-	loopConvOut
-	loopConvGradOut
+	loopConvForward loopKind = iota
+	loopConvBackward
 	loopMaxPool
 	loopMaxPoolGrad
 	loopAvgPool
 	loopAvgPoolGrad
 )
 
-// parallelMinWork is the number of elements touched below which a loop runs
-// on the calling goroutine: handing work over costs about a microsecond.
-const parallelMinWork = 1 << 14
+// parallelMinWork is the number of elements touched (or multiply-adds done)
+// below which a loop runs on the calling goroutine: handing work over costs
+// about a microsecond.
+const parallelMinWork = 1 << 15
 
 // loopParts is how many parts a large loop is split into: the workers plus
-// the calling goroutine. Tests change it to prove results do not depend on it.
+// the calling goroutine. Tests change it to prove results do not depend on
+// it; scratch sized by it must be sized when the call starts.
 var loopParts = min(runtime.GOMAXPROCS(0), 8)
 
-// loopJob is one loop over units [0, units): a kind, a geometry and up to
-// three slices whose meaning depends on the kind.
-type loopJob[T Float] struct {
-	kind    loopKind
-	geom    convGeom
-	units   int
-	a, b, c []T
-	wg      sync.WaitGroup
+// loopArgs are the operands of a loop; what each slice means is documented
+// on the loop function of each kind.
+type loopArgs[T Float] struct {
+	a, b, c, d, e []T
+	wantW, wantB  bool
 }
 
-// run executes units [lo, hi).
-func (j *loopJob[T]) run(lo, hi int) {
-	g := &j.geom
-	switch j.kind {
-	case loopIm2Col:
-		im2col(g, j.a, j.b, lo, hi)
-	case loopCol2Im:
-		col2im(g, j.a, j.b, lo, hi)
-	case loopConvOut:
-		convOut(g, j.a, j.b, j.c, lo, hi)
-	case loopConvGradOut:
-		convGradOut(g, j.a, j.b, j.c, lo, hi)
+// loopJob is one loop over units [0, units).
+type loopJob[T Float] struct {
+	kind  loopKind
+	geom  convGeom
+	units int
+	args  loopArgs[T]
+	wg    sync.WaitGroup
+}
+
+// run executes units [lo, hi) as part number part (which picks the scratch).
+func (j *loopJob[T]) run(lo, hi, part int) {
+	runKind(j.kind, &j.geom, &j.args, lo, hi, part)
+}
+
+func runKind[T Float](kind loopKind, g *convGeom, a *loopArgs[T], lo, hi, part int) {
+	switch kind {
+	case loopConvForward:
+		convForward(g, a, lo, hi, part)
+	case loopConvBackward:
+		convBackward(g, a, lo, hi, part)
 	case loopMaxPool:
-		maxPool(g, j.a, j.b, j.c, lo, hi)
+		maxPool(g, a.a, a.b, a.c, lo, hi)
 	case loopMaxPoolGrad:
-		maxPoolGrad(g, j.a, j.b, j.c, lo, hi)
+		maxPoolGrad(g, a.a, a.b, a.c, lo, hi)
 	case loopAvgPool:
-		avgPool(g, j.a, j.b, lo, hi)
+		avgPool(g, a.a, a.b, lo, hi)
 	case loopAvgPoolGrad:
-		avgPoolGrad(g, j.a, j.b, lo, hi)
+		avgPoolGrad(g, a.a, a.b, lo, hi)
 	}
 }
 
 func (j *loopJob[T]) runPart(part, parts int) {
-	j.run(j.units*part/parts, j.units*(part+1)/parts)
+	j.run(j.units*part/parts, j.units*(part+1)/parts, part)
 }
 
 func (j *loopJob[T]) done() { j.wg.Done() }
@@ -113,13 +118,20 @@ var (
 	jobs64 jobPool[float64]
 )
 
-func getJob[T Float]() *loopJob[T] {
-	p, ok := any(&jobs32).(*jobPool[T])
-	if !ok {
-		p, ok = any(&jobs64).(*jobPool[T])
+func poolOf[T Float]() *jobPool[T] {
+	if p, ok := any(&jobs32).(*jobPool[T]); ok {
+		return p
 	}
-	if !ok {
-		return new(loopJob[T]) // a named float type: rare, allowed to allocate
+	if p, ok := any(&jobs64).(*jobPool[T]); ok {
+		return p
+	}
+	return nil // a named float type: jobs are allocated
+}
+
+func getJob[T Float]() *loopJob[T] {
+	p := poolOf[T]()
+	if p == nil {
+		return new(loopJob[T])
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -132,31 +144,25 @@ func getJob[T Float]() *loopJob[T] {
 }
 
 func putJob[T Float](j *loopJob[T]) {
-	j.a, j.b, j.c = nil, nil, nil // do not keep tensors alive
-	p, ok := any(&jobs32).(*jobPool[T])
-	if !ok {
-		p, ok = any(&jobs64).(*jobPool[T])
+	j.args = loopArgs[T]{} // do not keep tensors alive
+	if p := poolOf[T](); p != nil {
+		p.mu.Lock()
+		p.free = append(p.free, j)
+		p.mu.Unlock()
 	}
-	if !ok {
-		return
-	}
-	p.mu.Lock()
-	p.free = append(p.free, j)
-	p.mu.Unlock()
 }
 
 // runLoop runs a loop of the given kind over units [0, units), split over
 // the workers when work (elements touched) is large enough to pay.
-func runLoop[T Float](kind loopKind, g *convGeom, units, work int, a, b, c []T) {
+func runLoop[T Float](kind loopKind, g *convGeom, units, work int, args *loopArgs[T]) {
 	parts := min(loopParts, units)
 	if parts < 2 || work < parallelMinWork {
-		j := loopJob[T]{kind: kind, geom: *g, units: units, a: a, b: b, c: c}
-		j.run(0, units)
+		runKind(kind, g, args, 0, units, 0)
 		return
 	}
 	workOnce.Do(startWorkers)
 	j := getJob[T]()
-	j.kind, j.geom, j.units, j.a, j.b, j.c = kind, *g, units, a, b, c
+	j.kind, j.geom, j.units, j.args = kind, *g, units, *args
 	j.wg.Add(parts - 1)
 	for p := 1; p < parts; p++ {
 		workQueue <- workItem{j, p, parts}

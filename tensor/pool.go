@@ -58,7 +58,7 @@ func MaxPool2d[T Float](dst, x, argmax *Tensor[T], kernel, stride, padding int) 
 		argmax.Resize(g.n, g.c, g.oh, g.ow)
 		idx = argmax.data
 	}
-	runLoop(loopMaxPool, &g, g.n*g.c, len(x.data), dst.data, x.data, idx)
+	runLoop(loopMaxPool, &g, g.n*g.c, len(x.data), &loopArgs[T]{a: dst.data, b: x.data, c: idx})
 }
 
 // MaxPool2dBackward adds each element of dy [N, C, OH, OW] into the element
@@ -68,7 +68,7 @@ func MaxPool2dBackward[T Float](dx, dy, argmax *Tensor[T], kernel, stride, paddi
 	g := mustPool2dGeom("MaxPool2dBackward", dx.Shape(), kernel, stride, padding)
 	checkShape("MaxPool2dBackward output gradient", dy, []int{g.n, g.c, g.oh, g.ow})
 	checkShape("MaxPool2dBackward argmax", argmax, []int{g.n, g.c, g.oh, g.ow})
-	runLoop(loopMaxPoolGrad, &g, g.n*g.c, len(dx.data), dx.data, dy.data, argmax.data)
+	runLoop(loopMaxPoolGrad, &g, g.n*g.c, len(dx.data), &loopArgs[T]{a: dx.data, b: dy.data, c: argmax.data})
 }
 
 // AvgPool2d sets dst [N, C, OH, OW] to the mean of each window of
@@ -77,7 +77,7 @@ func MaxPool2dBackward[T Float](dx, dy, argmax *Tensor[T], kernel, stride, paddi
 func AvgPool2d[T Float](dst, x *Tensor[T], kernel, stride, padding int) {
 	g := mustPool2dGeom("AvgPool2d", x.Shape(), kernel, stride, padding)
 	checkShape("AvgPool2d", dst, []int{g.n, g.c, g.oh, g.ow})
-	runLoop(loopAvgPool, &g, g.n*g.c, len(x.data), dst.data, x.data, nil)
+	runLoop(loopAvgPool, &g, g.n*g.c, len(x.data), &loopArgs[T]{a: dst.data, b: x.data})
 }
 
 // AvgPool2dBackward adds dy [N, C, OH, OW] / window size into every element
@@ -85,7 +85,7 @@ func AvgPool2d[T Float](dst, x *Tensor[T], kernel, stride, padding int) {
 func AvgPool2dBackward[T Float](dx, dy *Tensor[T], kernel, stride, padding int) {
 	g := mustPool2dGeom("AvgPool2dBackward", dx.Shape(), kernel, stride, padding)
 	checkShape("AvgPool2dBackward output gradient", dy, []int{g.n, g.c, g.oh, g.ow})
-	runLoop(loopAvgPoolGrad, &g, g.n*g.c, len(dx.data), dx.data, dy.data, nil)
+	runLoop(loopAvgPoolGrad, &g, g.n*g.c, len(dx.data), &loopArgs[T]{a: dx.data, b: dy.data})
 }
 
 // window returns the rows or columns [lo, hi) of the input that the window
@@ -130,38 +130,66 @@ func maxPool[T Float](g *convGeom, dst, x, idx []T, lo, hi int) {
 }
 
 // maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
-// padding, where every window lies inside the image.
+// padding, where every window lies inside the image. Which of the four
+// elements is the maximum is data-dependent and unpredictable, so the loop
+// avoids branches: the builtin max gives the value and the first element
+// equal to it gives the position, computed with integer arithmetic. A
+// window with a NaN (max is then NaN) takes PyTorch's sequential rule.
 func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
 	for oh := range g.oh {
 		r0, r1 := src[2*oh*g.w:(2*oh+1)*g.w], src[(2*oh+1)*g.w:(2*oh+2)*g.w]
 		o, ix := out[oh*g.ow:(oh+1)*g.ow], idx[oh*g.ow:(oh+1)*g.ow]
+		r0, r1, ix = r0[:2*len(o)], r1[:2*len(o)], ix[:len(o)]
 		for ow := range o {
-			best, at := r0[2*ow], 0
-			if v := r0[2*ow+1]; v > best || v != v {
-				best, at = v, 1
+			a, b, c, d := r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1]
+			m := max(max(a, b), max(c, d))
+			at := 3
+			at -= (at - 2) * b2i(c == m)
+			at -= (at - 1) * b2i(b == m)
+			at -= at * b2i(a == m)
+			if m != m {
+				m, at = a, 0
+				for k, v := range [3]T{b, c, d} {
+					if v > m || v != v {
+						m, at = v, k+1
+					}
+				}
 			}
-			if v := r1[2*ow]; v > best || v != v {
-				best, at = v, 2
-			}
-			if v := r1[2*ow+1]; v > best || v != v {
-				best, at = v, 3
-			}
-			o[ow], ix[ow] = best, T(at)
+			o[ow], ix[ow] = m, T(at)
 		}
 	}
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a flag move, not
+// a branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // maxPoolGrad routes the gradient of planes [lo, hi) to the argmax.
 func maxPoolGrad[T Float](g *convGeom, dx, dy, idx []T, lo, hi int) {
 	hw, plane := g.h*g.w, g.plane()
+	fast := g.kh == 2 && g.stride == 2 && g.pad == 0
 	for u := lo; u < hi; u++ {
 		d := dx[u*hw : (u+1)*hw]
 		for oh := range g.oh {
-			for ow := range g.ow {
-				k := u*plane + oh*g.ow + ow
-				at := int(idx[k])
+			k0 := u*plane + oh*g.ow
+			gy, ix := dy[k0:k0+g.ow], idx[k0:k0+g.ow]
+			ix = ix[:len(gy)]
+			if fast { // at = 2i + j: no division
+				for ow, v := range gy {
+					at := int(ix[ow])
+					d[(2*oh+at>>1)*g.w+2*ow+at&1] += v
+				}
+				continue
+			}
+			for ow, v := range gy {
+				at := int(ix[ow])
 				ih, iw := oh*g.stride-g.pad+at/g.kw, ow*g.stride-g.pad+at%g.kw
-				d[ih*g.w+iw] += dy[k]
+				d[ih*g.w+iw] += v
 			}
 		}
 	}

@@ -116,6 +116,7 @@ func TestMaxPoolTiesAndNaN(t *testing.T) {
 	}{
 		{"tie 2x2", 2, 2, []float32{1, 5, 5, 5}, 5, 1},
 		{"NaN 2x2", 2, 2, []float32{1, float32(math.NaN()), 7, 2}, float32(math.NaN()), 1},
+		{"two NaNs 2x2: the last wins", 2, 2, []float32{float32(math.NaN()), 1, float32(math.NaN()), 2}, float32(math.NaN()), 2},
 		{"tie generic", 2, 1, []float32{3, 3, 1, 3}, 3, 0},
 		{"-inf only", 2, 1, []float32{float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1))}, float32(math.Inf(-1)), 0},
 	} {
