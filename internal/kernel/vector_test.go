@@ -234,7 +234,7 @@ func BenchmarkAdamStep(b *testing.B) {
 	const n = 10_000_000
 	p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	for i := range g {
-		g[i] = float32(i%1000) * 1e-3
+		p[i], g[i], m[i], v[i] = 1, float32(i%1000)*1e-3, 0, 0 // touch every page before timing
 	}
 	for _, th := range []int{1, 2} {
 		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
