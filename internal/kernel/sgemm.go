@@ -112,11 +112,24 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 	for x := 0; x < xc; x += r {
 		w := min(r, xc-x)
 		panel := dst[x*kc : x*kc+kc*r]
-		if kRows {
+		if kRows && r > 16 {
 			for p := range kc {
 				row := panel[p*r : p*r+r]
 				copy(row, src[(k0+p)*ld+x0+x:][:w])
 				clear(row[w:])
+			}
+			continue
+		}
+		if kRows { // short rows: a loop beats copy's call
+			for p := range kc {
+				row := panel[p*r : p*r+r]
+				s := src[(k0+p)*ld+x0+x:][:w]
+				for j, v := range s {
+					row[j] = v
+				}
+				for j := w; j < r; j++ {
+					row[j] = 0
+				}
 			}
 			continue
 		}
@@ -130,30 +143,42 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 }
 
 // packTransposed gathers w rows of src (row x0+j holds elements k0..k0+kc
-// of column j) into panel[p*r+j]. Rows go four at a time so that each p
-// writes a run of four and reads four sequential streams.
+// of column j) into panel[p*r+j]. Rows go eight, six, four or two at a time
+// so that each p writes a contiguous run and reads that many sequential
+// streams (six is the AVX-512 kernel's mr).
 func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
+	row := func(j int) []float32 { return src[(x0+j)*ld+k0:][:kc] }
 	j := 0
+	for ; j+8 <= w; j += 8 {
+		s0, s1, s2, s3, s4, s5, s6, s7 := row(j), row(j+1), row(j+2), row(j+3), row(j+4), row(j+5), row(j+6), row(j+7)
+		for p, v := range s0 {
+			d := panel[p*r+j : p*r+j+8 : p*r+j+8]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = v, s1[p], s2[p], s3[p], s4[p], s5[p], s6[p], s7[p]
+		}
+	}
+	for ; j+6 <= w; j += 6 {
+		s0, s1, s2, s3, s4, s5 := row(j), row(j+1), row(j+2), row(j+3), row(j+4), row(j+5)
+		for p, v := range s0 {
+			d := panel[p*r+j : p*r+j+6 : p*r+j+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = v, s1[p], s2[p], s3[p], s4[p], s5[p]
+		}
+	}
 	for ; j+4 <= w; j += 4 {
-		s0 := src[(x0+j)*ld+k0:][:kc]
-		s1 := src[(x0+j+1)*ld+k0:][:kc]
-		s2 := src[(x0+j+2)*ld+k0:][:kc]
-		s3 := src[(x0+j+3)*ld+k0:][:kc]
+		s0, s1, s2, s3 := row(j), row(j+1), row(j+2), row(j+3)
 		for p, v := range s0 {
 			d := panel[p*r+j : p*r+j+4 : p*r+j+4]
 			d[0], d[1], d[2], d[3] = v, s1[p], s2[p], s3[p]
 		}
 	}
 	for ; j+2 <= w; j += 2 {
-		s0 := src[(x0+j)*ld+k0:][:kc]
-		s1 := src[(x0+j+1)*ld+k0:][:kc]
+		s0, s1 := row(j), row(j+1)
 		for p, v := range s0 {
 			d := panel[p*r+j : p*r+j+2 : p*r+j+2]
 			d[0], d[1] = v, s1[p]
 		}
 	}
 	for ; j < w; j++ {
-		for p, v := range src[(x0+j)*ld+k0:][:kc] {
+		for p, v := range row(j) {
 			panel[p*r+j] = v
 		}
 	}
