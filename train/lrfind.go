@@ -22,7 +22,7 @@ type LRFindOptions struct {
 	Seed         uint64
 	Flat         bool
 	// Smoothing is the weight of the exponential moving average of the
-	// loss (fastai's 0.98); default 0.98.
+	// loss; default 0.95 (fastai uses 0.98 over longer sweeps).
 	Smoothing float64
 }
 
@@ -63,7 +63,7 @@ func LRFind(model nn.Module[float32], opt optim.Optimizer[float32], ds data.Data
 		o.BatchSize = 128
 	}
 	if o.Smoothing <= 0 || o.Smoothing >= 1 {
-		o.Smoothing = 0.98
+		o.Smoothing = 0.95
 	}
 	loader, err := data.NewLoader[float32](ds, data.LoaderOptions{BatchSize: o.BatchSize, Flat: o.Flat}, tensor.NewRand(o.Seed))
 	if err != nil {
@@ -130,7 +130,7 @@ func PlotLRFind(path string, r *LRFindResult) error {
 	p.X.Label.Text = "learning rate (log scale)"
 	p.Y.Label.Text = "training loss"
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = plot.LogTicks{Prec: 1}
 	raw, smooth := make(plotter.XYs, len(r.Points)), make(plotter.XYs, len(r.Points))
 	for i, pt := range r.Points {
 		raw[i] = plotter.XY{X: pt.LR, Y: pt.Loss}
@@ -149,10 +149,10 @@ func PlotLRFind(path string, r *LRFindResult) error {
 	p.Add(lr, ls)
 	p.Legend.Add("loss", lr)
 	p.Legend.Add("smoothed loss", ls)
-	lo, hi := r.Points[0].Loss, r.Points[0].Loss
-	for _, pt := range r.Points {
-		lo, hi = math.Min(lo, math.Min(pt.Loss, pt.Smoothed)), math.Max(hi, math.Max(pt.Loss, pt.Smoothed))
-	}
+	// The loss explodes at the end of the sweep; keep the interesting part.
+	lo, hi := 0.0, 1.5*r.Points[0].Smoothed
+	p.Y.Min, p.Y.Max = lo, hi
+	p.Legend.Top, p.Legend.Left = true, true
 	for i, m := range []struct {
 		name string
 		x    float64

@@ -277,10 +277,11 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 // restoreOrInit continues from the checkpoint in dir if there is one;
 // otherwise it applies --init-from, --pretrain and --freeze to the fresh
 // model. A run killed before its first checkpoint thus starts again from
-// its recorded configuration, which gives the same bits.
+// its recorded configuration, which gives the same bits. An empty dir
+// means a fresh start.
 func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 	path := filepath.Join(dir, train.CheckpointFile)
-	if _, err := os.Stat(path); err == nil {
+	if _, err := os.Stat(path); dir != "" && err == nil {
 		ck, err := train.LoadCheckpoint(path)
 		if err != nil {
 			return false, err

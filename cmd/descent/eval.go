@@ -1,0 +1,56 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/train"
+)
+
+func init() {
+	register(&command{
+		name:    "eval",
+		summary: "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
+		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu]",
+		run:     func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
+	})
+}
+
+func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
+	c := defaultTrainConfig()
+	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.Names, " or "))
+	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "hidden layer widths of the mlp")
+	fs.StringVar(&c.Act, "act", c.Act, "hidden activation")
+	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
+	weights := fs.String("weights", "", "safetensors file of weights with PyTorch's names (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *weights == "" {
+		return usagef("--weights FILE.safetensors is required")
+	}
+	model, err := buildModel(c)
+	if err != nil {
+		return err
+	}
+	sd, err := train.LoadWeights(*weights)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
+		return usagef("%s does not fit the %s model: %v", *weights, c.Model, err)
+	}
+	_, testSet, err := loadData(c.Data)
+	if err != nil {
+		return err
+	}
+	loss, acc := train.Evaluate(model, testSet, c.Model == "mlp", 1000, nil)
+	fmt.Fprintf(w, "test loss: %.4f on %d images\n", loss, testSet.Len())
+	fmt.Fprintf(w, "test accuracy: %.4f\n", acc)
+	return nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/train"
+)
+
+func init() {
+	register(&command{
+		name:    "lr-find",
+		summary: "Smith's learning-rate range test: loss against an exponentially growing lr",
+		usage: "[--model mlp|cnn] [--opt NAME] [--set k=v,...] [--min-lr 1e-7] [--max-lr 10] [--steps N]\n" +
+			"       [--batch B] [--seed S] [--plot FILE.png] [--csv FILE]\n\n" +
+			"The learning rate grows exponentially over one pass (or --steps), the loss is recorded and\n" +
+			"plotted against it, and base and max learning rates for a cyclic schedule are suggested.",
+		run: func(fs *flag.FlagSet, args []string) error { return runLRFind(os.Stdout, fs, args) },
+	})
+}
+
+func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
+	c := defaultTrainConfig()
+	c.Schedule = ""
+	addTrainFlags(fs, &c)
+	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
+	fs.StringVar(&c.Set, "set", "momentum=0.9", "optimizer settings k=v,...")
+	minLR := fs.Float64("min-lr", 1e-7, "first learning rate")
+	maxLR := fs.Float64("max-lr", 10, "last learning rate")
+	steps := fs.Int("steps", 0, "steps (default: one epoch)")
+	plotPath := fs.String("plot", "lr-find.png", "picture of loss against lr")
+	csvPath := fs.String("csv", "", "also write step,lr,loss,smoothed_loss to this CSV file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !(*minLR > 0) || !(*maxLR > *minLR) || math.IsInf(*maxLR, 0) {
+		return usagef("want 0 < --min-lr < --max-lr, got %g and %g", *minLR, *maxLR)
+	}
+	if *steps < 0 {
+		return usagef("--steps %d: want a positive number, or 0 for one epoch", *steps)
+	}
+	if err := checkOutPath("--plot", *plotPath, ".png"); err != nil {
+		return err
+	}
+	if c.Threads > 0 {
+		kernel.SetThreads(c.Threads)
+	}
+	c.LR = formatFloat(*minLR)
+	run, err := prepareRun(c, w, true)
+	if err != nil {
+		return err
+	}
+	batch, _ := parseBatch(c.Batch)
+	res, err := train.LRFind(run.model, run.trainer.Optimizer, run.trainSet, train.LRFindOptions{
+		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
+	if err != nil {
+		return err
+	}
+	if err := train.PlotLRFind(*plotPath, res); err != nil {
+		return err
+	}
+	if *csvPath != "" {
+		if err := writeLRFindCSV(*csvPath, res); err != nil {
+			return err
+		}
+	}
+	last := res.Points[len(res.Points)-1]
+	fmt.Fprintf(w, "swept lr %.3g to %.3g in %d steps (%s)\n", res.Points[0].LR, last.LR, len(res.Points), c.Opt)
+	fmt.Fprintf(w, "suggested base_lr: %.3g (the loss starts to fall)\n", res.BaseLR)
+	fmt.Fprintf(w, "suggested max_lr:  %.3g (the loss stops falling)\n", res.MaxLR)
+	fmt.Fprintf(w, "try: descent train --opt %s --lr %.3g --schedule cyclic --schedule-set base_lr=%.3g\n", c.Opt, res.MaxLR, res.BaseLR)
+	fmt.Fprintf(w, "wrote %s\n", *plotPath)
+	return nil
+}
+
+func writeLRFindCSV(path string, r *train.LRFindResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(f)
+	_ = cw.Write([]string{"step", "lr", "loss", "smoothed_loss"})
+	for i, p := range r.Points {
+		_ = cw.Write([]string{fmt.Sprint(i), formatFloat(p.LR), formatFloat(p.Loss), formatFloat(p.Smoothed)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// checkOutPath checks an output file flag: the right extension and a
+// directory that exists.
+func checkOutPath(flagName, path, ext string) error {
+	if !strings.EqualFold(filepath.Ext(path), ext) {
+		return usagef("%s %q: want a %s file", flagName, path, ext)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usagef("%s %q: directory %s does not exist", flagName, path, filepath.Dir(path))
+	}
+	return nil
+}
