@@ -30,6 +30,8 @@ var convCases = []convCase{
 	{1, 4, 6, 9, 3, 1, 1, 0},
 	{2, 2, 5, 6, 3, 1, 2, 2},
 	{2, 3, 4, 5, 2, 1, 1, 1},
+	{2, 1, 9, 8, 12, 3, 1, 1}, // fewer rows than output channels: im2col at stride 1
+	{2, 2, 6, 7, 3, 1, 1, 0},  // 1×1: the image is its own column matrix
 	{2, 3, 9, 9, 2, 5, 1, 2},
 	{1, 2, 11, 8, 3, 5, 2, 2},
 	{2, 1, 3, 3, 2, 5, 1, 2},
@@ -82,13 +84,26 @@ func randTensor(seed uint64, shape ...int) *tensor.Tensor[float64] {
 	return t
 }
 
+// poison fills all of t's storage, up to its capacity, with NaN.
+func poison(t *tensor.Tensor[float64]) {
+	d := t.Data()
+	d = d[:cap(d)]
+	for i := range d {
+		d[i] = math.NaN()
+	}
+}
+
 func maxDiff(a, b []float64) float64 {
 	if len(a) != len(b) {
 		return math.Inf(1)
 	}
 	var m float64
 	for i := range a {
-		m = max(m, math.Abs(a[i]-b[i]))
+		d := math.Abs(a[i] - b[i])
+		if d != d {
+			return math.Inf(1) // a NaN where the other has a number
+		}
+		m = max(m, d)
 	}
 	return m
 }
@@ -110,10 +125,15 @@ func TestConv2dMatchesNaive(t *testing.T) {
 			wantY, wantDx, wantDw, wantDb := naiveConv(tc, x.Data(), w.Data(), b.Data(), dy.Data())
 
 			y := tensor.New[float64](shape[:]...)
-			var work tensor.Tensor[float64]
-			tensor.Conv2d(y, x, w, b, &work, tc.stride, tc.pad)
-			// Gradients accumulate: start from 1 and subtract it afterwards.
 			dx, dw, db := tensor.New[float64](x.Shape()...), tensor.New[float64](w.Shape()...), tensor.New[float64](tc.o)
+			// Size the scratch, then fill it with NaN before each call: no
+			// result may depend on what the scratch held.
+			var work tensor.Tensor[float64]
+			tensor.Conv2dBackward(dx, dw, db, dy, x, w, &work, tc.stride, tc.pad)
+			poison(&work)
+			tensor.Conv2d(y, x, w, b, &work, tc.stride, tc.pad)
+			poison(&work)
+			// Gradients accumulate: start from 1 and subtract it afterwards.
 			for _, g := range []*tensor.Tensor[float64]{dx, dw, db} {
 				g.Fill(1)
 			}

@@ -16,10 +16,20 @@ package tensor
 // backward pass the output gradient is spread out with zeros in the thrown
 // away positions, which therefore contribute nothing to dW or dx.
 
+// wrapped reports whether the wrapped layout is used. It needs stride 1,
+// and it pays when the copies it saves (C·kh·kw rows of OH segments in
+// im2col, built twice) outnumber the ones it adds (O rows of OH segments to
+// compact the output and to spread its gradient): the CNN's second layer
+// (288 rows, 64 channels) but not its first (9 rows, 32 channels). A 1×1
+// kernel without padding needs no copies at all.
+func (g *convGeom) wrapped() bool {
+	return g.stride == 1 && (g.rows() >= g.o || g.kh == 1 && g.kw == 1 && g.pad == 0)
+}
+
 // width returns the number of columns of one image's column matrix: L for
-// the wrapped layout (stride 1), OH·OW for im2col.
+// the wrapped layout, OH·OW for im2col.
 func (g *convGeom) width() int {
-	if g.stride == 1 {
+	if g.wrapped() {
 		return (g.oh-1)*(g.w+2*g.pad) + g.ow
 	}
 	return g.plane()
@@ -27,7 +37,7 @@ func (g *convGeom) width() int {
 
 // padLen is the size of one zero-padded image, or 0 when none is needed.
 func (g *convGeom) padLen() int {
-	if g.stride == 1 && g.pad > 0 {
+	if g.wrapped() && g.pad > 0 {
 		return g.c * (g.h + 2*g.pad) * (g.w + 2*g.pad)
 	}
 	return 0
@@ -54,9 +64,10 @@ func carve[T Float](g *convGeom, work []T, part int) convScratch[T] {
 
 // columns returns the column matrix of image x [C, H, W], rows g.width()
 // long: built in s.col, or x itself for a 1×1 kernel with stride 1 and no
-// padding.
+// padding (in the wrapped layout, also a padded 1×1 kernel's is the padded
+// image).
 func columns[T Float](g *convGeom, s *convScratch[T], x []T) []T {
-	if g.stride != 1 {
+	if !g.wrapped() {
 		im2col(g, s.col, g.plane(), x)
 		return s.col
 	}
@@ -79,7 +90,7 @@ func columns[T Float](g *convGeom, s *convScratch[T], x []T) []T {
 // addColumns adds s.dcol, the gradient of an image's columns, into the
 // image's gradient dx [C, H, W]: the adjoint of columns.
 func addColumns[T Float](g *convGeom, s *convScratch[T], dx []T) {
-	if g.stride != 1 {
+	if !g.wrapped() {
 		col2im(g, dx, s.dcol, g.plane())
 		return
 	}
