@@ -132,9 +132,10 @@ func maxPool[T Float](g *convGeom, dst, x, idx []T, lo, hi int) {
 // maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
 // padding, where every window lies inside the image. Which of the four
 // elements is the maximum is data-dependent and unpredictable, so the loop
-// avoids branches: the builtin max gives the value and the first element
-// equal to it gives the position, computed with integer arithmetic. A
-// window with a NaN (max is then NaN) takes PyTorch's sequential rule.
+// avoids branches: a tournament of strict comparisons (left wins ties, so
+// the first maximum wins, as in PyTorch) computed as integers picks the
+// position, and the value is loaded from it. A window with a NaN (caught
+// by its sum) takes PyTorch's sequential rule, in which a NaN wins.
 func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
 	for oh := range g.oh {
 		r0, r1 := src[2*oh*g.w:(2*oh+1)*g.w], src[(2*oh+1)*g.w:(2*oh+2)*g.w]
@@ -142,12 +143,12 @@ func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
 		r0, r1, ix = r0[:2*len(o)], r1[:2*len(o)], ix[:len(o)]
 		for ow := range o {
 			a, b, c, d := r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1]
-			m := max(max(a, b), max(c, d))
-			at := 3
-			at -= (at - 2) * b2i(c == m)
-			at -= (at - 1) * b2i(b == m)
-			at -= at * b2i(a == m)
-			if m != m {
+			i0 := b2i(b > a)
+			i1 := b2i(d > c)
+			top := b2i(r1[2*ow+i1] > r0[2*ow+i0])
+			at := i0 + top*(2+i1-i0)
+			m := src[(2*oh+top)*g.w+2*ow+at&1]
+			if s := a + b + c + d; s != s {
 				m, at = a, 0
 				for k, v := range [3]T{b, c, d} {
 					if v > m || v != v {

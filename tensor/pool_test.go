@@ -177,3 +177,17 @@ func ExampleAvgPool2d() {
 	fmt.Println(y.Data())
 	// Output: [4 4 4 4]
 }
+
+// BenchmarkMaxPool2d pools the CNN's first feature map (batch 64, 32×26×26)
+// with 2×2 windows, forward and backward.
+func BenchmarkMaxPool2d(b *testing.B) {
+	x := tensor.New[float32](64, 32, 26, 26)
+	x.RandN(tensor.NewRand(1), 0, 1)
+	y, dx := tensor.New[float32](64, 32, 13, 13), tensor.New[float32](64, 32, 26, 26)
+	var argmax tensor.Tensor[float32]
+	for b.Loop() {
+		tensor.MaxPool2d(y, x, &argmax, 2, 2, 0)
+		tensor.MaxPool2dBackward(dx, y, &argmax, 2, 2, 0)
+	}
+	b.ReportMetric(float64(x.Len()*b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
+}
