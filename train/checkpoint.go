@@ -104,6 +104,20 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseCheckpoint(f, path)
+}
+
+// ReadCheckpoint reads a checkpoint of size bytes from r; name is used in
+// errors.
+func ReadCheckpoint(r io.ReaderAt, size int64, name string) (*Checkpoint, error) {
+	f, err := safetensors.Read(r, size, name)
+	if err != nil {
+		return nil, err
+	}
+	return parseCheckpoint(f, name)
+}
+
+func parseCheckpoint(f *safetensors.File, path string) (*Checkpoint, error) {
 	raw, ok := f.Metadata["descent"]
 	if !ok {
 		return nil, fmt.Errorf("%s: not a descent checkpoint (no \"descent\" metadata)", path)

@@ -17,7 +17,7 @@ import (
 	"github.com/descent-ml/descent/train"
 )
 
-func mnistSubset(t *testing.T, nTrain, nTest int) (data.Dataset, data.Dataset) {
+func mnistSubset(t testing.TB, nTrain, nTest int) (data.Dataset, data.Dataset) {
 	t.Helper()
 	tr, te, err := data.LoadMNIST()
 	if err != nil {
@@ -34,9 +34,13 @@ func mnistSubset(t *testing.T, nTrain, nTest int) (data.Dataset, data.Dataset) {
 	return a, b
 }
 
-func newRun(t *testing.T, trainSet, testSet data.Dataset, dir string, epochs int, seed uint64) *train.Trainer {
+func newRun(t testing.TB, trainSet, testSet data.Dataset, dir string, epochs int, seed uint64) *train.Trainer {
+	return newRunHidden(t, trainSet, testSet, dir, epochs, seed, models.DefaultMLPHidden)
+}
+
+func newRunHidden(t testing.TB, trainSet, testSet data.Dataset, dir string, epochs int, seed uint64, hidden []int) *train.Trainer {
 	t.Helper()
-	model, err := models.New[float32]("mlp", tensor.NewRand(seed), models.Options{})
+	model, err := models.MLP[float32](tensor.NewRand(seed), 784, hidden, 10, models.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
