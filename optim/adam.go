@@ -74,7 +74,7 @@ func (o *Adam[T]) Step() {
 	decoupled := o.name == "adamw"
 	for i := range o.slots {
 		s := o.next(i, [3]bool{true, true, o.cfg.Amsgrad})
-		if s == nil {
+		if s == nil || o.adamFast(s) {
 			continue
 		}
 		lr, wd, t := s.group.LR, s.group.WeightDecay, float64(s.step)

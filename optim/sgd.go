@@ -77,7 +77,7 @@ func (o *SGD[T]) Step() {
 	for i := range o.slots {
 		fresh := o.slots[i].buf[0] == nil // PyTorch's momentum_buffer is None
 		s := o.next(i, [3]bool{useBuf})
-		if s == nil {
+		if s == nil || o.sgdFast(s, fresh) {
 			continue
 		}
 		o.k = sgdKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), b: s.data(0),
