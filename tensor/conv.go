@@ -132,7 +132,8 @@ func Conv2d[T Float](dst, x, w, b, work *Tensor[T], stride, padding int) {
 	}
 	work.Resize(loopParts * g.scratchLen())
 	j := loopArgs[T]{a: dst.data, b: x.data, c: w.data, d: bias, e: work.data}
-	runLoop(loopConvForward, &g, g.n, g.n*g.o*g.rows()*g.plane(), &j)
+	groups := (g.n + g.group() - 1) / g.group()
+	runLoop(loopConvForward, &g, groups, g.n*g.o*g.rows()*g.plane(), &j)
 }
 
 // convChunks is the number of batch chunks whose weight and bias gradients
@@ -186,22 +187,29 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	}
 }
 
-// convForward computes the images [lo, hi) of Conv2d with the scratch of
-// the given part: j.a = dst, j.b = x, j.c = w, j.d = bias or nil,
-// j.e = work.
+// convForward computes the image groups [lo, hi) of Conv2d with the
+// scratch of the given part: j.a = dst, j.b = x, j.c = w, j.d = bias or nil,
+// j.e = work. A group's images share one GEMM, their columns side by side.
 func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
 	s := carve(g, j.e, part)
-	for n := lo; n < hi; n++ {
-		col := columns(g, &s, j.b[n*chw:(n+1)*chw])
-		y := j.a[n*g.o*p : (n+1)*g.o*p]
-		if width == p {
+	for grp := lo; grp < hi; grp++ {
+		n0, n1 := grp*g.group(), min((grp+1)*g.group(), g.n)
+		if n1-n0 == 1 && width == p { // the GEMM can write the output itself
+			y := j.a[n0*g.o*p : (n0+1)*g.o*p]
+			col := columns(g, &s, j.b[n0*chw:(n0+1)*chw])
 			kernel.Gemm(false, false, g.o, p, k, 1, j.c, k, col, p, 0, y, p)
 			addBias(y, j.d, p)
 			continue
 		}
-		kernel.Gemm(false, false, g.o, width, k, 1, j.c, k, col, width, 0, s.y, width)
-		unwrapRows(g, y, s.y, j.d)
+		ld := (n1 - n0) * width
+		for n := n0; n < n1; n++ {
+			fillColumns(g, &s, j.b[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
+		}
+		kernel.Gemm(false, false, g.o, ld, k, 1, j.c, k, s.col, ld, 0, s.y, ld)
+		for n := n0; n < n1; n++ {
+			unwrapRows(g, j.a[n*g.o*p:(n+1)*g.o*p], s.y[(n-n0)*width:], ld, j.d)
+		}
 	}
 }
 
@@ -209,7 +217,8 @@ func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 // the scratch of the given part: j.a = dx or nil, j.b = dy, j.c = w,
 // j.d = x, j.e = work. dx is accumulated image by image (each image belongs
 // to one chunk); each chunk's dW and db go to its own partial sums, after
-// the per-part scratch in j.e.
+// the per-part scratch in j.e. Within a chunk, images go through the GEMMs
+// in groups, as in the forward pass.
 func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
 	s := carve(g, j.e, part)
@@ -219,29 +228,44 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 		pw := sums[ch*partial : ch*partial+g.o*k]
 		pb := sums[ch*partial+g.o*k : (ch+1)*partial]
 		clear(pb)
-		n0, n1 := ch*g.n/chunks, (ch+1)*g.n/chunks
-		for n := n0; n < n1; n++ {
-			dy := j.b[n*g.o*p : (n+1)*g.o*p]
-			dyw := dy // dy in the columns' layout
-			if width != p {
-				wrapRows(g, s.y, dy)
+		c0, c1 := ch*g.n/chunks, (ch+1)*g.n/chunks
+		for n0 := c0; n0 < c1; n0 += g.group() {
+			n1 := min(n0+g.group(), c1)
+			ld := (n1 - n0) * width
+			dyw := j.b[n0*g.o*p : (n0+1)*g.o*p] // dy in the columns' layout
+			if n1-n0 > 1 || width != p {
+				for n := n0; n < n1; n++ {
+					wrapRows(g, s.y[(n-n0)*width:], ld, j.b[n*g.o*p:(n+1)*g.o*p])
+				}
 				dyw = s.y
-			}
-			if j.a != nil {
-				kernel.Gemm(true, false, k, width, g.o, 1, j.c, k, dyw, width, 0, s.dcol, width)
-				addColumns(g, &s, j.a[n*chw:(n+1)*chw])
 			}
 			if j.wantW {
 				var beta T
-				if n > n0 {
+				if n0 > c0 {
 					beta = 1
 				}
-				col := columns(g, &s, j.d[n*chw:(n+1)*chw])
-				kernel.Gemm(false, true, g.o, k, width, 1, dyw, width, col, width, beta, pw, k)
+				col := s.col
+				if n1-n0 == 1 {
+					col = columns(g, &s, j.d[n0*chw:(n0+1)*chw])
+				} else {
+					for n := n0; n < n1; n++ {
+						fillColumns(g, &s, j.d[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
+					}
+				}
+				kernel.Gemm(false, true, g.o, k, ld, 1, dyw, ld, col, ld, beta, pw, k)
+			}
+			if j.a != nil { // dcol = Wᵀ·dy, in s.col now that the columns are used
+				kernel.Gemm(true, false, k, ld, g.o, 1, j.c, k, dyw, ld, 0, s.col, ld)
+				for n := n0; n < n1; n++ {
+					addColumns(g, &s, s.col[(n-n0)*width:], ld, j.a[n*chw:(n+1)*chw])
+				}
 			}
 			if j.wantB {
-				for o := range pb {
-					pb[o] += convSum(dy[o*p : (o+1)*p])
+				for n := n0; n < n1; n++ {
+					dy := j.b[n*g.o*p : (n+1)*g.o*p]
+					for o := range pb {
+						pb[o] += convSum(dy[o*p : (o+1)*p])
+					}
 				}
 			}
 		}

@@ -35,6 +35,22 @@ func (g *convGeom) width() int {
 	return g.plane()
 }
 
+// group returns how many images share one GEMM: enough to make it about
+// 512 columns wide, so that the micro-kernel's 64-wide tiles are nearly all
+// full (one image of the CNN's second layer is 141 columns, 3 tiles at 73%)
+// and the weight is packed once per group instead of once per image.
+func (g *convGeom) group() int {
+	return max(1, min(8, (512+g.width()/2)/g.width()))
+}
+
+// pitch is the distance between two output rows in the columns' layout.
+func (g *convGeom) pitch() int {
+	if g.wrapped() {
+		return g.w + 2*g.pad
+	}
+	return g.ow
+}
+
 // padLen is the size of one zero-padded image, or 0 when none is needed.
 func (g *convGeom) padLen() int {
 	if g.wrapped() && g.pad > 0 {
@@ -45,53 +61,57 @@ func (g *convGeom) padLen() int {
 
 // scratchLen is the scratch one worker needs for Conv2d or Conv2dBackward.
 func (g *convGeom) scratchLen() int {
-	return 2*g.padLen() + (2*g.rows()+g.o)*g.width()
+	return 2*g.padLen() + (g.rows()+g.o)*g.group()*g.width()
 }
 
 // convScratch is one worker's scratch: a padded image and its gradient, the
-// columns and their gradient, and one image's output (gradient) in the
-// columns' layout.
+// columns of a group of images (or their gradient), and the group's output
+// (or output gradient) in the columns' layout.
 type convScratch[T Float] struct {
-	xp, dxp, col, dcol, y []T
+	xp, dxp, col, y []T
 }
 
 func carve[T Float](g *convGeom, work []T, part int) convScratch[T] {
 	w := work[part*g.scratchLen() : (part+1)*g.scratchLen()]
-	pl, kl := g.padLen(), g.rows()*g.width()
-	return convScratch[T]{xp: w[:pl], dxp: w[pl : 2*pl], col: w[2*pl : 2*pl+kl],
-		dcol: w[2*pl+kl : 2*pl+2*kl], y: w[2*pl+2*kl:]}
+	pl, kl := g.padLen(), g.rows()*g.group()*g.width()
+	return convScratch[T]{xp: w[:pl], dxp: w[pl : 2*pl], col: w[2*pl : 2*pl+kl], y: w[2*pl+kl:]}
 }
 
-// columns returns the column matrix of image x [C, H, W], rows g.width()
-// long: built in s.col, or x itself for a 1×1 kernel with stride 1 and no
-// padding (in the wrapped layout, also a padded 1×1 kernel's is the padded
-// image).
+// columns returns the column matrix of image x [C, H, W] alone, rows
+// g.width() long: x itself for a 1×1 kernel with stride 1 and no padding,
+// else built in s.col.
 func columns[T Float](g *convGeom, s *convScratch[T], x []T) []T {
+	if g.wrapped() && g.kh == 1 && g.kw == 1 && g.pad == 0 {
+		return x
+	}
+	fillColumns(g, s, x, s.col, g.width())
+	return s.col
+}
+
+// fillColumns writes the column matrix of image x [C, H, W] into col, whose
+// rows are ld apart.
+func fillColumns[T Float](g *convGeom, s *convScratch[T], x, col []T, ld int) {
 	if !g.wrapped() {
-		im2col(g, s.col, g.plane(), x)
-		return s.col
+		im2col(g, col, ld, x)
+		return
 	}
 	src := x
 	if g.pad > 0 {
 		padImage(g, s.xp, x)
 		src = s.xp
 	}
-	if g.kh == 1 && g.kw == 1 {
-		return src
-	}
 	hp, wp, width := g.h+2*g.pad, g.w+2*g.pad, g.width()
 	for r := range g.rows() {
 		c, i, j := r/(g.kh*g.kw), r/g.kw%g.kh, r%g.kw
-		copy(s.col[r*width:(r+1)*width], src[c*hp*wp+i*wp+j:])
+		copy(col[r*ld:r*ld+width], src[c*hp*wp+i*wp+j:])
 	}
-	return s.col
 }
 
-// addColumns adds s.dcol, the gradient of an image's columns, into the
-// image's gradient dx [C, H, W]: the adjoint of columns.
-func addColumns[T Float](g *convGeom, s *convScratch[T], dx []T) {
+// addColumns adds dcol, the gradient of an image's columns (rows ld apart),
+// into the image's gradient dx [C, H, W]: the adjoint of fillColumns.
+func addColumns[T Float](g *convGeom, s *convScratch[T], dcol []T, ld int, dx []T) {
 	if !g.wrapped() {
-		col2im(g, dx, s.dcol, g.plane())
+		col2im(g, dx, dcol, ld)
 		return
 	}
 	dst := dx
@@ -102,7 +122,7 @@ func addColumns[T Float](g *convGeom, s *convScratch[T], dx []T) {
 	hp, wp, width := g.h+2*g.pad, g.w+2*g.pad, g.width()
 	for r := range g.rows() {
 		c, i, j := r/(g.kh*g.kw), r/g.kw%g.kh, r%g.kw
-		axpy(dst[c*hp*wp+i*wp+j:c*hp*wp+i*wp+j+width], s.dcol[r*width:(r+1)*width])
+		axpy(dst[c*hp*wp+i*wp+j:c*hp*wp+i*wp+j+width], dcol[r*ld:r*ld+width])
 	}
 	if g.pad > 0 {
 		for c := range g.c {
@@ -125,11 +145,11 @@ func padImage[T Float](g *convGeom, xp, x []T) {
 	}
 }
 
-// unwrapRows writes y [O, OH·OW] from the wrapped-layout result
-// src [O, width], dropping the wrapped-around positions and adding bias[o]
-// (bias may be nil).
-func unwrapRows[T Float](g *convGeom, y, src, bias []T) {
-	p, wp, width := g.plane(), g.w+2*g.pad, g.width()
+// unwrapRows writes y [O, OH·OW] from an image's result in the columns'
+// layout, src (rows ld apart), dropping the wrapped-around positions and
+// adding bias[o] (bias may be nil).
+func unwrapRows[T Float](g *convGeom, y, src []T, ld int, bias []T) {
+	p, pitch := g.plane(), g.pitch()
 	for o := range g.o {
 		var b T
 		if bias != nil {
@@ -137,7 +157,7 @@ func unwrapRows[T Float](g *convGeom, y, src, bias []T) {
 		}
 		for oh := range g.oh {
 			d := y[o*p+oh*g.ow : o*p+(oh+1)*g.ow]
-			s := src[o*width+oh*wp:]
+			s := src[o*ld+oh*pitch:]
 			s = s[:len(d)]
 			for k, v := range s {
 				d[k] = v + b
@@ -146,21 +166,21 @@ func unwrapRows[T Float](g *convGeom, y, src, bias []T) {
 	}
 }
 
-// wrapRows writes dy [O, OH·OW] into dst [O, width] in the wrapped layout,
-// with zeros in the wrapped-around positions.
-func wrapRows[T Float](g *convGeom, dst, dy []T) {
-	p, wp, width := g.plane(), g.w+2*g.pad, g.width()
+// wrapRows writes dy [O, OH·OW] into dst (rows ld apart) in the columns'
+// layout, with zeros in the wrapped-around positions.
+func wrapRows[T Float](g *convGeom, dst []T, ld int, dy []T) {
+	p, pitch, width := g.plane(), g.pitch(), g.width()
 	for o := range g.o {
-		row := dst[o*width : (o+1)*width]
+		row := dst[o*ld : o*ld+width]
 		for oh := range g.oh {
-			d := row[oh*wp : oh*wp+g.ow]
+			d := row[oh*pitch : oh*pitch+g.ow]
 			s := dy[o*p+oh*g.ow : o*p+(oh+1)*g.ow]
 			s = s[:len(d)]
 			for k, v := range s {
 				d[k] = v
 			}
 			if oh < g.oh-1 {
-				gap := row[oh*wp+g.ow : (oh+1)*wp]
+				gap := row[oh*pitch+g.ow : (oh+1)*pitch]
 				for k := range gap {
 					gap[k] = 0
 				}
