@@ -1,0 +1,38 @@
+package train_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/train"
+)
+
+// Train a small MLP on 1,000 MNIST images for three epochs and evaluate it
+// on 500 test images.
+func Example() {
+	trainAll, testAll, err := data.LoadMNIST()
+	if err != nil {
+		panic(err)
+	}
+	trainSet, _ := data.First(trainAll, 1000)
+	testSet, _ := data.First(testAll, 500)
+	model, _ := models.MLP[float32](tensor.NewRand(1), 784, []int{64}, 10, models.Options{})
+	opt, _ := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.02, Momentum: 0.9})
+	tr, err := train.NewTrainer(model, opt, trainSet, testSet, true, 1, train.Options{Epochs: 3, BatchSize: 32})
+	if err != nil {
+		panic(err)
+	}
+	if err := tr.Run(context.Background()); err != nil {
+		panic(err)
+	}
+	last := tr.History()[len(tr.History())-1]
+	fmt.Println("epochs:", len(tr.History()))
+	fmt.Println("test accuracy above 80%:", last.TestAccuracy > 0.8)
+	// Output:
+	// epochs: 3
+	// test accuracy above 80%: true
+}
