@@ -6,9 +6,9 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// poolShape returns the output shape of pooling x, panicking with the op's
+// pool2dShape returns the output shape of pooling x, panicking with the op's
 // name on a bad geometry.
-func poolShape[T Float](op string, x *Var[T], kernel, stride, padding int) [4]int {
+func pool2dShape[T Float](op string, x *Var[T], kernel, stride, padding int) [4]int {
 	shape, err := tensor.Pool2dShape(x.Shape(), kernel, stride, padding)
 	if err != nil {
 		panic("autograd: " + op + ": " + strings.TrimPrefix(err.Error(), "tensor: "))
@@ -26,7 +26,7 @@ func poolShape[T Float](op string, x *Var[T], kernel, stride, padding int) [4]in
 // window's argmax, which the forward pass saves (first maximum on ties, as
 // PyTorch).
 func (g *Graph[T]) MaxPool2d(x *Var[T], kernel, stride, padding int) *Var[T] {
-	shape := poolShape("MaxPool2d", x, kernel, stride, padding)
+	shape := pool2dShape("MaxPool2d", x, kernel, stride, padding)
 	req := g.needsGrad(x, nil, nil)
 	out := g.NewResult(req, shape[:]...)
 	var argmax *tensor.Tensor[T]
@@ -59,7 +59,7 @@ func (maxPool2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // Each output is Σ window / size, so each input element in a window receives
 // the output's gradient divided by the window size.
 func (g *Graph[T]) AvgPool2d(x *Var[T], kernel, stride, padding int) *Var[T] {
-	shape := poolShape("AvgPool2d", x, kernel, stride, padding)
+	shape := pool2dShape("AvgPool2d", x, kernel, stride, padding)
 	req := g.needsGrad(x, nil, nil)
 	out := g.NewResult(req, shape[:]...)
 	tensor.AvgPool2d(out.Value, x.Value, kernel, stride, padding)

@@ -179,10 +179,10 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	for ch := range chunks {
 		part := sums[ch*partial : (ch+1)*partial]
 		if dw != nil {
-			axpy(dw.data, part[:g.o*g.rows()])
+			convAxpy(dw.data, part[:g.o*g.rows()])
 		}
 		if db != nil {
-			axpy(db.data, part[g.o*g.rows():])
+			convAxpy(db.data, part[g.o*g.rows():])
 		}
 	}
 }
@@ -192,23 +192,23 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 // j.e = work. A group's images share one GEMM, their columns side by side.
 func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
-	s := carve(g, j.e, part)
+	s := convCarve(g, j.e, part)
 	for grp := lo; grp < hi; grp++ {
 		n0, n1 := grp*g.group(), min((grp+1)*g.group(), g.n)
 		if n1-n0 == 1 && width == p { // the GEMM can write the output itself
 			y := j.a[n0*g.o*p : (n0+1)*g.o*p]
-			col := columns(g, &s, j.b[n0*chw:(n0+1)*chw])
+			col := convColumns(g, &s, j.b[n0*chw:(n0+1)*chw])
 			kernel.Gemm(false, false, g.o, p, k, 1, j.c, k, col, p, 0, y, p)
-			addBias(y, j.d, p)
+			convAddBias(y, j.d, p)
 			continue
 		}
 		ld := (n1 - n0) * width
 		for n := n0; n < n1; n++ {
-			fillColumns(g, &s, j.b[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
+			convFillColumns(g, &s, j.b[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
 		}
 		kernel.Gemm(false, false, g.o, ld, k, 1, j.c, k, s.col, ld, 0, s.y, ld)
 		for n := n0; n < n1; n++ {
-			unwrapRows(g, j.a[n*g.o*p:(n+1)*g.o*p], s.y[(n-n0)*width:], ld, j.d)
+			convUnwrapRows(g, j.a[n*g.o*p:(n+1)*g.o*p], s.y[(n-n0)*width:], ld, j.d)
 		}
 	}
 }
@@ -221,7 +221,7 @@ func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 // in groups, as in the forward pass.
 func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
-	s := carve(g, j.e, part)
+	s := convCarve(g, j.e, part)
 	chunks, partial := min(convChunks, g.n), g.o*k+g.o
 	sums := j.e[loopParts*g.scratchLen():]
 	for ch := lo; ch < hi; ch++ {
@@ -235,7 +235,7 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 			dyw := j.b[n0*g.o*p : (n0+1)*g.o*p] // dy in the columns' layout
 			if n1-n0 > 1 || width != p {
 				for n := n0; n < n1; n++ {
-					wrapRows(g, s.y[(n-n0)*width:], ld, j.b[n*g.o*p:(n+1)*g.o*p])
+					convWrapRows(g, s.y[(n-n0)*width:], ld, j.b[n*g.o*p:(n+1)*g.o*p])
 				}
 				dyw = s.y
 			}
@@ -246,10 +246,10 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 				}
 				col := s.col
 				if n1-n0 == 1 {
-					col = columns(g, &s, j.d[n0*chw:(n0+1)*chw])
+					col = convColumns(g, &s, j.d[n0*chw:(n0+1)*chw])
 				} else {
 					for n := n0; n < n1; n++ {
-						fillColumns(g, &s, j.d[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
+						convFillColumns(g, &s, j.d[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
 					}
 				}
 				kernel.Gemm(false, true, g.o, k, ld, 1, dyw, ld, col, ld, beta, pw, k)
@@ -257,7 +257,7 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 			if j.a != nil { // dcol = Wᵀ·dy, in s.col now that the columns are used
 				kernel.Gemm(true, false, k, ld, g.o, 1, j.c, k, dyw, ld, 0, s.col, ld)
 				for n := n0; n < n1; n++ {
-					addColumns(g, &s, s.col[(n-n0)*width:], ld, j.a[n*chw:(n+1)*chw])
+					convAddColumns(g, &s, s.col[(n-n0)*width:], ld, j.a[n*chw:(n+1)*chw])
 				}
 			}
 			if j.wantB {
@@ -272,8 +272,8 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	}
 }
 
-// addBias adds bias[o] to row o (of length p) of y; bias may be nil.
-func addBias[T Float](y, bias []T, p int) {
+// convAddBias adds bias[o] to row o (of length p) of y; bias may be nil.
+func convAddBias[T Float](y, bias []T, p int) {
 	for o, b := range bias {
 		row := y[o*p : (o+1)*p]
 		for i := range row {
@@ -282,7 +282,8 @@ func addBias[T Float](y, bias []T, p int) {
 	}
 }
 
-func axpy[T Float](dst, src []T) {
+// convAxpy adds src into dst, element by element (len(dst) elements).
+func convAxpy[T Float](dst, src []T) {
 	src = src[:len(dst)]
 	for i, v := range src {
 		dst[i] += v

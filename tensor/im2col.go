@@ -71,33 +71,33 @@ type convScratch[T Float] struct {
 	xp, dxp, col, y []T
 }
 
-func carve[T Float](g *convGeom, work []T, part int) convScratch[T] {
+func convCarve[T Float](g *convGeom, work []T, part int) convScratch[T] {
 	w := work[part*g.scratchLen() : (part+1)*g.scratchLen()]
 	pl, kl := g.padLen(), g.rows()*g.group()*g.width()
 	return convScratch[T]{xp: w[:pl], dxp: w[pl : 2*pl], col: w[2*pl : 2*pl+kl], y: w[2*pl+kl:]}
 }
 
-// columns returns the column matrix of image x [C, H, W] alone, rows
+// convColumns returns the column matrix of image x [C, H, W] alone, rows
 // g.width() long: x itself for a 1×1 kernel with stride 1 and no padding,
 // else built in s.col.
-func columns[T Float](g *convGeom, s *convScratch[T], x []T) []T {
+func convColumns[T Float](g *convGeom, s *convScratch[T], x []T) []T {
 	if g.wrapped() && g.kh == 1 && g.kw == 1 && g.pad == 0 {
 		return x
 	}
-	fillColumns(g, s, x, s.col, g.width())
+	convFillColumns(g, s, x, s.col, g.width())
 	return s.col
 }
 
-// fillColumns writes the column matrix of image x [C, H, W] into col, whose
+// convFillColumns writes the column matrix of image x [C, H, W] into col, whose
 // rows are ld apart.
-func fillColumns[T Float](g *convGeom, s *convScratch[T], x, col []T, ld int) {
+func convFillColumns[T Float](g *convGeom, s *convScratch[T], x, col []T, ld int) {
 	if !g.wrapped() {
 		im2col(g, col, ld, x)
 		return
 	}
 	src := x
 	if g.pad > 0 {
-		padImage(g, s.xp, x)
+		convPadImage(g, s.xp, x)
 		src = s.xp
 	}
 	hp, wp, width := g.h+2*g.pad, g.w+2*g.pad, g.width()
@@ -107,9 +107,9 @@ func fillColumns[T Float](g *convGeom, s *convScratch[T], x, col []T, ld int) {
 	}
 }
 
-// addColumns adds dcol, the gradient of an image's columns (rows ld apart),
-// into the image's gradient dx [C, H, W]: the adjoint of fillColumns.
-func addColumns[T Float](g *convGeom, s *convScratch[T], dcol []T, ld int, dx []T) {
+// convAddColumns adds dcol, the gradient of an image's columns (rows ld apart),
+// into the image's gradient dx [C, H, W]: the adjoint of convFillColumns.
+func convAddColumns[T Float](g *convGeom, s *convScratch[T], dcol []T, ld int, dx []T) {
 	if !g.wrapped() {
 		col2im(g, dx, dcol, ld)
 		return
@@ -122,20 +122,20 @@ func addColumns[T Float](g *convGeom, s *convScratch[T], dcol []T, ld int, dx []
 	hp, wp, width := g.h+2*g.pad, g.w+2*g.pad, g.width()
 	for r := range g.rows() {
 		c, i, j := r/(g.kh*g.kw), r/g.kw%g.kh, r%g.kw
-		axpy(dst[c*hp*wp+i*wp+j:c*hp*wp+i*wp+j+width], dcol[r*ld:r*ld+width])
+		convAxpy(dst[c*hp*wp+i*wp+j:c*hp*wp+i*wp+j+width], dcol[r*ld:r*ld+width])
 	}
 	if g.pad > 0 {
 		for c := range g.c {
 			for h := range g.h {
-				axpy(dx[(c*g.h+h)*g.w:(c*g.h+h+1)*g.w], s.dxp[(c*hp+h+g.pad)*wp+g.pad:])
+				convAxpy(dx[(c*g.h+h)*g.w:(c*g.h+h+1)*g.w], s.dxp[(c*hp+h+g.pad)*wp+g.pad:])
 			}
 		}
 	}
 }
 
-// padImage copies x [C, H, W] into the middle of xp [C, H+2p, W+2p] and
+// convPadImage copies x [C, H, W] into the middle of xp [C, H+2p, W+2p] and
 // zeroes the border.
-func padImage[T Float](g *convGeom, xp, x []T) {
+func convPadImage[T Float](g *convGeom, xp, x []T) {
 	hp, wp := g.h+2*g.pad, g.w+2*g.pad
 	clear(xp[:g.c*hp*wp])
 	for c := range g.c {
@@ -145,10 +145,10 @@ func padImage[T Float](g *convGeom, xp, x []T) {
 	}
 }
 
-// unwrapRows writes y [O, OH·OW] from an image's result in the columns'
+// convUnwrapRows writes y [O, OH·OW] from an image's result in the columns'
 // layout, src (rows ld apart), dropping the wrapped-around positions and
 // adding bias[o] (bias may be nil).
-func unwrapRows[T Float](g *convGeom, y, src []T, ld int, bias []T) {
+func convUnwrapRows[T Float](g *convGeom, y, src []T, ld int, bias []T) {
 	p, pitch := g.plane(), g.pitch()
 	for o := range g.o {
 		var b T
@@ -166,9 +166,9 @@ func unwrapRows[T Float](g *convGeom, y, src []T, ld int, bias []T) {
 	}
 }
 
-// wrapRows writes dy [O, OH·OW] into dst (rows ld apart) in the columns'
+// convWrapRows writes dy [O, OH·OW] into dst (rows ld apart) in the columns'
 // layout, with zeros in the wrapped-around positions.
-func wrapRows[T Float](g *convGeom, dst []T, ld int, dy []T) {
+func convWrapRows[T Float](g *convGeom, dst []T, ld int, dy []T) {
 	p, pitch, width := g.plane(), g.pitch(), g.width()
 	for o := range g.o {
 		row := dst[o*ld : o*ld+width]
@@ -189,9 +189,9 @@ func wrapRows[T Float](g *convGeom, dst []T, ld int, dy []T) {
 	}
 }
 
-// validRange returns the output positions [lo, hi) along one axis whose input
+// convValidRange returns the output positions [lo, hi) along one axis whose input
 // position o·stride + off falls inside [0, size).
-func validRange(off, size, stride, out int) (lo, hi int) {
+func convValidRange(off, size, stride, out int) (lo, hi int) {
 	if off < 0 {
 		lo = (-off + stride - 1) / stride
 	}
@@ -212,7 +212,7 @@ func im2col[T Float](g *convGeom, col []T, ld int, x []T) {
 		dst := col[r*ld : r*ld+plane]
 		src := x[c*hw : (c+1)*hw]
 		off := j - g.pad
-		owLo, owHi := validRange(off, g.w, g.stride, g.ow)
+		owLo, owHi := convValidRange(off, g.w, g.stride, g.ow)
 		for oh := range g.oh {
 			row := dst[oh*g.ow : (oh+1)*g.ow]
 			ih := oh*g.stride + i - g.pad
@@ -255,8 +255,8 @@ func col2im[T Float](g *convGeom, dx, col []T, ld int) {
 		dst := dx[c*hw : (c+1)*hw]
 		src := col[r*ld : r*ld+plane]
 		off := j - g.pad
-		owLo, owHi := validRange(off, g.w, g.stride, g.ow)
-		ohLo, ohHi := validRange(i-g.pad, g.h, g.stride, g.oh)
+		owLo, owHi := convValidRange(off, g.w, g.stride, g.ow)
+		ohLo, ohHi := convValidRange(i-g.pad, g.h, g.stride, g.oh)
 		for oh := ohLo; oh < ohHi; oh++ {
 			drow := dst[(oh*g.stride+i-g.pad)*g.w : (oh*g.stride+i-g.pad+1)*g.w]
 			srow := src[oh*g.ow : (oh+1)*g.ow]

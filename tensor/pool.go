@@ -88,10 +88,10 @@ func AvgPool2dBackward[T Float](dx, dy *Tensor[T], kernel, stride, padding int) 
 	runLoop(loopAvgPoolGrad, &g, g.n*g.c, len(dx.data), &loopArgs[T]{a: dx.data, b: dy.data})
 }
 
-// window returns the rows or columns [lo, hi) of the input that the window
+// poolWindow returns the rows or columns [lo, hi) of the input that the window
 // starting at start covers, and the window's extent in the padded input
 // (PyTorch's divisor for count_include_pad).
-func window(start, kernel, size, pad int) (lo, hi, padded int) {
+func poolWindow(start, kernel, size, pad int) (lo, hi, padded int) {
 	end := min(start+kernel, size+pad)
 	padded = end - start
 	return max(start, 0), min(end, size), padded
@@ -108,10 +108,10 @@ func maxPool[T Float](g *convGeom, dst, x, idx []T, lo, hi int) {
 		}
 		for oh := range g.oh {
 			hs := oh*g.stride - g.pad
-			h0, h1, _ := window(hs, g.kh, g.h, g.pad)
+			h0, h1, _ := poolWindow(hs, g.kh, g.h, g.pad)
 			for ow := range g.ow {
 				ws := ow*g.stride - g.pad
-				w0, w1, _ := window(ws, g.kw, g.w, g.pad)
+				w0, w1, _ := poolWindow(ws, g.kw, g.w, g.pad)
 				best, at := T(math.Inf(-1)), (h0-hs)*g.kw+w0-ws
 				for ih := h0; ih < h1; ih++ {
 					for iw, v := range src[ih*g.w+w0 : ih*g.w+w1] {
@@ -143,9 +143,9 @@ func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
 		r0, r1, ix = r0[:2*len(o)], r1[:2*len(o)], ix[:len(o)]
 		for ow := range o {
 			a, b, c, d := r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1]
-			i0 := b2i(b > a)
-			i1 := b2i(d > c)
-			top := b2i(r1[2*ow+i1] > r0[2*ow+i0])
+			i0 := convB2i(b > a)
+			i1 := convB2i(d > c)
+			top := convB2i(r1[2*ow+i1] > r0[2*ow+i0])
 			at := i0 + top*(2+i1-i0)
 			m := src[(2*oh+top)*g.w+2*ow+at&1]
 			if s := a + b + c + d; s != s {
@@ -161,9 +161,9 @@ func maxPool2x2[T Float](g *convGeom, out, src, idx []T) {
 	}
 }
 
-// b2i is 1 for true and 0 for false; the compiler makes it a flag move, not
+// convB2i is 1 for true and 0 for false; the compiler makes it a flag move, not
 // a branch.
-func b2i(b bool) int {
+func convB2i(b bool) int {
 	if b {
 		return 1
 	}
@@ -202,9 +202,9 @@ func avgPool[T Float](g *convGeom, dst, x []T, lo, hi int) {
 	for u := lo; u < hi; u++ {
 		src, out := x[u*hw:(u+1)*hw], dst[u*plane:(u+1)*plane]
 		for oh := range g.oh {
-			h0, h1, ph := window(oh*g.stride-g.pad, g.kh, g.h, g.pad)
+			h0, h1, ph := poolWindow(oh*g.stride-g.pad, g.kh, g.h, g.pad)
 			for ow := range g.ow {
-				w0, w1, pw := window(ow*g.stride-g.pad, g.kw, g.w, g.pad)
+				w0, w1, pw := poolWindow(ow*g.stride-g.pad, g.kw, g.w, g.pad)
 				var sum T
 				for ih := h0; ih < h1; ih++ {
 					for _, v := range src[ih*g.w+w0 : ih*g.w+w1] {
@@ -224,9 +224,9 @@ func avgPoolGrad[T Float](g *convGeom, dx, dy []T, lo, hi int) {
 	for u := lo; u < hi; u++ {
 		d := dx[u*hw : (u+1)*hw]
 		for oh := range g.oh {
-			h0, h1, ph := window(oh*g.stride-g.pad, g.kh, g.h, g.pad)
+			h0, h1, ph := poolWindow(oh*g.stride-g.pad, g.kh, g.h, g.pad)
 			for ow := range g.ow {
-				w0, w1, pw := window(ow*g.stride-g.pad, g.kw, g.w, g.pad)
+				w0, w1, pw := poolWindow(ow*g.stride-g.pad, g.kw, g.w, g.pad)
 				v := dy[u*plane+oh*g.ow+ow] / T(ph*pw)
 				for ih := h0; ih < h1; ih++ {
 					row := d[ih*g.w+w0 : ih*g.w+w1]
