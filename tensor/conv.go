@@ -178,7 +178,15 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	sums := work.data[loopParts*g.scratchLen():]
 	for ch := range chunks {
 		part := sums[ch*partial : (ch+1)*partial]
-		if dw != nil {
+		if dw != nil && g.dwTransposed() {
+			k := g.rows()
+			for o := range g.o {
+				row := dw.data[o*k : (o+1)*k]
+				for r := range row {
+					row[r] += part[r*g.o+o]
+				}
+			}
+		} else if dw != nil {
 			convAxpy(dw.data, part[:g.o*g.rows()])
 		}
 		if db != nil {
@@ -217,7 +225,7 @@ func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 // the scratch of the given part: j.a = dx or nil, j.b = dy, j.c = w,
 // j.d = x, j.e = work. dx is accumulated image by image (each image belongs
 // to one chunk); each chunk's dW and db go to its own partial sums, after
-// the per-part scratch in j.e. Within a chunk, images go through the GEMMs
+// the per-part scratch in j.e (dW transposed if dwTransposed). Within a chunk, images go through the GEMMs
 // in groups, as in the forward pass.
 func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
@@ -252,7 +260,11 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 						convFillColumns(g, &s, j.d[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
 					}
 				}
-				kernel.Gemm(false, true, g.o, k, ld, 1, dyw, ld, col, ld, beta, pw, k)
+				if g.dwTransposed() { // dWᵀ = col·dyᵀ
+					kernel.Gemm(false, true, k, g.o, ld, 1, col, ld, dyw, ld, beta, pw, g.o)
+				} else {
+					kernel.Gemm(false, true, g.o, k, ld, 1, dyw, ld, col, ld, beta, pw, k)
+				}
 			}
 			if j.a != nil { // dcol = Wᵀ·dy, in s.col now that the columns are used
 				kernel.Gemm(true, false, k, ld, g.o, 1, j.c, k, dyw, ld, 0, s.col, ld)
@@ -271,6 +283,12 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 		}
 	}
 }
+
+// dwTransposed reports whether the weight gradient is computed transposed,
+// as dWᵀ [C·kh·kw, O]: the GEMM's micro-tiles are 64 columns wide, so the
+// wider of the two sides should be the columns (the CNN's first layer has
+// 32 output channels but only 9 = 1·3·3 rows of columns).
+func (g *convGeom) dwTransposed() bool { return g.o > g.rows() }
 
 // convAddBias adds bias[o] to row o (of length p) of y; bias may be nil.
 func convAddBias[T Float](y, bias []T, p int) {
