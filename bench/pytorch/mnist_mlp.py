@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--onecycle", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--save", default="")
+    ap.add_argument("--hidden", default="512,256", help="hidden widths, as descent's --hidden")
+    ap.add_argument("--result", default="", help="also write the result JSON to this file")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import numpy as np
@@ -76,7 +78,13 @@ def main():
 
     xtr, ytr = load("train")
     xte, yte = load("t10k")
-    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+    widths = [784] + [int(h) for h in args.hidden.split(",")] + [10]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
     if args.opt == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, nesterov=args.nesterov)
     else:
@@ -105,7 +113,17 @@ def main():
     total = time.perf_counter() - t_train
     if args.save:
         save_safetensors(args.save, model.state_dict())
-    print(json.dumps({"test_accuracy": acc, "train_eval_seconds": total, "load_seconds": t_train - t0}))
+    result = {"test_accuracy": acc, "train_eval_seconds": total, "load_seconds": t_train - t0}
+    if args.save:
+        model.eval()
+        with torch.no_grad():
+            logits = model(xte)
+            result["test_loss"] = F.cross_entropy(logits, yte).item()
+            result["test_correct"] = int((logits.argmax(1) == yte).sum().item())
+    if args.result:
+        with open(args.result, "w") as f:
+            json.dump(result, f, indent=1)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
