@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -29,10 +30,10 @@ func TestEvalPyTorchWeights(t *testing.T) {
 	if err := json.Unmarshal(raw, &want); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	code := run([]string{"eval", "--model", "mlp", "--hidden", "32", "--weights", "testdata/pytorch_mlp_32.safetensors"}, &out, &errb)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	var out bytes.Buffer
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	if err := runEval(&out, fs, []string{"--model", "mlp", "--hidden", "32", "--weights", "testdata/pytorch_mlp_32.safetensors"}); err != nil {
+		t.Fatal(err)
 	}
 	wantLine := fmt.Sprintf("test accuracy: %.4f", float64(want.TestCorrect)/10000)
 	if !strings.Contains(out.String(), wantLine+"\n") {
