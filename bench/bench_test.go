@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ func TestRatio(t *testing.T) {
 
 func BenchmarkGemm(b *testing.B) {
 	for _, n := range GemmSizes {
-		b.Run(itoa(n), func(b *testing.B) {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			a, bb, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
 			for i := range a {
 				a[i], bb[i] = float32(i%7)-3, float32(i%5)-2
@@ -135,7 +136,7 @@ func BenchmarkAdamStep10M(b *testing.B) {
 
 func BenchmarkBackwardChain(b *testing.B) {
 	for _, d := range ChainDepths {
-		b.Run(itoa(d), func(b *testing.B) {
+		b.Run(strconv.Itoa(d), func(b *testing.B) {
 			var us float64
 			for b.Loop() {
 				us = chainBackwardUS(Config{Repeats: 1}, d)
@@ -143,12 +144,4 @@ func BenchmarkBackwardChain(b *testing.B) {
 			b.ReportMetric(us, "us/op")
 		})
 	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }

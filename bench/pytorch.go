@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,12 @@ import (
 	"strconv"
 	"strings"
 )
+
+// PyTorchScript is bench/pytorch/bench.py, built in so that
+// `descent bench --vs-pytorch` runs from any directory.
+//
+//go:embed pytorch/bench.py
+var PyTorchScript []byte
 
 // DefaultPython returns the interpreter `descent bench --vs-pytorch` uses
 // when none is given: ../shared/tools/torch-python if it exists (the
@@ -24,7 +31,7 @@ func DefaultPython() string {
 // PyTorchOptions say how to run bench/pytorch/bench.py.
 type PyTorchOptions struct {
 	Python  string   // interpreter; empty means DefaultPython()
-	Script  string   // path of bench.py; empty means bench/pytorch/bench.py
+	Script  string   // path of bench.py; empty runs the copy built into the binary
 	Threads int      // torch.set_num_threads
 	Quick   bool     // fewer repeats
 	Only    []string // workload name prefixes; empty runs all
@@ -38,10 +45,19 @@ func RunPyTorch(o PyTorchOptions) (map[string]float64, error) {
 		o.Python = DefaultPython()
 	}
 	if o.Script == "" {
-		o.Script = "bench/pytorch/bench.py"
-	}
-	if _, err := os.Stat(o.Script); err != nil {
-		return nil, fmt.Errorf("bench: PyTorch script %s not found (run from the repository root): %w", o.Script, err)
+		f, err := os.CreateTemp("", "descent-bench-*.py")
+		if err != nil {
+			return nil, fmt.Errorf("bench: writing the PyTorch script: %w", err)
+		}
+		defer os.Remove(f.Name())
+		_, err = f.Write(PyTorchScript)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bench: writing the PyTorch script: %w", err)
+		}
+		o.Script = f.Name()
 	}
 	args := []string{o.Script, "--threads", strconv.Itoa(max(o.Threads, 1))}
 	if o.Quick {

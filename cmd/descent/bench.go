@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/descent-ml/descent/bench"
+	"github.com/descent-ml/descent/internal/kernel"
+)
+
+func init() {
+	register(&command{
+		name:    "bench",
+		summary: "standard performance workloads (GEMM, MLP/CNN training, Adam, backward chains), optionally against PyTorch",
+		usage:   "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]",
+		run:     func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
+	})
+}
+
+// benchRow is one workload at one thread count, as --json writes it.
+type benchRow struct {
+	Workload string   `json:"workload"`
+	Unit     string   `json:"unit"`
+	Threads  int      `json:"threads"`
+	Descent  float64  `json:"descent"`
+	PyTorch  *float64 `json:"pytorch,omitempty"`
+	// Ratio is descent's advantage: above 1 descent is faster.
+	Ratio *float64 `json:"ratio,omitempty"`
+}
+
+func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
+	threadsFlag := fs.String("threads", fmt.Sprint(runtime.NumCPU()), "comma-separated thread counts to run at, e.g. 1,2")
+	asJSON := fs.Bool("json", false, "print JSON instead of the table")
+	markdown := fs.Bool("markdown", false, "print the table in Markdown (for the README)")
+	vsPyTorch := fs.Bool("vs-pytorch", false, "also run bench/pytorch/bench.py after each thread count and print the ratio")
+	python := fs.String("python", bench.DefaultPython(), "Python interpreter with torch, for --vs-pytorch")
+	quick := fs.Bool("quick", false, "3 repeats instead of 5 (and PyTorch's --quick)")
+	only := fs.String("only", "", "comma-separated workload name prefixes (default: all)")
+	repeats := fs.Int("repeats", 0, "timed repeats per workload, the median is reported (default 5, 3 with --quick)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	threads, err := parseInts(*threadsFlag)
+	if err != nil {
+		return usagef("--threads: %v", err)
+	}
+	for _, t := range threads {
+		if t < 1 {
+			return usagef("--threads: %d is not a thread count (want 1 or more)", t)
+		}
+	}
+	if *repeats < 0 {
+		return usagef("--repeats %d: want 1 or more", *repeats)
+	}
+	var prefixes []string
+	if *only != "" {
+		prefixes = strings.Split(*only, ",")
+	}
+	ws, err := bench.Select(prefixes)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	names := make([]string, len(ws)) // PyTorch runs exactly these
+	for i, wl := range ws {
+		names[i] = wl.Name
+	}
+	cfg := bench.Config{Repeats: *repeats}
+	if *quick && cfg.Repeats == 0 {
+		cfg.Repeats = 3
+	}
+	var rows []benchRow
+	for _, t := range threads {
+		cfg.Threads = t
+		res := bench.Run(ws, cfg, func(wl *bench.Workload) {
+			fmt.Fprintf(progress, "\r\033[Kdescent bench: %d thread(s): %s", t, wl.Name)
+		})
+		fmt.Fprint(progress, "\r\033[K")
+		var ref map[string]float64
+		if *vsPyTorch {
+			fmt.Fprintf(progress, "descent bench: %d thread(s): PyTorch (%s)", t, *python)
+			ref, err = bench.RunPyTorch(bench.PyTorchOptions{Python: *python, Threads: t, Quick: *quick, Only: names})
+			fmt.Fprint(progress, "\r\033[K")
+			if err != nil {
+				return err
+			}
+		}
+		for _, r := range res {
+			row := benchRow{Workload: r.Workload.Name, Unit: r.Workload.Unit, Threads: t, Descent: r.Value}
+			if v, ok := ref[r.Workload.Name]; ok {
+				ratio := bench.Ratio(r.Workload, r.Value, v)
+				row.PyTorch, row.Ratio = &v, &ratio
+			}
+			rows = append(rows, row)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Kernel  string     `json:"gemm_kernel"`
+			Go      string     `json:"go"`
+			Repeats int        `json:"repeats"`
+			Rows    []benchRow `json:"rows"`
+		}{kernel.GemmKernel(), runtime.Version(), cfgRepeats(cfg), rows})
+	}
+	fmt.Fprintf(w, "descent bench: %s, GEMM kernel %s, %d CPUs, median of %d repeats\n",
+		runtime.Version(), kernel.GemmKernel(), runtime.NumCPU(), cfgRepeats(cfg))
+	writeBenchTable(w, rows, *vsPyTorch, *markdown)
+	if *vsPyTorch {
+		fmt.Fprintln(w, "ratio: descent's advantage (rates: descent/PyTorch; times: PyTorch/descent); above 1 descent is faster")
+	}
+	return nil
+}
+
+func cfgRepeats(c bench.Config) int {
+	if c.Repeats > 0 {
+		return c.Repeats
+	}
+	return 5
+}
+
+func writeBenchTable(w io.Writer, rows []benchRow, vs, markdown bool) {
+	var tw io.Writer
+	if markdown {
+		tw = &markdownWriter{w: w}
+	} else {
+		t := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		defer t.Flush()
+		tw = t
+	}
+	if vs {
+		fmt.Fprintln(tw, "workload\tunit\tthreads\tdescent\tPyTorch\tratio\t")
+	} else {
+		fmt.Fprintln(tw, "workload\tunit\tthreads\tdescent\t")
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t", r.Workload, r.Unit, r.Threads, sig(r.Descent))
+		if vs {
+			if r.PyTorch != nil {
+				fmt.Fprintf(tw, "%s\t%.2fx\t", sig(*r.PyTorch), *r.Ratio)
+			} else {
+				fmt.Fprint(tw, "-\t-\t")
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+}
+
+// markdownWriter turns the tab-separated lines of writeBenchTable into a
+// Markdown table, adding the separator line after the header.
+type markdownWriter struct {
+	w     io.Writer
+	buf   []byte
+	lines int
+}
+
+func (m *markdownWriter) Write(p []byte) (int, error) {
+	m.buf = append(m.buf, p...)
+	for {
+		i := bytes.IndexByte(m.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		cells := strings.Split(strings.TrimSuffix(string(m.buf[:i]), "\t"), "\t")
+		fmt.Fprintf(m.w, "| %s |\n", strings.Join(cells, " | "))
+		if m.lines == 0 {
+			fmt.Fprintf(m.w, "|%s\n", strings.Repeat("---|", len(cells)))
+		}
+		m.lines++
+		m.buf = m.buf[i+1:]
+	}
+}
+
+// sig formats a measurement with three or four significant digits: more
+// would claim a precision that a shared machine's noise does not give.
+func sig(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
