@@ -300,10 +300,8 @@ func convAddBias[T Float](y, bias []T, p int) {
 	}
 }
 
-// convAxpy adds src into dst, element by element (len(dst) elements).
+// convAxpy adds src into dst, element by element (len(dst) elements), with
+// the vectorized kernel.
 func convAxpy[T Float](dst, src []T) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
-	}
+	kernel.Add(dst, dst, src[:len(dst)])
 }
