@@ -170,7 +170,11 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	if dx == nil && dw == nil && db == nil || g.n == 0 {
 		return
 	}
-	chunks, partial := min(convChunks, g.n), g.o*g.rows()+g.o // one chunk's dW and db
+	// One chunk's partial sums: dW, transposed, and db. dWᵀ = Σ col·dyᵀ has
+	// the output channels as its columns, which suits the GEMM's 64-wide
+	// micro-tiles better than C·kh·kw (9 for the CNN's first layer, 288 =
+	// 4.5 tiles for its second).
+	chunks, partial := min(convChunks, g.n), g.o*g.rows()+g.o
 	work.Resize(loopParts*g.scratchLen() + chunks*partial)
 	j.e = work.data
 	runLoop(loopConvBackward, &g, chunks, g.n*g.o*g.rows()*g.plane(), &j)
@@ -178,7 +182,7 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	sums := work.data[loopParts*g.scratchLen():]
 	for ch := range chunks {
 		part := sums[ch*partial : (ch+1)*partial]
-		if dw != nil && g.dwTransposed() {
+		if dw != nil { // the partial sum is dWᵀ
 			k := g.rows()
 			for o := range g.o {
 				row := dw.data[o*k : (o+1)*k]
@@ -186,8 +190,6 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 					row[r] += part[r*g.o+o]
 				}
 			}
-		} else if dw != nil {
-			convAxpy(dw.data, part[:g.o*g.rows()])
 		}
 		if db != nil {
 			convAxpy(db.data, part[g.o*g.rows():])
@@ -225,7 +227,7 @@ func convForward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 // the scratch of the given part: j.a = dx or nil, j.b = dy, j.c = w,
 // j.d = x, j.e = work. dx is accumulated image by image (each image belongs
 // to one chunk); each chunk's dW and db go to its own partial sums, after
-// the per-part scratch in j.e (dW transposed if dwTransposed). Within a chunk, images go through the GEMMs
+// the per-part scratch in j.e. Within a chunk, images go through the GEMMs
 // in groups, as in the forward pass.
 func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
@@ -260,11 +262,7 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 						convFillColumns(g, &s, j.d[n*chw:(n+1)*chw], s.col[(n-n0)*width:], ld)
 					}
 				}
-				if g.dwTransposed() { // dWᵀ = col·dyᵀ
-					kernel.Gemm(false, true, k, g.o, ld, 1, col, ld, dyw, ld, beta, pw, g.o)
-				} else {
-					kernel.Gemm(false, true, g.o, k, ld, 1, dyw, ld, col, ld, beta, pw, k)
-				}
+				kernel.Gemm(false, true, k, g.o, ld, 1, col, ld, dyw, ld, beta, pw, g.o) // dWᵀ = col·dyᵀ
 			}
 			if j.a != nil { // dcol = Wᵀ·dy, in s.col now that the columns are used
 				kernel.Gemm(true, false, k, ld, g.o, 1, j.c, k, dyw, ld, 0, s.col, ld)
@@ -283,12 +281,6 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 		}
 	}
 }
-
-// dwTransposed reports whether the weight gradient is computed transposed,
-// as dWᵀ [C·kh·kw, O]: the GEMM's micro-tiles are 64 columns wide, so the
-// wider of the two sides should be the columns (the CNN's first layer has
-// 32 output channels but only 9 = 1·3·3 rows of columns).
-func (g *convGeom) dwTransposed() bool { return g.o > g.rows() }
 
 // convAddBias adds bias[o] to row o (of length p) of y; bias may be nil.
 func convAddBias[T Float](y, bias []T, p int) {
