@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,10 +55,17 @@ type Checkpoint struct {
 // Position returns where the checkpointed run stood.
 func (c *Checkpoint) Position() Position { return c.meta.Position }
 
-// checkpoint writes the run's state to Dir atomically.
+// checkpoint writes the run's state to Dir atomically. It refuses to save
+// non-finite weights (an update that overflowed): the checkpoint on disk
+// must stay the last good one.
 func (t *Trainer) checkpoint() error {
 	if t.Options.Dir == "" {
 		return nil
+	}
+	for _, p := range t.params {
+		if !allFinite(p.Value.Data()) {
+			return t.diverged(math.NaN(), t.pos.Step)
+		}
 	}
 	st := t.Optimizer.State()
 	rngState, err := t.RNG.MarshalBinary()
@@ -93,9 +102,13 @@ func (t *Trainer) checkpoint() error {
 		tensors = append(tensors, safetensors.Encode("optim."+k, st.Tensors[k]))
 	}
 	path := filepath.Join(t.Options.Dir, CheckpointFile)
-	return writeFileAtomic(path, func(w io.Writer) error {
+	if err := writeFileAtomic(path, func(w io.Writer) error {
 		return safetensors.Write(w, tensors, map[string]string{"descent": string(raw), "format": "descent-checkpoint"})
-	})
+	}); err != nil {
+		return err
+	}
+	t.saved, t.savedOK = t.pos, true
+	return nil
 }
 
 // LoadCheckpoint reads a checkpoint written by a Trainer.
@@ -123,11 +136,19 @@ func parseCheckpoint(f *safetensors.File, path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("%s: not a descent checkpoint (no \"descent\" metadata)", path)
 	}
 	var meta checkpointMeta
-	if err := json.Unmarshal([]byte(raw), &meta); err != nil {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&meta); err != nil {
 		return nil, fmt.Errorf("%s: checkpoint metadata: %v", path, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: checkpoint metadata: unexpected data after the JSON object at offset %d", path, dec.InputOffset())
 	}
 	if meta.Format != checkpointFormat {
 		return nil, fmt.Errorf("%s: checkpoint format %d, this descent reads %d", path, meta.Format, checkpointFormat)
+	}
+	if err := meta.validate(); err != nil {
+		return nil, fmt.Errorf("%s: checkpoint metadata: %v", path, err)
 	}
 	c := &Checkpoint{Path: path, meta: meta,
 		optim: &optim.State[float32]{Optimizer: meta.Optimizer, Scalars: map[string]float64{}, Tensors: map[string]*tensor.Tensor[float32]{}}}
@@ -159,6 +180,43 @@ func parseCheckpoint(f *safetensors.File, path string) (*Checkpoint, error) {
 	return c, nil
 }
 
+// validate checks the metadata's fields against each other, so that a
+// hostile or damaged checkpoint is refused when it is read, not when the
+// run misbehaves.
+func (m *checkpointMeta) validate() error {
+	p := m.Position
+	switch {
+	case p.Epoch < 1:
+		return fmt.Errorf("field position.Epoch: %d, want at least 1", p.Epoch)
+	case p.Batch < 0 || p.Step < 0 || p.Seen < 0:
+		return fmt.Errorf("fields position.Batch, Step, Seen: %d, %d, %d: want non-negative counts", p.Batch, p.Step, p.Seen)
+	case p.Correct < 0 || p.Correct > p.Seen:
+		return fmt.Errorf("field position.Correct: %d correct of %d seen", p.Correct, p.Seen)
+	case math.IsNaN(p.LossSum) || math.IsInf(p.LossSum, 0) || p.LossSum < 0:
+		return fmt.Errorf("field position.LossSum: %v, want a finite non-negative sum", p.LossSum)
+	case !(p.Elapsed >= 0) || math.IsInf(p.Elapsed, 0):
+		return fmt.Errorf("field position.Elapsed: %v, want finite non-negative seconds", p.Elapsed)
+	case m.OptimTensorsN < 0:
+		return fmt.Errorf("field optimizer_tensors: %d", m.OptimTensorsN)
+	}
+	if len(m.History) != p.Epoch-1 {
+		return fmt.Errorf("field history: %d epochs of metrics at epoch %d, want %d", len(m.History), p.Epoch, p.Epoch-1)
+	}
+	for i, h := range m.History {
+		if h.Epoch != i+1 {
+			return fmt.Errorf("field history[%d].Epoch: %d, want %d", i, h.Epoch, i+1)
+		}
+	}
+	rng, err := base64.StdEncoding.DecodeString(m.RNG)
+	if err != nil {
+		return fmt.Errorf("field rng: %v", err)
+	}
+	if err := new(rand.PCG).UnmarshalBinary(rng); err != nil {
+		return fmt.Errorf("field rng: %v", err)
+	}
+	return nil
+}
+
 // Restore puts the trainer in the checkpoint's state: weights, optimizer,
 // position, random state, plateau schedule and metrics history.
 func (t *Trainer) Restore(c *Checkpoint) error {
@@ -178,11 +236,16 @@ func (t *Trainer) Restore(c *Checkpoint) error {
 	if c.meta.Plateau != nil && t.Plateau != nil {
 		t.Plateau.State = *c.meta.Plateau
 	}
-	t.pos = c.meta.Position
-	t.history = c.meta.History
-	if t.pos.Batch > t.loader.Len() {
-		return fmt.Errorf("%s: checkpoint is at batch %d of an epoch of %d batches: the batch size differs", c.Path, t.pos.Batch, t.loader.Len())
+	p := c.meta.Position
+	if p.Batch > t.loader.Len() {
+		return fmt.Errorf("%s: checkpoint is at batch %d of an epoch of %d batches: the batch size or the data set differs", c.Path, p.Batch, t.loader.Len())
 	}
+	if !p.Finished && p.Epoch > t.Options.Epochs {
+		return fmt.Errorf("%s: checkpoint is at epoch %d of a run of %d epochs", c.Path, p.Epoch, t.Options.Epochs)
+	}
+	t.pos = p
+	t.history = c.meta.History
+	t.saved, t.savedOK = p, true
 	return nil
 }
 
@@ -216,9 +279,33 @@ func LoadWeights(path string) ([]nn.NamedTensor[float32], error) {
 	return sd, nil
 }
 
-// writeFileAtomic writes path through a temporary file in the same
-// directory that is synced to disk and then renamed over path, so a crash
-// at any moment leaves either the old file or the new one, never a torn one.
+// WriteFileAtomic writes path through a temporary file in the same
+// directory (named ".BASE.tmp-*") that is synced to disk and then renamed
+// over path, so a crash at any moment leaves either the old file or the
+// new one, never a torn one; at worst a stray temporary file, which
+// RemoveStaleTemp deletes.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	return writeFileAtomic(path, write)
+}
+
+// RemoveStaleTemp deletes the temporary files (".NAME.tmp-*") that atomic
+// writes killed half-way left in dir, and returns their names. Nothing
+// reads them; call it only when this process owns dir (on resume).
+func RemoveStaleTemp(dir string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return removed, fmt.Errorf("train: removing stale %s: %w", p, err)
+		}
+		removed = append(removed, filepath.Base(p))
+	}
+	return removed, nil
+}
+
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -231,6 +318,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	// CreateTemp makes the file private; a run's files are ordinary ones.
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("train: writing %s: %w", path, err)
+	}
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err = write(bw); err != nil {
 		return fmt.Errorf("train: writing %s: %w", path, err)

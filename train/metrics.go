@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -46,26 +47,29 @@ func WriteMetricsCSV(w io.Writer, rows []EpochMetrics) error {
 	return cw.Error()
 }
 
-// ReadMetricsCSV parses a metrics.csv written by WriteMetricsCSV.
+// ReadMetricsCSV parses a metrics.csv written by WriteMetricsCSV. Errors
+// name the line and the field that is wrong.
 func ReadMetricsCSV(r io.Reader) ([]EpochMetrics, error) {
-	recs, err := csv.NewReader(r).ReadAll()
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(MetricsHeader)
+	recs, err := cr.ReadAll()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("metrics.csv: %v", err)
 	}
-	if len(recs) == 0 || len(recs[0]) != len(MetricsHeader) {
-		return nil, fmt.Errorf("metrics.csv: want header %v", MetricsHeader)
+	if len(recs) == 0 || !slices.Equal(recs[0], MetricsHeader) {
+		return nil, fmt.Errorf("metrics.csv line 1: want the header %s", strings.Join(MetricsHeader, ","))
 	}
 	var rows []EpochMetrics
 	for i, rec := range recs[1:] {
 		var m EpochMetrics
 		var err error
 		if m.Epoch, err = strconv.Atoi(rec[0]); err != nil {
-			return nil, fmt.Errorf("metrics.csv line %d: epoch: %v", i+2, err)
+			return nil, fmt.Errorf("metrics.csv line %d: field epoch: %q is not an integer", i+2, rec[0])
 		}
 		vals := []*float64{&m.TrainLoss, &m.TestLoss, &m.TestAccuracy, &m.LR, &m.Seconds}
 		for j, p := range vals {
 			if *p, err = strconv.ParseFloat(rec[j+1], 64); err != nil {
-				return nil, fmt.Errorf("metrics.csv line %d: %s: %v", i+2, MetricsHeader[j+1], err)
+				return nil, fmt.Errorf("metrics.csv line %d: field %s: %q is not a number", i+2, MetricsHeader[j+1], rec[j+1])
 			}
 		}
 		rows = append(rows, m)
@@ -153,13 +157,10 @@ func savePanels(path string, plots []*plot.Plot, width, height vg.Length) error 
 	for j, p := range plots {
 		p.Draw(canvases[0][j])
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	// Atomic like the other files of a run directory: a run killed while
+	// drawing leaves the previous picture, not half of one.
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }

@@ -82,6 +82,11 @@ type Trainer struct {
 	pos     Position
 	history []EpochMetrics
 
+	// saved is the position of the last checkpoint written or restored,
+	// for the divergence report; savedOK says there is one.
+	saved   Position
+	savedOK bool
+
 	loader *data.Loader[float32]
 	params []*autograd.Var[float32]
 	graph  *autograd.Graph[float32]
@@ -109,23 +114,37 @@ type Position struct {
 // checkpoint written.
 var ErrInterrupted = errors.New("train: interrupted")
 
-// DivergenceError reports a run whose loss or parameters became NaN or
-// infinite.
+// DivergenceError reports a run whose loss, gradients or parameters
+// became NaN or infinite. The step that produced them is not applied, and
+// no checkpoint is written from a non-finite state, so the last checkpoint
+// on disk (if any) is still good.
 type DivergenceError struct {
 	Epoch, Step int
 	LR          float64
-	Param       string // first parameter with a non-finite value or gradient; "" if only the loss
+	Param       string // first parameter (in the model's order) with a non-finite value or gradient; "" if none
 	What        string // "loss", "gradient" or "value"
 	Loss        float64
+	// Checkpoint is the path of the last good checkpoint, written or
+	// restored by this run, and CheckpointEpoch and CheckpointStep its
+	// position; Checkpoint is "" when there is none.
+	Checkpoint                      string
+	CheckpointEpoch, CheckpointStep int
 }
 
 func (e *DivergenceError) Error() string {
-	where := "the loss"
+	what := fmt.Sprintf("the loss (%v)", e.Loss)
 	if e.Param != "" {
-		where = fmt.Sprintf("the %s of parameter %q", e.What, e.Param)
+		what = fmt.Sprintf("the %s of parameter %q", e.What, e.Param)
+		if e.What == "gradient" && (math.IsNaN(e.Loss) || math.IsInf(e.Loss, 0)) {
+			what = fmt.Sprintf("the loss (%v) and the gradient of parameter %q", e.Loss, e.Param)
+		}
 	}
-	return fmt.Sprintf("training diverged at epoch %d, step %d (lr %g): %s became non-finite (loss %v); "+
-		"try a lower --lr or --clip-grad-norm 1", e.Epoch, e.Step, e.LR, where, e.Loss)
+	ck := "no checkpoint was written before it"
+	if e.Checkpoint != "" {
+		ck = fmt.Sprintf("the last good checkpoint (epoch %d, step %d) is %s", e.CheckpointEpoch, e.CheckpointStep, e.Checkpoint)
+	}
+	return fmt.Sprintf("training diverged at epoch %d, step %d (lr %g): %s became non-finite; "+
+		"try a lower --lr or --clip-grad-norm 1; %s", e.Epoch, e.Step, e.LR, what, ck)
 }
 
 // NewTrainer prepares a run. seed fixes the data order and the layers'
@@ -233,7 +252,9 @@ func progressWriter(o Options) io.Writer {
 	return o.Out
 }
 
-// step runs one optimizer step on a batch.
+// step runs one optimizer step on a batch. A non-finite loss or gradient
+// stops the run before the optimizer applies it, so the weights stay those
+// of the last good step.
 func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	t.applySchedule(t.pos.Step)
 	t.input.Value = x
@@ -241,24 +262,36 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	logits := t.Model.Forward(g, t.input)
 	loss := g.CrossEntropy(logits, labels)
 	lossValue := float64(loss.Value.Item())
+	t.Optimizer.ZeroGrad()
 	if math.IsNaN(lossValue) || math.IsInf(lossValue, 0) {
-		g.Reset()
-		return t.diverged(lossValue)
+		// Backpropagate anyway: the report then names a parameter whose
+		// gradient the non-finite loss poisons, if no value already is.
+		g.Backward(loss)
+		return t.diverged(lossValue, t.pos.Step+1)
 	}
 	t.countCorrect(logits.Value, labels)
-	t.Optimizer.ZeroGrad()
 	g.Backward(loss)
+	if !t.gradsFinite() {
+		return t.diverged(lossValue, t.pos.Step+1)
+	}
 	if t.Options.ClipGradNorm > 0 {
-		norm := optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
-		if math.IsNaN(norm) || math.IsInf(norm, 0) {
-			return t.diverged(lossValue)
-		}
+		optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
 	}
 	t.Optimizer.Step()
 	t.pos.Step++
 	t.pos.LossSum += lossValue * float64(len(labels))
 	t.pos.Seen += len(labels)
 	return nil
+}
+
+// gradsFinite reports whether every gradient is finite.
+func (t *Trainer) gradsFinite() bool {
+	for _, p := range t.params {
+		if p.Grad != nil && !allFinite(p.Grad.Data()) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *Trainer) countCorrect(logits *tensor.Tensor[float32], labels []int) {
@@ -275,9 +308,14 @@ func (t *Trainer) countCorrect(logits *tensor.Tensor[float32], labels []int) {
 }
 
 // diverged builds the DivergenceError, naming the first parameter whose
-// value or gradient is not finite.
-func (t *Trainer) diverged(loss float64) error {
-	e := &DivergenceError{Epoch: t.pos.Epoch, Step: t.pos.Step + 1, LR: t.lr(), Loss: loss, What: "loss"}
+// value, or else whose gradient, is not finite; step is the 1-based step
+// that produced them.
+func (t *Trainer) diverged(loss float64, step int) *DivergenceError {
+	e := &DivergenceError{Epoch: t.pos.Epoch, Step: step, LR: t.lr(), Loss: loss, What: "loss"}
+	if t.savedOK {
+		e.Checkpoint = filepath.Join(t.Options.Dir, CheckpointFile)
+		e.CheckpointEpoch, e.CheckpointStep = t.saved.Epoch, t.saved.Step
+	}
 	for _, what := range []string{"value", "gradient"} {
 		for _, p := range t.params {
 			tt := p.Value
@@ -293,13 +331,25 @@ func (t *Trainer) diverged(loss float64) error {
 	return e
 }
 
+// allFinite reports whether no element of xs is NaN or infinite. It looks
+// at the exponent bits only: a float32 is non-finite exactly when its eight
+// exponent bits are all ones, and adding one to that field then carries
+// into bit 31. OR-ing the carries of four lanes keeps the loop branch-free,
+// so checking every gradient each step costs a fraction of a millisecond.
 func allFinite(xs []float32) bool {
-	for _, v := range xs {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return false
-		}
+	const exp, one = 0x7f800000, 0x00800000
+	var a, b, c, d uint32
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		a |= math.Float32bits(xs[i])&exp + one
+		b |= math.Float32bits(xs[i+1])&exp + one
+		c |= math.Float32bits(xs[i+2])&exp + one
+		d |= math.Float32bits(xs[i+3])&exp + one
 	}
-	return true
+	for ; i < len(xs); i++ {
+		a |= math.Float32bits(xs[i])&exp + one
+	}
+	return (a|b|c|d)&0x80000000 == 0
 }
 
 // endEpoch evaluates, records metrics, steps the plateau schedule, writes
@@ -373,14 +423,13 @@ func Evaluate(model nn.Module[float32], ds data.Dataset, flat bool, batch int, g
 	return sum / n, float64(correct) / n
 }
 
-// writeEpochFiles writes the checkpoint, the weights, metrics.csv and the
-// curves at the end of an epoch.
+// writeEpochFiles writes the weights, metrics.csv, the curves and then the
+// checkpoint at the end of an epoch. The checkpoint comes last: a run
+// killed before it resumes from the previous checkpoint and rewrites the
+// other files, while one killed after it finds them all written.
 func (t *Trainer) writeEpochFiles() error {
 	if t.Options.Dir == "" {
 		return nil
-	}
-	if err := t.checkpoint(); err != nil {
-		return err
 	}
 	if err := SaveWeights(filepath.Join(t.Options.Dir, "model.safetensors"), t.Model); err != nil {
 		return err
@@ -399,5 +448,5 @@ func (t *Trainer) writeEpochFiles() error {
 			return fmt.Errorf("train: drawing curves.png: %w", err)
 		}
 	}
-	return nil
+	return t.checkpoint()
 }

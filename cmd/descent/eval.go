@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "eval",
 		summary: "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
-		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu]",
+		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]",
 		run:     func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
 	})
 }
@@ -27,6 +27,7 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "hidden layer widths of the mlp")
 	fs.StringVar(&c.Act, "act", c.Act, "hidden activation")
 	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
+	fs.IntVar(&c.Limit, "limit", 0, "use only the first N test images (0: all); for tests and quick experiments")
 	weights := fs.String("weights", "", "safetensors file of weights with PyTorch's names (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,7 +46,7 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
 		return usagef("%s does not fit the %s model: %v", *weights, c.Model, err)
 	}
-	_, testSet, err := loadData(c.Data)
+	_, testSet, err := loadData(c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,9 @@ type trainConfig struct {
 	Data            string  `json:"data"`
 	CheckpointEvery int     `json:"checkpoint_every"`
 	Threads         int     `json:"threads"`
+	// Limit, when positive, trains on the first Limit training images and
+	// evaluates on at most the first Limit test images.
+	Limit int `json:"limit"`
 }
 
 // defaultTrainConfig is what `descent train` does with no flags: the MLP,
@@ -90,8 +94,10 @@ func init() {
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
 			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n\n" +
 			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
-			"peaking at lr 0.05, batch 128, 3 epochs. Exit status: 0 done, 1 error, 2 bad input,\n" +
-			"3 diverged (NaN/Inf; the last good checkpoint is kept), 130 interrupted (checkpoint written).",
+			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
+			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
+			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
+			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).",
 		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
@@ -109,14 +115,15 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
 	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
 	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
+	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
 
 func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := defaultTrainConfig()
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
-	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules)")
-	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2)")
+	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)")
+	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)")
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "lr schedule: none, plateau, "+strings.Join(scheduleNames, ", "))
 	fs.StringVar(&c.ScheduleSet, "schedule-set", "", "schedule settings k=v,... (PyTorch's argument names)")
 	fs.StringVar(&c.Lookahead, "lookahead", "", "wrap the optimizer in Lookahead with k=K,alpha=A (e.g. k=5,alpha=0.5)")
@@ -131,6 +138,18 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
+		// The default --set and --lr belong to the default SGD: another
+		// optimizer starts from its own settings and a good lr for it.
+		if !given["set"] {
+			c.Set = ""
+		}
+		if !given["lr"] {
+			c.LR = defaultLR[c.Opt]
+		}
 	}
 	dir := *out
 	if *resume != "" {
@@ -154,17 +173,24 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 		dir = *resume
 	}
+	if c.Threads < 0 {
+		return usagef("--threads %d: want a positive number, or 0 for all cores", c.Threads)
+	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
 	run, err := prepareRun(c, w, *quiet)
 	if err != nil {
+		var ue *usageError
+		if *resume != "" && errors.As(err, &ue) {
+			return usagef("%s: %v", filepath.Join(dir, "run.json"), ue)
+		}
 		return err
 	}
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if err := prepareDir(dir, c, *resume != ""); err != nil {
+	if err := prepareDir(w, dir, c, *resume != ""); err != nil {
 		return err
 	}
 	run.trainer.Options.Dir = dir
@@ -179,17 +205,20 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	} else {
 		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", describeModel(c), run.trainSet.Len(), dataName(c), c.Epochs, dir)
 	}
+	// Ctrl-C finishes the step under way and checkpoints; once it has been
+	// seen, the default handling comes back, so a second Ctrl-C kills.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	err = run.trainer.Run(ctx)
 	var de *train.DivergenceError
 	switch {
 	case errors.Is(err, train.ErrInterrupted):
 		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: descent train --resume %s\n",
-			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, dir)
+			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, shellQuote(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
-		return &exitError{code: exitDiverged, msg: de.Error() + "; the last good checkpoint is in " + dir}
+		return &exitError{code: exitDiverged, msg: de.Error()}
 	case err != nil:
 		return err
 	}
@@ -232,6 +261,12 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 	if c.ClipGradNorm < 0 || math.IsNaN(c.ClipGradNorm) {
 		return nil, usagef("--clip-grad-norm %v: want a positive number, or 0 for off", c.ClipGradNorm)
 	}
+	if c.CheckpointEvery < 0 {
+		return nil, usagef("--checkpoint-every %d: want a positive number of steps, or 0 for once an epoch", c.CheckpointEvery)
+	}
+	if c.Pretrain != "" && c.PretrainEpochs < 1 {
+		return nil, usagef("--pretrain-epochs %d: want a positive number", c.PretrainEpochs)
+	}
 	if c.Pretrain != "" && c.Pretrain != "autoencoder" {
 		return nil, usagef("unknown --pretrain %q; valid: autoencoder", c.Pretrain)
 	}
@@ -256,7 +291,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 			return nil, usagef("--init-from: %v", err)
 		}
 	}
-	trainSet, testSet, err := loadData(c.Data)
+	trainSet, testSet, err := loadData(c)
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +401,9 @@ func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
 		if err != nil || slices.ContainsFunc(hidden, func(h int) bool { return h <= 0 }) {
 			return nil, usagef("--hidden %q: want positive widths like 512,256", c.Hidden)
 		}
+		if n, ok := mlpParams(28*28, hidden, 10); !ok {
+			return nil, usagef("--hidden %q: %s parameters, more than the limit of %d", c.Hidden, n, maxParams)
+		}
 		m, err := models.MLP[float32](rng, 28*28, hidden, 10, opts)
 		if err != nil {
 			return nil, &usageError{err.Error()}
@@ -379,12 +417,32 @@ func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
 	return m, nil
 }
 
+// maxParams bounds the size of an MLP, checked before anything is
+// allocated: a mistyped --hidden (or a hostile run.json) must be an error,
+// not an out-of-memory kill. 2^28 float32 parameters are 1 GiB, ten times
+// the largest MLP anyone trains on MNIST.
+const maxParams = 1 << 28
+
+// mlpParams returns the MLP's parameter count, spelled out, and whether it
+// is within maxParams; the count never overflows.
+func mlpParams(in int, hidden []int, out int) (string, bool) {
+	total, prev := 0, in
+	for _, h := range append(hidden, out) {
+		if h > maxParams || prev > maxParams || (prev+1)*h > maxParams-total {
+			return "over " + strconv.Itoa(maxParams), false
+		}
+		total += (prev + 1) * h
+		prev = h
+	}
+	return strconv.Itoa(total), true
+}
+
 // buildTrainOptimizer builds the optimizer, wrapped in Lookahead if asked.
 func buildTrainOptimizer(c trainConfig, params []*autograd.Var[float32]) (optim.Optimizer[float32], error) {
 	lr := math.NaN()
 	if c.LR != "" {
 		v, err := strconv.ParseFloat(c.LR, 64)
-		if err != nil || v < 0 {
+		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
 			return nil, usagef("--lr %q: want a non-negative number", c.LR)
 		}
 		lr = v
@@ -527,30 +585,61 @@ func parseBatch(s string) (int, error) {
 	return b, nil
 }
 
-// loadData returns the embedded MNIST, or the IDX files in dir.
-func loadData(dir string) (data.Dataset, data.Dataset, error) {
-	if dir == "" {
-		tr, te, err := data.LoadMNIST()
-		if err != nil {
+// loadData returns the embedded MNIST, or the IDX files in c.Data, cut to
+// the first c.Limit images when c.Limit is positive.
+func loadData(c trainConfig) (data.Dataset, data.Dataset, error) {
+	if c.Limit < 0 {
+		return nil, nil, usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
+	}
+	var tr, te *data.Images
+	var err error
+	if c.Data == "" {
+		if tr, te, err = data.LoadMNIST(); err != nil {
 			return nil, nil, err
 		}
+	} else {
+		if st, err := os.Stat(c.Data); err != nil || !st.IsDir() {
+			return nil, nil, usagef("--data %s: not a readable directory", c.Data)
+		}
+		if tr, te, err = data.LoadIDXDir(c.Data); err != nil {
+			return nil, nil, &usageError{err.Error()}
+		}
+	}
+	if c.Limit == 0 {
 		return tr, te, nil
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, nil, usagef("--data %s: not a readable directory", dir)
-	}
-	tr, te, err := data.LoadIDXDir(dir)
+	trainSet, err := data.First(tr, min(c.Limit, tr.Len()))
 	if err != nil {
-		return nil, nil, &usageError{err.Error()}
+		return nil, nil, err
 	}
-	return tr, te, nil
+	testSet, err := data.First(te, min(c.Limit, te.Len()))
+	if err != nil {
+		return nil, nil, err
+	}
+	return trainSet, testSet, nil
 }
 
 func dataName(c trainConfig) string {
+	name := c.Data
 	if c.Data == "" {
-		return "embedded MNIST"
+		name = "embedded MNIST"
 	}
-	return c.Data
+	if c.Limit > 0 {
+		name += fmt.Sprintf(", first %d", c.Limit)
+	}
+	return name
+}
+
+// shellQuote quotes a path for the resume command a user copies, when it
+// holds characters a shell would split or expand.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r == '+' || r == ',' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func describeModel(c trainConfig) string {
@@ -571,12 +660,24 @@ func describeModel(c trainConfig) string {
 
 // prepareDir creates the output directory and writes run.json, so that a
 // run killed at any point can be resumed from its recorded configuration.
-func prepareDir(dir string, c trainConfig, resuming bool) error {
+// A fresh run refuses a directory that already holds one; a resumed run
+// deletes the temporary files that writes killed half-way left behind.
+func prepareDir(w io.Writer, dir string, c trainConfig, resuming bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
 	if resuming {
+		removed, err := train.RemoveStaleTemp(dir)
+		if err != nil {
+			return usagef("--resume %s: %v", dir, err)
+		}
+		if len(removed) > 0 {
+			fmt.Fprintf(w, "removed %d temporary file(s) left by an interrupted write: %s\n", len(removed), strings.Join(removed, ", "))
+		}
 		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
+		return usagef("--out %s already holds a run (%s): continue it with --resume %s, or choose another --out", dir, train.CheckpointFile, dir)
 	}
 	info := runInfo{Config: c, Command: os.Args, Version: version, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH, GEMM: kernel.GemmKernel(), Started: time.Now().UTC().Format(time.RFC3339)}
@@ -584,26 +685,57 @@ func prepareDir(dir string, c trainConfig, resuming bool) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, ".run.json.tmp")
-	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
-		return usagef("cannot write in output directory %s: %v", dir, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, "run.json")); err != nil {
+	if err := train.WriteFileAtomic(filepath.Join(dir, "run.json"), func(w io.Writer) error {
+		_, err := w.Write(append(raw, '\n'))
+		return err
+	}); err != nil {
 		return usagef("cannot write in output directory %s: %v", dir, err)
 	}
 	return nil
 }
 
+// maxRunJSON bounds the size of run.json read by --resume; a real one is
+// about a kilobyte.
+const maxRunJSON = 1 << 20
+
+// readRunInfo reads DIR/run.json strictly: unknown fields, a wrong type,
+// trailing data or an oversized file are errors naming the file and field.
 func readRunInfo(dir string) (*runInfo, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	path := filepath.Join(dir, "run.json")
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--resume %s: %v (is it a descent run directory?)", dir, err)
 	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxRunJSON+1))
+	if err != nil {
+		return nil, fmt.Errorf("--resume %s: reading %s: %v", dir, path, err)
+	}
+	if len(raw) > maxRunJSON {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a run.json written by descent", path, maxRunJSON)
+	}
 	var info runInfo
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&info); err != nil {
-		return nil, fmt.Errorf("--resume %s: run.json: %v", dir, err)
+		return nil, fmt.Errorf("%s: %v", path, jsonErrorAt(raw, err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: offset %d: unexpected data after the JSON object", path, dec.InputOffset())
 	}
 	return &info, nil
+}
+
+// jsonErrorAt adds the byte offset to a JSON syntax error, which Go reports
+// without it in the message.
+func jsonErrorAt(raw []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("offset %d: %v", se.Offset, err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("offset %d: field %s: got a JSON %s, want %v", te.Offset, te.Field, te.Value, te.Type)
+	}
+	return err
 }
