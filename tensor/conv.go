@@ -178,21 +178,41 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	work.Resize(loopParts*g.scratchLen() + chunks*partial)
 	j.e = work.data
 	runLoop(loopConvBackward, &g, chunks, g.n*g.o*g.rows()*g.plane(), &j)
-	// Add the chunks' partial sums in chunk order.
-	sums := work.data[loopParts*g.scratchLen():]
-	for ch := range chunks {
-		part := sums[ch*partial : (ch+1)*partial]
-		if dw != nil { // the partial sum is dWᵀ
-			k := g.rows()
-			for o := range g.o {
-				row := dw.data[o*k : (o+1)*k]
-				for r := range row {
-					row[r] += part[r*g.o+o]
+	// Add the chunks' partial sums, in chunk order, split over the output
+	// channels.
+	r := loopArgs[T]{b: work.data[loopParts*g.scratchLen():]}
+	if dw != nil {
+		r.a = dw.data
+	}
+	if db != nil {
+		r.c = db.data
+	}
+	runLoop(loopConvReduce, &g, g.o, chunks*partial, &r)
+}
+
+// convReduce adds the chunks' partial sums for output channels [lo, hi)
+// into the gradients: j.a = dw or nil, j.b = the partial sums (dWᵀ then db
+// per chunk), j.c = db or nil. Each element sums the chunks in order.
+func convReduce[T Float](g *convGeom, j *loopArgs[T], lo, hi int) {
+	k := g.rows()
+	chunks, partial := min(convChunks, g.n), g.o*k+g.o
+	for o := lo; o < hi; o++ {
+		if j.a != nil {
+			row := j.a[o*k : (o+1)*k]
+			for r := range row {
+				s := j.b[r*g.o+o]
+				for ch := 1; ch < chunks; ch++ {
+					s += j.b[ch*partial+r*g.o+o]
 				}
+				row[r] += s
 			}
 		}
-		if db != nil {
-			convAxpy(db.data, part[g.o*g.rows():])
+		if j.c != nil {
+			s := j.b[g.o*k+o]
+			for ch := 1; ch < chunks; ch++ {
+				s += j.b[ch*partial+g.o*k+o]
+			}
+			j.c[o] += s
 		}
 	}
 }

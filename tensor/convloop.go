@@ -18,6 +18,7 @@ type loopKind uint8
 const (
 	loopConvForward loopKind = iota
 	loopConvBackward
+	loopConvReduce
 	loopMaxPool
 	loopMaxPoolGrad
 	loopAvgPool
@@ -61,6 +62,8 @@ func runKind[T Float](kind loopKind, g *convGeom, a *loopArgs[T], lo, hi, part i
 		convForward(g, a, lo, hi, part)
 	case loopConvBackward:
 		convBackward(g, a, lo, hi, part)
+	case loopConvReduce:
+		convReduce(g, a, lo, hi)
 	case loopMaxPool:
 		maxPool(g, a.a, a.b, a.c, lo, hi)
 	case loopMaxPoolGrad:
