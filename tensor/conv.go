@@ -13,13 +13,15 @@ import (
 //
 //	y[n,o,oh,ow] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x[n,c, oh·s+i-p, ow·s+j-p]
 //
-// with x read as 0 outside the image. It is computed image by image as
-// im2col + GEMM: the patches of x[n] become the columns of a matrix col[n]
-// (C·kh·kw rows), and y[n] = W·col[n] for the weight viewed as
-// [O, C·kh·kw]. One image's columns fit in a core's cache, so they are never
-// written to memory, and the output is written once, in NCHW order. Images
-// are split over the cores; the GEMMs run on the packed kernels of
-// internal/kernel. The column layouts are in im2col.go.
+// with x read as 0 outside the image. It is computed as im2col + GEMM over
+// small groups of images: the patches of x[n] become the columns of a matrix
+// col[n] (C·kh·kw rows), and y[n] = W·col[n] for the weight viewed as
+// [O, C·kh·kw]. A group's columns sit side by side so that one GEMM about
+// 512 columns wide serves the group (see convGeom.group); they fit in a
+// core's cache, so they are never written to memory, and the output is
+// written once, in NCHW order. Groups are split over the cores; the GEMMs
+// run on the packed kernels of internal/kernel. The column layouts are in
+// im2col.go, the parallel loops in convloop.go.
 
 // convGeom is the geometry of a convolution or pooling window: input
 // [n, c, h, w], o output channels (convolution only), kh×kw window, and the
