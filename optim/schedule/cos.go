@@ -29,6 +29,15 @@ var pi, twoPi = func() (*big.Float, *big.Float) {
 
 // cos returns cos(x) correctly rounded.
 func cos(x float64) float64 {
+	if v, ok := cosFast(x); ok {
+		return v
+	}
+	return cosBig(x)
+}
+
+// cosBig is cos in math/big: the specification of cosFast, and its
+// fallback.
+func cosBig(x float64) float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) {
 		return math.NaN()
 	}

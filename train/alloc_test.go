@@ -1,0 +1,113 @@
+package train
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/schedule"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// randomImages returns n random 28×28 images with random labels: the
+// allocation tests need MNIST's shapes, not its contents.
+func randomImages(t *testing.T, n int, seed uint64) data.Dataset {
+	rng := tensor.NewRand(seed)
+	px := make([]float32, n*28*28)
+	for i := range px {
+		px[i] = rng.Float32()
+	}
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = rng.IntN(10)
+	}
+	ds, err := data.NewImages(px, labels, 28, 28, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// TestWarmStepAllocatesNothing: the training step of Trainer (schedule,
+// forward, cross-entropy, accuracy count, zero grad, backward, optional
+// clipping, optimizer step) of the MLP and of the CNN, with SGD-momentum
+// and with Adam, must not touch the heap once warm: neither on one thread
+// (AllocsPerRun runs at GOMAXPROCS 1) nor with the kernels' and the
+// optimizers' worker goroutines.
+func TestWarmStepAllocatesNothing(t *testing.T) {
+	for _, c := range []struct {
+		model, opt string
+		batch      int
+		clip       float64
+	}{
+		{"mlp", "sgd", 32, 0},
+		{"mlp", "adam", 32, 0},
+		{"mlp", "sgd", 32, 1},
+		{"cnn", "sgd", 4, 0},
+		{"cnn", "adam", 4, 0},
+	} {
+		name := c.model + "/" + c.opt
+		if c.clip > 0 {
+			name += "/clip"
+		}
+		t.Run(name, func(t *testing.T) {
+			ds := randomImages(t, 2*c.batch, 1)
+			model, err := models.New[float32](c.model, tensor.NewRand(1), models.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var opt optim.Optimizer[float32]
+			if c.opt == "sgd" {
+				opt, err = optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.05, Momentum: 0.9, Nesterov: true})
+			} else {
+				opt, err = optim.NewAdam(model.Parameters(), optim.AdamDefaults())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := NewTrainer(model, opt, ds, ds, c.model == "mlp", 1, Options{BatchSize: c.batch, ClipGradNorm: c.clip})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sched := schedule.OneCycleDefaults(0.05, 1000)
+			tr.Schedule = &sched
+			b := tr.loader.Batch(0, 0)
+			step := func() {
+				if err := tr.step(b.X, b.Labels); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 3 {
+				step()
+			}
+			if n := testing.AllocsPerRun(5, step); n != 0 {
+				t.Fatalf("a warm step allocated %v times on one thread", n)
+			}
+			if runtime.GOMAXPROCS(0) < 2 {
+				return
+			}
+			// Handing work to other goroutines blocks on channels and
+			// WaitGroups, whose wait records (sudogs) the runtime allocates
+			// when its caches are empty, and goroutines that meet the kernel's
+			// busy worker pool take packing buffers from a sync.Pool: a few
+			// allocations when the pattern of contention first changes and
+			// after garbage collections, never one per step.
+			for range 5 {
+				step()
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			before, gcs := ms.Mallocs, ms.NumGC
+			const steps = 40
+			for range steps {
+				step()
+			}
+			runtime.ReadMemStats(&ms)
+			if n, cycles := ms.Mallocs-before, ms.NumGC-gcs; n >= steps/4+8*uint64(cycles) {
+				t.Fatalf("%d warm steps on %d threads allocated %d times (%d GC cycles)", steps, runtime.GOMAXPROCS(0), n, cycles)
+			}
+		})
+	}
+}
