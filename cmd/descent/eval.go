@@ -35,6 +35,9 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *weights == "" {
 		return usagef("--weights FILE.safetensors is required")
 	}
+	if c.Limit < 0 {
+		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
+	}
 	model, err := buildModel(c)
 	if err != nil {
 		return err

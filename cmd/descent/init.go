@@ -44,6 +44,9 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
 	}
+	if err := checkOutDir("--out", *out); err != nil {
+		return err
+	}
 	shape, err := parseShape(*shapeFlag)
 	if err != nil {
 		return usagef("--shape: %v", err)
@@ -89,7 +92,7 @@ func checkPlotPath(path string) error {
 	if _, err := lab.ImageFormat(path); err != nil {
 		return usagef("--plot: %v", strings.TrimPrefix(err.Error(), "lab: "))
 	}
-	return nil
+	return checkOutDir("--plot", path)
 }
 
 // parseShape parses "A,B,..." into 1 to 5 positive sizes.

@@ -94,7 +94,7 @@ func (o outputFlags) writeCSV(w io.Writer, write func(io.Writer) error) error {
 	}
 	f, err := os.Create(*o.csv)
 	if err != nil {
-		return err
+		return usagef("--csv: %v", err)
 	}
 	if err := write(f); err != nil {
 		f.Close()

@@ -49,6 +49,11 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := checkOutPath("--plot", *plotPath, ".png"); err != nil {
 		return err
 	}
+	if *csvPath != "" {
+		if err := checkOutPath("--csv", *csvPath, ".csv"); err != nil {
+			return err
+		}
+	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
@@ -104,8 +109,5 @@ func checkOutPath(flagName, path, ext string) error {
 	if !strings.EqualFold(filepath.Ext(path), ext) {
 		return usagef("%s %q: want a %s file", flagName, path, ext)
 	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return usagef("%s %q: directory %s does not exist", flagName, path, filepath.Dir(path))
-	}
-	return nil
+	return checkOutDir(flagName, path)
 }

@@ -70,6 +70,9 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 		if err := race.CheckImagePath(*plotPath); err != nil {
 			return usagef("--plot: %v", err)
 		}
+		if err := checkOutDir("--plot", *plotPath); err != nil {
+			return err
+		}
 	}
 	x0, y0 := surf.Start[0], surf.Start[1]
 	if *from != "" {

@@ -240,6 +240,7 @@ type preparedRun struct {
 	testSet   data.Dataset
 	pretrain  bool
 	initFrom  string
+	initSD    []nn.NamedTensor[float32] // the --init-from tensors, checked against the model
 	freeze    []string
 	logWriter io.Writer
 }
@@ -286,9 +287,10 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 			}
 		}
 	}
+	var initWeights []nn.NamedTensor[float32]
 	if c.InitFrom != "" {
-		if _, err := os.Stat(c.InitFrom); err != nil {
-			return nil, usagef("--init-from: %v", err)
+		if initWeights, err = readInitFrom(c.InitFrom, model); err != nil {
+			return nil, err
 		}
 	}
 	trainSet, testSet, err := loadData(c)
@@ -306,7 +308,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 		return nil, err
 	}
 	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet,
-		pretrain: c.Pretrain != "", initFrom: c.InitFrom, freeze: freeze, logWriter: w}, nil
+		pretrain: c.Pretrain != "", initFrom: c.InitFrom, initSD: initWeights, freeze: freeze, logWriter: w}, nil
 }
 
 // restoreOrInit continues from the checkpoint in dir if there is one;
@@ -328,11 +330,7 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 		return true, nil
 	}
 	if r.initFrom != "" {
-		sd, err := train.LoadWeights(r.initFrom)
-		if err != nil {
-			return false, &usageError{err.Error()}
-		}
-		rep, err := nn.LoadPartial[float32](r.model, sd)
+		rep, err := nn.LoadPartial[float32](r.model, r.initSD)
 		if err != nil {
 			return false, &usageError{fmt.Sprintf("--init-from %s: %v", r.initFrom, err)}
 		}
@@ -350,6 +348,24 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 	}
 	r.applyFreeze()
 	return false, nil
+}
+
+// readInitFrom reads the --init-from file and checks it against the model
+// before anything is trained or written: a tensor the model has must have
+// its shape.
+func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[float32], error) {
+	sd, err := train.LoadWeights(path)
+	if err != nil {
+		return nil, usagef("--init-from: %v", err)
+	}
+	for _, p := range model.Parameters() {
+		for _, e := range sd {
+			if e.Name == p.Name && !slices.Equal(e.Tensor.Shape(), p.Value.Shape()) {
+				return nil, usagef("--init-from %s: tensor %q has shape %v in the file but %v in the model", path, e.Name, e.Tensor.Shape(), p.Value.Shape())
+			}
+		}
+	}
+	return sd, nil
 }
 
 func (r *preparedRun) applyFreeze() {
