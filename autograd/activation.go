@@ -18,7 +18,7 @@ func (g *Graph[T]) unary(op Op[T], x *Var[T], forward func(dst, src *tensor.Tens
 }
 
 // ReLU returns max(0, x). d/dx = 1 where the output is positive, else 0
-// (PyTorch's choice at the kink x = 0).
+// (PyTorch's choice at the kink x = 0); see reluGrad.
 func (g *Graph[T]) ReLU(x *Var[T]) *Var[T] { return g.unary(reluOp[T]{}, x, tensor.ReLU[T]) }
 
 type reluOp[T Float] struct{}
@@ -29,12 +29,7 @@ func (reluOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx == nil {
 		return
 	}
-	y, gy, d := n.Out.Value.Data(), n.Out.Grad.Data(), gx.Data()
-	for i, v := range y[:len(d)] {
-		if v > 0 {
-			d[i] += gy[i]
-		}
-	}
+	reluGrad(gx.Data(), n.Out.Value.Data(), n.Out.Grad.Data())
 }
 
 // Tanh returns tanh x. d/dx tanh x = 1 - tanh² x, from the output.

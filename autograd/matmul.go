@@ -131,11 +131,6 @@ func (linearOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		gemm(true, false, outF, in, rows, 1, gy, outF, n.In[0].Value.Data(), in, 1, gw.Data(), in)
 	}
 	if gb := g.GradOf(n.In[2]); gb != nil { // dbias = column sums of dy
-		d := gb.Data()
-		for r := range rows {
-			for j, v := range gy[r*outF : (r+1)*outF] {
-				d[j] += v
-			}
-		}
+		sumRows(gb.Data(), gy, rows, outF)
 	}
 }

@@ -79,7 +79,10 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		parts = Threads()
 	}
 	rowTiles, colTiles := (m+kern.mr-1)/kern.mr, (n+kern.nr-1)/kern.nr
-	splitM := rowTiles >= colTiles
+	// Every part packs the whole of the operand it does not split: splitting
+	// M repeats the packing of B (k×n) in each part, splitting N that of A
+	// (m×k). Split N when A is the smaller repeat and N has a tile per part.
+	splitM := m >= n || colTiles < parts
 	tiles, tile := colTiles, kern.nr
 	if splitM {
 		tiles, tile = rowTiles, kern.mr
