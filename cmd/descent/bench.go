@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -44,6 +45,7 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	quick := fs.Bool("quick", false, "3 repeats instead of 5 (and PyTorch's --quick)")
 	only := fs.String("only", "", "comma-separated workload name prefixes (default: all)")
 	repeats := fs.Int("repeats", 0, "timed repeats per workload, the median is reported (default 5, 3 with --quick)")
+	rounds := fs.Int("rounds", 1, "run everything (descent, then PyTorch) this many times and report the medians: a shared machine's load comes and goes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,6 +61,9 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if *repeats < 0 {
 		return usagef("--repeats %d: want 1 or more", *repeats)
 	}
+	if *rounds < 1 {
+		return usagef("--rounds %d: want 1 or more", *rounds)
+	}
 	var prefixes []string
 	if *only != "" {
 		prefixes = strings.Split(*only, ",")
@@ -67,38 +72,18 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	names := make([]string, len(ws)) // PyTorch runs exactly these
-	for i, wl := range ws {
-		names[i] = wl.Name
-	}
 	cfg := bench.Config{Repeats: *repeats}
 	if *quick && cfg.Repeats == 0 {
 		cfg.Repeats = 3
 	}
+	m := benchMeasure{ws: ws, cfg: cfg, rounds: *rounds, vs: *vsPyTorch, python: *python, quick: *quick, progress: progress}
 	var rows []benchRow
 	for _, t := range threads {
-		cfg.Threads = t
-		res := bench.Run(ws, cfg, func(wl *bench.Workload) {
-			fmt.Fprintf(progress, "\r\033[Kdescent bench: %d thread(s): %s", t, wl.Name)
-		})
-		fmt.Fprint(progress, "\r\033[K")
-		var ref map[string]float64
-		if *vsPyTorch {
-			fmt.Fprintf(progress, "descent bench: %d thread(s): PyTorch (%s)", t, *python)
-			ref, err = bench.RunPyTorch(bench.PyTorchOptions{Python: *python, Threads: t, Quick: *quick, Only: names})
-			fmt.Fprint(progress, "\r\033[K")
-			if err != nil {
-				return err
-			}
+		r, err := m.run(t)
+		if err != nil {
+			return err
 		}
-		for _, r := range res {
-			row := benchRow{Workload: r.Workload.Name, Unit: r.Workload.Unit, Threads: t, Descent: r.Value}
-			if v, ok := ref[r.Workload.Name]; ok {
-				ratio := bench.Ratio(r.Workload, r.Value, v)
-				row.PyTorch, row.Ratio = &v, &ratio
-			}
-			rows = append(rows, row)
-		}
+		rows = append(rows, r...)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(w)
@@ -107,16 +92,80 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 			Kernel  string     `json:"gemm_kernel"`
 			Go      string     `json:"go"`
 			Repeats int        `json:"repeats"`
+			Rounds  int        `json:"rounds"`
 			Rows    []benchRow `json:"rows"`
-		}{kernel.GemmKernel(), runtime.Version(), cfgRepeats(cfg), rows})
+		}{kernel.GemmKernel(), runtime.Version(), cfgRepeats(cfg), *rounds, rows})
 	}
-	fmt.Fprintf(w, "descent bench: %s, GEMM kernel %s, %d CPUs, median of %d repeats\n",
-		runtime.Version(), kernel.GemmKernel(), runtime.NumCPU(), cfgRepeats(cfg))
+	fmt.Fprintf(w, "descent bench: %s, GEMM kernel %s, %d CPUs, median of %d repeats, median of %d round(s)\n",
+		runtime.Version(), kernel.GemmKernel(), runtime.NumCPU(), cfgRepeats(cfg), *rounds)
 	writeBenchTable(w, rows, *vsPyTorch, *markdown)
 	if *vsPyTorch {
 		fmt.Fprintln(w, "ratio: descent's advantage (rates: descent/PyTorch; times: PyTorch/descent); above 1 descent is faster")
 	}
 	return nil
+}
+
+// benchMeasure runs the workloads at one thread count, alternating with
+// PyTorch when vs is set, rounds times, so that both sides see the same
+// spells of load; each side's value is the median over the rounds.
+type benchMeasure struct {
+	ws       []*bench.Workload
+	cfg      bench.Config
+	rounds   int
+	vs       bool
+	python   string
+	quick    bool
+	progress io.Writer
+}
+
+func (m *benchMeasure) run(threads int) ([]benchRow, error) {
+	names := make([]string, len(m.ws)) // PyTorch runs exactly these
+	for i, wl := range m.ws {
+		names[i] = wl.Name
+	}
+	cfg := m.cfg
+	cfg.Threads = threads
+	ours, theirs := map[string][]float64{}, map[string][]float64{}
+	for round := 1; round <= m.rounds; round++ {
+		res := bench.Run(m.ws, cfg, func(wl *bench.Workload) {
+			fmt.Fprintf(m.progress, "\r\033[Kdescent bench: %d thread(s), round %d: %s", threads, round, wl.Name)
+		})
+		for _, r := range res {
+			ours[r.Workload.Name] = append(ours[r.Workload.Name], r.Value)
+		}
+		if m.vs {
+			fmt.Fprintf(m.progress, "\r\033[Kdescent bench: %d thread(s), round %d: PyTorch (%s)", threads, round, m.python)
+			ref, err := bench.RunPyTorch(bench.PyTorchOptions{Python: m.python, Threads: threads, Quick: m.quick, Only: names})
+			if err != nil {
+				fmt.Fprint(m.progress, "\r\033[K")
+				return nil, err
+			}
+			for k, v := range ref {
+				theirs[k] = append(theirs[k], v)
+			}
+		}
+	}
+	fmt.Fprint(m.progress, "\r\033[K")
+	var rows []benchRow
+	for _, wl := range m.ws {
+		row := benchRow{Workload: wl.Name, Unit: wl.Unit, Threads: threads, Descent: median(ours[wl.Name])}
+		if vals, ok := theirs[wl.Name]; ok {
+			v := median(vals)
+			ratio := bench.Ratio(wl, row.Descent, v)
+			row.PyTorch, row.Ratio = &v, &ratio
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func cfgRepeats(c bench.Config) int {

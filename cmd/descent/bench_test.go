@@ -26,19 +26,22 @@ func TestBenchTable(t *testing.T) {
 	}
 }
 
-// TestBenchVsPyTorch runs --vs-pytorch with a stand-in interpreter that
-// prints fixed values, and checks that each ratio is descent's advantage
-// computed from the two sides: PyTorch's time over descent's for times.
+// TestBenchVsPyTorch runs --vs-pytorch for three rounds with a stand-in
+// interpreter that prints 7.5, then 2.5, then 9.5 (its count kept in a
+// file), and checks that PyTorch's value is their median and the ratio is
+// descent's advantage: PyTorch's time over descent's, for times.
 func TestBenchVsPyTorch(t *testing.T) {
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "python")
-	script := "#!/bin/sh\necho '{\"threads\": 1, \"torch\": \"fake\", \"backward_chain_10_us_per_op\": 7.5, \"gemm_256_gflops\": 100}'\n"
+	script := "#!/bin/sh\ncd " + dir + "\necho x >> calls\nn=$(wc -l < calls)\n" +
+		"v=7.5; [ $n -eq 2 ] && v=2.5; [ $n -eq 3 ] && v=9.5\n" +
+		"echo \"{\\\"threads\\\": 1, \\\"torch\\\": \\\"fake\\\", \\\"backward_chain_10_us_per_op\\\": $v, \\\"gemm_256_gflops\\\": 100}\"\n"
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	err := runBench(&out, io.Discard, flag.NewFlagSet("bench", flag.ContinueOnError),
-		[]string{"--only", "backward_chain_10_", "--repeats", "1", "--threads", "1", "--vs-pytorch", "--python", fake, "--json"})
+		[]string{"--only", "backward_chain_10_", "--repeats", "1", "--rounds", "3", "--threads", "1", "--vs-pytorch", "--python", fake, "--json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func TestBenchVsPyTorch(t *testing.T) {
 	}
 	r := got.Rows[0]
 	if r.PyTorch == nil || *r.PyTorch != 7.5 || r.Ratio == nil || *r.Ratio != 7.5/r.Descent {
-		t.Fatalf("row %+v: want PyTorch 7.5 and ratio 7.5/descent", r)
+		t.Fatalf("row %+v: want PyTorch 7.5 (the median) and ratio 7.5/descent", r)
 	}
 }
 
@@ -64,6 +67,7 @@ func TestBenchErrors(t *testing.T) {
 		{[]string{"bench", "--threads", "0"}, 2, "--threads: 0 is not a thread count"},
 		{[]string{"bench", "--threads", "two"}, 2, "malformed integer"},
 		{[]string{"bench", "--only", "nope"}, 2, "valid: [gemm_256_gflops"},
+		{[]string{"bench", "--rounds", "0"}, 2, "--rounds 0"},
 		{[]string{"bench", "--only", "backward_chain_10_", "--repeats", "1", "--vs-pytorch", "--python", "/nonexistent/python"}, 1, "set --python"},
 	} {
 		var stdout, stderr bytes.Buffer
