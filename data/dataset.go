@@ -23,13 +23,19 @@ type Dataset interface {
 	Fill(x []float32, labels []int, idx []int)
 }
 
-// Images is an in-memory image classification set: pixels decoded and
-// normalized once, stored as float32 in row-major [N, 1, rows, cols].
+// Images is an in-memory image classification set in row-major
+// [N, 1, rows, cols]: pixels decoded and normalized once and stored as
+// float32, or (MNIST and other IDX sets) kept as their raw bytes and
+// normalized through a 256-entry table as Fill copies them, which takes a
+// quarter of the memory and spares the start-up the conversion of every
+// pixel (MNIST: 47M pixels, 188 MB as float32).
 type Images struct {
 	shape   [3]int // [1 rows cols]
 	size    int    // rows*cols
 	classes int
 	pixels  []float32
+	raw     []byte        // raw pixels, when pixels is nil
+	table   *[256]float32 // the normalized value of each raw byte
 	labels  []int
 }
 
@@ -42,12 +48,31 @@ func NewImages(pixels []float32, labels []int, rows, cols, classes int) (*Images
 	if rows <= 0 || cols <= 0 || len(pixels) != n*rows*cols {
 		return nil, fmt.Errorf("data: %d pixel values do not make %d images of %dx%d", len(pixels), n, rows, cols)
 	}
-	for i, l := range labels {
-		if l < 0 || l >= classes {
-			return nil, fmt.Errorf("data: label %d of image %d is out of range [0, %d)", l, i, classes)
-		}
+	if err := checkLabels(labels, classes); err != nil {
+		return nil, err
 	}
 	return &Images{shape: [3]int{1, rows, cols}, size: rows * cols, classes: classes, pixels: pixels, labels: labels}, nil
+}
+
+// newByteImages is NewImages for raw pixel bytes that table normalizes.
+func newByteImages(raw []byte, table *[256]float32, labels []int, rows, cols, classes int) (*Images, error) {
+	n := len(labels)
+	if rows <= 0 || cols <= 0 || len(raw) != n*rows*cols {
+		return nil, fmt.Errorf("data: %d pixel values do not make %d images of %dx%d", len(raw), n, rows, cols)
+	}
+	if err := checkLabels(labels, classes); err != nil {
+		return nil, err
+	}
+	return &Images{shape: [3]int{1, rows, cols}, size: rows * cols, classes: classes, raw: raw, table: table, labels: labels}, nil
+}
+
+func checkLabels(labels []int, classes int) error {
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			return fmt.Errorf("data: label %d of image %d is out of range [0, %d)", l, i, classes)
+		}
+	}
+	return nil
 }
 
 // Len returns the number of images.
@@ -59,8 +84,30 @@ func (m *Images) Shape() []int { return m.shape[:] }
 // Classes returns the number of label values.
 func (m *Images) Classes() int { return m.classes }
 
-// Image returns the normalized pixels of image i (a view: do not modify).
-func (m *Images) Image(i int) []float32 { return m.pixels[i*m.size : (i+1)*m.size] }
+// Image returns the normalized pixels of image i: a view (do not modify)
+// of float32 pixels, or a new slice for a set stored as bytes.
+func (m *Images) Image(i int) []float32 {
+	if m.table != nil {
+		x := make([]float32, m.size)
+		m.fillOne(x, i)
+		return x
+	}
+	return m.pixels[i*m.size : (i+1)*m.size]
+}
+
+// fillOne writes image i's normalized pixels into x.
+func (m *Images) fillOne(x []float32, i int) {
+	if m.table == nil {
+		copy(x[:m.size], m.pixels[i*m.size:(i+1)*m.size])
+		return
+	}
+	t := m.table
+	src := m.raw[i*m.size : (i+1)*m.size]
+	x = x[:len(src)]
+	for j, b := range src {
+		x[j] = t[b]
+	}
+}
 
 // Label returns the label of image i.
 func (m *Images) Label(i int) int { return m.labels[i] }
@@ -71,7 +118,7 @@ func (m *Images) Fill(x []float32, labels []int, idx []int) {
 		panic(fmt.Sprintf("data: Fill of %d images needs %d values and %d labels, got %d and %d", len(idx), len(idx)*m.size, len(idx), len(x), len(labels)))
 	}
 	for k, i := range idx {
-		copy(x[k*m.size:(k+1)*m.size], m.pixels[i*m.size:(i+1)*m.size])
+		m.fillOne(x[k*m.size:(k+1)*m.size], i)
 		labels[k] = m.labels[i]
 	}
 }

@@ -116,7 +116,7 @@ func findIDX(dir, base string) (string, bool) {
 // returns a file and the name to use in errors.
 func loadSplits(open func(base string) (fs.File, string, error)) ([2]*Images, error) {
 	var dims [2][]int
-	var pix [2][]float32
+	var pix [2][]byte
 	var labels [2]*IDX
 	var errs [4]error
 	var wg sync.WaitGroup
@@ -134,7 +134,7 @@ func loadSplits(open func(base string) (fs.File, string, error)) ([2]*Images, er
 				return
 			}
 			if i%2 == 0 {
-				dims[i/2], pix[i/2], errs[i] = decodeIDX(f, st.Size(), name, normalizePixels)
+				dims[i/2], pix[i/2], errs[i] = decodeIDX(f, st.Size(), name, func(dst, src []byte) { copy(dst, src) })
 			} else {
 				labels[i/2], errs[i] = ReadIDX(f, st.Size(), name)
 			}
@@ -159,16 +159,9 @@ func loadSplits(open func(base string) (fs.File, string, error)) ([2]*Images, er
 	return [2]*Images{train, test}, nil
 }
 
-// normalizePixels converts raw pixel bytes to normalized float32.
-func normalizePixels(dst []float32, src []byte) {
-	for i, b := range src {
-		dst[i] = pixelTable[b]
-	}
-}
-
 // newImagesFromIDX checks that the images are [N, rows, cols] and the
 // labels [N]. classes 0 means the largest label plus one.
-func newImagesFromIDX(dims []int, pix []float32, labels *IDX, imagesName, labelsName string, classes int) (*Images, error) {
+func newImagesFromIDX(dims []int, pix []byte, labels *IDX, imagesName, labelsName string, classes int) (*Images, error) {
 	if len(dims) != 3 || dims[1] == 0 || dims[2] == 0 {
 		return nil, fmt.Errorf("data: %s: offset 3: dimensions %v: want 3 non-empty dimensions [images, rows, cols]", imagesName, dims)
 	}
@@ -193,5 +186,5 @@ func newImagesFromIDX(dims []int, pix []float32, labels *IDX, imagesName, labels
 		}
 		return nil, fmt.Errorf("data: %s: offset %d: label %d of item %d is out of range [0, %d) of the training labels", labelsName, 8+i, labels.Data[i], i, classes)
 	}
-	return NewImages(pix, lab, dims[1], dims[2], classes)
+	return newByteImages(pix, &pixelTable, lab, dims[1], dims[2], classes)
 }
