@@ -235,3 +235,76 @@ func TestDeterministicAcrossThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeIsExactPerOptimizer stops and resumes runs whose state lives
+// in different places: Adam's moments, Lookahead's slow weights and
+// counter around SGD, and ReduceLROnPlateau's learning rate, lowered after
+// every epoch (mode max on a falling loss). Each must end on the
+// uninterrupted run's bits.
+func TestResumeIsExactPerOptimizer(t *testing.T) {
+	trainSet, testSet := mnistSubset(t, 256, 64)
+	build := func(kind, dir string) *train.Trainer {
+		model, err := models.MLP[float32](tensor.NewRand(11), 784, []int{32}, 10, models.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opt optim.Optimizer[float32]
+		switch kind {
+		case "adam":
+			opt, err = optim.NewAdam(model.Parameters(), optim.AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
+		case "lookahead":
+			var inner optim.Optimizer[float32]
+			if inner, err = optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.05, Momentum: 0.9}); err == nil {
+				opt, err = optim.NewLookahead(inner, optim.LookaheadConfig{K: 3, Alpha: 0.5})
+			}
+		case "plateau":
+			opt, err = optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.05})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := train.NewTrainer(model, opt, trainSet, testSet, true, 11, train.Options{Epochs: 3, BatchSize: 32, Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == "plateau" {
+			p := schedule.NewPlateau(0.05)
+			p.Mode, p.Patience, p.Factor = "max", 0, 0.5
+			tr.Plateau = p
+		}
+		return tr
+	}
+	for _, kind := range []string{"adam", "lookahead", "plateau"} {
+		ref := build(kind, "")
+		if err := ref.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var tr *train.Trainer
+		for i, stop := range []int{5, 7, 9, 0} { // mid-epoch in epochs 1, 2 and 3
+			tr = build(kind, dir)
+			tr.Options.StopAfterSteps = stop
+			if i > 0 {
+				ck, err := train.LoadCheckpoint(filepath.Join(dir, train.CheckpointFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.Restore(ck); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tr.Run(context.Background()); (stop > 0) != errors.Is(err, train.ErrInterrupted) || (stop == 0 && err != nil) {
+				t.Fatalf("%s: stop after %d: %v", kind, stop, err)
+			}
+		}
+		if !sameWeights(ref.Model, tr.Model) {
+			t.Errorf("%s: resumed run differs from the uninterrupted one", kind)
+		}
+		if kind == "plateau" && ref.History()[2].LR != 0.025 {
+			t.Fatalf("plateau: lr after epoch 3 is %v, want 0.025 (halved after epoch 2): the test does not move the lr", ref.History()[2].LR)
+		}
+		if h, g := ref.History(), tr.History(); len(g) != 3 || g[2].LR != h[2].LR {
+			t.Errorf("%s: lr per epoch after resume %v, uninterrupted %v", kind, g, h)
+		}
+	}
+}
