@@ -7,6 +7,13 @@ training plus evaluation, to compare with descent in the same run.
 Usage: ../shared/tools/torch-python bench/pytorch/mnist_mlp.py [--threads 2]
        [--opt sgd|adam] [--lr 0.05] [--momentum 0.9] [--epochs 5] [--batch 128]
        [--onecycle] [--seed 1] [--save FILE.safetensors]
+
+`descent train` with no flags (cmd/descent/train.go, defaultTrainConfig:
+SGD lr 0.05, momentum 0.9, Nesterov, OneCycleLR, batch 128, 3 epochs) is
+
+    ../shared/tools/torch-python bench/pytorch/mnist_mlp.py --epochs 3 --onecycle --nesterov
+
+(the flags' own defaults are kept as they were: other commands rely on them).
 """
 import argparse
 import gzip
