@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,12 @@ import (
 	"github.com/descent-ml/descent/tensor"
 	"github.com/descent-ml/descent/train"
 )
+
+// pcgState is a valid serialized PCG state, as checkpoints hold it.
+var pcgState = func() string {
+	b, _ := rand.NewPCG(1, 2).MarshalBinary()
+	return base64.StdEncoding.EncodeToString(b)
+}()
 
 // badInputFixtures writes the files the bad-input cases point at and
 // returns their paths by name.
@@ -50,6 +58,16 @@ func badInputFixtures(t *testing.T) map[string]string {
 	runJSON("run-bad-model", strings.Replace(good, `"model":"mlp"`, `"model":"resnet"`, 1))
 	runJSON("run-negative-epochs", strings.Replace(good, `"epochs":1`, `"epochs":-4`, 1))
 	runJSON("run-big", `{"command":["`+strings.Repeat("x", 2<<20)+`"]}`)
+	// A run whose checkpoint is damaged, and one whose checkpoint belongs
+	// to another model.
+	runJSON("run-torn", good)
+	write(filepath.Join("run-torn", train.CheckpointFile), "\x10\x00\x00\x00\x00\x00\x00\x00{")
+	runJSON("run-foreign", good)
+	foreign := safetensors.Encode("model.0.weight", tensor.New[float32](8, 784))
+	if err := safetensors.WriteFile(p(filepath.Join("run-foreign", train.CheckpointFile)), []safetensors.Tensor{foreign},
+		map[string]string{"descent": `{"format":1,"position":{"Epoch":1},"optimizer":"sgd","optimizer_scalars":{},"rng":"` + pcgState + `","history":[],"optimizer_tensors":0}`}); err != nil {
+		t.Fatal(err)
+	}
 	// An output directory that already holds a run.
 	mkdir("done")
 	write(filepath.Join("done", train.CheckpointFile), "")
@@ -121,6 +139,8 @@ func TestBadInputOneLineExit2(t *testing.T) {
 		{[]string{"train", "--resume", f("run-bad-model")}, []string{"run.json", `"resnet"`, "mlp, cnn"}},
 		{[]string{"train", "--resume", f("run-negative-epochs")}, []string{"run.json", "--epochs"}},
 		{[]string{"train", "--resume", f("run-big")}, []string{"run.json", "larger than"}},
+		{[]string{"train", "--resume", f("run-torn")}, []string{train.CheckpointFile, "offset"}},
+		{[]string{"train", "--resume", f("run-foreign")}, []string{train.CheckpointFile, "0.weight", "[8 784]", "[16 784]"}},
 		// eval
 		{[]string{"eval"}, []string{"--weights"}},
 		{[]string{"eval", "--weights", f("missing.safetensors")}, []string{"missing.safetensors"}},

@@ -319,12 +319,13 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 	path := filepath.Join(dir, train.CheckpointFile)
 	if _, err := os.Stat(path); dir != "" && err == nil {
+		// A damaged or foreign checkpoint is bad input: one line, exit 2.
 		ck, err := train.LoadCheckpoint(path)
 		if err != nil {
-			return false, err
+			return false, &usageError{err.Error()}
 		}
 		if err := r.trainer.Restore(ck); err != nil {
-			return false, err
+			return false, &usageError{err.Error()}
 		}
 		r.applyFreeze()
 		return true, nil
