@@ -134,7 +134,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
 	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
-	resume := fs.String("resume", "", "continue the run in DIR (its configuration is read from DIR/run.json)")
+	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
 	if err := parseFlags(fs, args); err != nil {
 		return err
