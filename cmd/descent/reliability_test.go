@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,24 +57,59 @@ func referenceRun(t *testing.T, bin string) ([]byte, time.Duration) {
 }
 
 // TestTrainSurvivesSIGKILL kills `descent train` with SIGKILL before its
-// first checkpoint and then at six or more random moments of training
-// (many of them during checkpoint writes), resumes each time with
-// `descent train --resume DIR` alone, and requires that after every kill
-// the checkpoint loads (previous or new, never torn) and that the final
-// weights equal an uninterrupted run's bit for bit. Stray temporary files
-// are ignored and removed on resume.
+// first checkpoint and then at six random moments of training (some of
+// them during checkpoint writes), resumes each time with `descent train
+// --resume DIR` alone, and requires that after every kill the checkpoint
+// loads (previous or new, never torn) and that the final weights equal an
+// uninterrupted run's bit for bit. Stray temporary files are ignored and
+// removed on resume. Kill moments are drawn up to a quarter of the
+// reference run's training time; should the machine speed up so much that
+// a run finishes before its fifth kill, the sequence starts over with
+// shorter delays.
 func TestTrainSurvivesSIGKILL(t *testing.T) {
 	bin := descentBinary(t)
 	ref, trainTime := referenceRun(t, bin)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("kill moments drawn with seed %d; reference trains for %v", seed, trainTime.Round(time.Millisecond))
 	rng := rand.New(rand.NewPCG(seed, 1))
-	dir := filepath.Join(t.TempDir(), "run")
-	ckPath := filepath.Join(dir, train.CheckpointFile)
+	for round, scale := 0, 0.25; ; round, scale = round+1, scale/2 {
+		dir := filepath.Join(t.TempDir(), "run")
+		kills := killAndResume(t, bin, dir, rng, time.Duration(scale*float64(trainTime)))
+		if kills < 5 {
+			if round == 3 {
+				t.Fatalf("the run finished after %d kills in every round; want at least 5", kills)
+			}
+			t.Logf("the run finished after %d kills; again with delays up to %.3g of its training time", kills, scale/2)
+			continue
+		}
+		code, stdout, stderr := runDescent(t, bin, nil, "train", "--resume", dir, "--quiet")
+		if code != 0 || !strings.Contains(stdout, "test accuracy: ") {
+			t.Fatalf("final resume exited %d:\n%s\n%s", code, stdout, stderr)
+		}
+		if left := staleTemp(t, dir); len(left) > 0 {
+			t.Errorf("temporary files left behind: %v", left)
+		}
+		if got := readFile(t, filepath.Join(dir, "model.safetensors")); !bytes.Equal(got, ref) {
+			t.Fatal("model.safetensors after the kills differs from the uninterrupted run's")
+		}
+		return
+	}
+}
 
-	// Killed before the first checkpoint: as soon as run.json exists. If
-	// the process got further, the files it wrote are deleted, which
-	// leaves exactly what an earlier kill leaves.
+// strayName is a temporary file planted as a crash would leave it, which
+// a resume must ignore and remove.
+const strayName = ".checkpoint.safetensors.tmp-stray"
+
+// killAndResume starts the run of resumeArgs in dir, kills it as soon as
+// run.json exists, then resumes and kills it after random delays of up to
+// maxDelay from the start of training, six times or until a resumed run
+// finishes. After each kill the checkpoint must load and must not go back.
+// It returns the number of kills during training.
+func killAndResume(t *testing.T, bin, dir string, rng *rand.Rand, maxDelay time.Duration) int {
+	t.Helper()
+	ckPath := filepath.Join(dir, train.CheckpointFile)
+	// Killed before the first checkpoint. If the process got further, the
+	// files it wrote are deleted, which leaves what an earlier kill leaves.
 	p := startDescent(t, bin, nil, append(resumeArgs, "--out", dir)...)
 	waitForFile(t, p, filepath.Join(dir, "run.json"), time.Minute)
 	p.kill()
@@ -82,15 +118,10 @@ func TestTrainSurvivesSIGKILL(t *testing.T) {
 			t.Logf("killed after %s was written; removed it", name)
 		}
 	}
-
 	kills, midWrite, lastStep := 0, 0, -1
-	finished := false
-	for attempt := 0; kills < 6 && !finished; attempt++ {
-		if attempt > 40 {
-			t.Fatal("too many attempts")
-		}
+	for attempt := 0; kills < 6; attempt++ {
 		if attempt == 1 {
-			stray := filepath.Join(dir, ".checkpoint.safetensors.tmp-stray")
+			stray := filepath.Join(dir, strayName)
 			if err := os.WriteFile(stray, []byte("half a checkpoint"), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -100,19 +131,23 @@ func TestTrainSurvivesSIGKILL(t *testing.T) {
 		case <-p.started:
 		case <-p.done:
 		}
-		delay := time.Duration(rng.Float64() * 0.25 * float64(trainTime))
+		// Every third kill waits for a checkpoint write to begin, so that
+		// some kills surely land in the middle of one.
+		moment := time.After(time.Duration(rng.Float64() * float64(maxDelay)))
+		if attempt%3 == 2 {
+			moment = whenWriting(p, dir)
+		}
 		select {
 		case <-p.done:
 			if p.code != 0 {
 				t.Fatalf("resumed run exited %d: %s", p.code, p.stderr.String())
 			}
-			finished = true
-			continue
-		case <-time.After(delay):
+			return kills
+		case <-moment:
 			p.kill()
 			kills++
 		}
-		if n := len(staleTemp(t, dir)); n > 0 {
+		if slices.ContainsFunc(staleTemp(t, dir), func(name string) bool { return !strings.HasSuffix(name, strayName) }) {
 			midWrite++
 		}
 		if _, err := os.Stat(ckPath); err != nil {
@@ -128,22 +163,29 @@ func TestTrainSurvivesSIGKILL(t *testing.T) {
 			lastStep = s
 		}
 	}
-	t.Logf("%d kills, %d of them left a temporary file (killed during a write); last checkpoint at step %d", kills, midWrite, lastStep)
-	if kills < 5 {
-		t.Fatalf("the run finished after %d kills; want at least 5", kills)
-	}
-	if !finished {
-		code, stdout, stderr := runDescent(t, bin, nil, "train", "--resume", dir, "--quiet")
-		if code != 0 || !strings.Contains(stdout, "test accuracy: ") {
-			t.Fatalf("final resume exited %d:\n%s\n%s", code, stdout, stderr)
+	t.Logf("%d kills, %d of them during a write (a temporary file was left); last checkpoint at step %d", kills, midWrite, lastStep)
+	return kills
+}
+
+// whenWriting returns a channel that receives once a temporary checkpoint
+// file exists in dir (a write has begun), polling until p exits.
+func whenWriting(p *proc, dir string) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	go func() {
+		for {
+			m, _ := filepath.Glob(filepath.Join(dir, ".checkpoint.safetensors.tmp-*"))
+			if slices.ContainsFunc(m, func(name string) bool { return !strings.HasSuffix(name, strayName) }) {
+				ch <- time.Now()
+				return
+			}
+			select {
+			case <-p.done:
+				return
+			case <-time.After(100 * time.Microsecond):
+			}
 		}
-	}
-	if left := staleTemp(t, dir); len(left) > 0 {
-		t.Errorf("temporary files left behind: %v", left)
-	}
-	if got := readFile(t, filepath.Join(dir, "model.safetensors")); !bytes.Equal(got, ref) {
-		t.Fatal("model.safetensors after the kills differs from the uninterrupted run's")
-	}
+	}()
+	return ch
 }
 
 // TestTrainSIGINT sends Ctrl-C to a training run: it must finish the step,
