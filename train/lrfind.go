@@ -101,6 +101,9 @@ func LRFind(model nn.Module[float32], opt optim.Optimizer[float32], ds data.Data
 			break
 		}
 	}
+	if o.Steps < 3 {
+		return nil, fmt.Errorf("train: lr-find: a sweep of %d steps is too short to read; want at least 3 (more --steps, or a smaller batch)", o.Steps)
+	}
 	if len(res.Points) < 3 {
 		return nil, fmt.Errorf("train: lr-find: the loss diverged after %d steps; lower --min-lr", len(res.Points))
 	}

@@ -163,6 +163,7 @@ func TestBadInputOneLineExit2(t *testing.T) {
 		{[]string{"lr-find", "--steps", "-1"}, []string{"--steps"}},
 		{[]string{"lr-find", "--opt", "foo", "--plot", f("lr.png")}, []string{`"foo"`, "adam"}},
 		{[]string{"lr-find", "--plot", f("lr.txt")}, []string{"--plot", ".png"}},
+		{[]string{"lr-find", "--limit", "256", "--hidden", "8", "--plot", f("lr.png")}, []string{"too short", "--steps"}},
 		{[]string{"lr-find", "--plot", f("afile/sub/lr.png")}, []string{"--plot", "afile"}},
 		{[]string{"lr-find", "--plot", f("lr.png"), "--csv", f("afile/sub/lr.csv")}, []string{"--csv", "afile"}},
 		// init

@@ -31,7 +31,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c.Schedule = ""
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
-	fs.StringVar(&c.Set, "set", "momentum=0.9", "optimizer settings k=v,...")
+	fs.StringVar(&c.Set, "set", "momentum=0.9", "optimizer settings k=v,... (default for another --opt: none)")
 	minLR := fs.Float64("min-lr", 1e-7, "first learning rate")
 	maxLR := fs.Float64("max-lr", 10, "last learning rate")
 	steps := fs.Int("steps", 0, "steps (default: one epoch)")
@@ -39,6 +39,11 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	csvPath := fs.String("csv", "", "also write step,lr,loss,smoothed_loss to this CSV file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	setGiven := false
+	fs.Visit(func(f *flag.Flag) { setGiven = setGiven || f.Name == "set" })
+	if c.Opt != "sgd" && !setGiven {
+		c.Set = "" // momentum=0.9 belongs to SGD
 	}
 	if !(*minLR > 0) || !(*maxLR > *minLR) || math.IsInf(*maxLR, 0) {
 		return usagef("want 0 < --min-lr < --max-lr, got %g and %g", *minLR, *maxLR)
@@ -66,7 +71,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	res, err := train.LRFind(run.model, run.trainer.Optimizer, run.trainSet, train.LRFindOptions{
 		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
 	if err != nil {
-		return err
+		return &usageError{err.Error()} // a sweep too short or a range that diverges at once
 	}
 	if err := train.PlotLRFind(*plotPath, res); err != nil {
 		return err

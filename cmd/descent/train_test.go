@@ -181,6 +181,11 @@ func TestLRFindSuggests(t *testing.T) {
 	if !strings.Contains(out, "try: descent train --opt sgd --lr ") {
 		t.Errorf("no command to try:\n%s", out)
 	}
+	// Another optimizer needs no --set: SGD's momentum is not passed on.
+	out = runIn(t, runLRFind, "--limit", "256", "--hidden", "8", "--batch", "16", "--opt", "adam", "--plot", filepath.Join(dir, "adam.png"))
+	if !strings.Contains(out, "try: descent train --opt adam --lr ") {
+		t.Errorf("lr-find --opt adam:\n%s", out)
+	}
 	lines := strings.Count(string(readFile(t, filepath.Join(dir, "lr.csv"))), "\n")
 	if lines < 4 {
 		t.Errorf("lr.csv has %d lines", lines)
