@@ -728,6 +728,11 @@ func readRunInfo(dir string) (*runInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--resume %s: reading %s: %v", dir, path, err)
 	}
+	return decodeRunInfo(raw, path)
+}
+
+// decodeRunInfo parses the bytes of a run.json; path names it in errors.
+func decodeRunInfo(raw []byte, path string) (*runInfo, error) {
 	if len(raw) > maxRunJSON {
 		return nil, fmt.Errorf("%s: larger than %d bytes: not a run.json written by descent", path, maxRunJSON)
 	}
