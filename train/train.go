@@ -70,7 +70,9 @@ type Trainer struct {
 	// improving; it is stepped once per epoch.
 	Plateau *schedule.Plateau
 	// RNG is the random source of the layers (dropout masks); its state is
-	// saved in checkpoints. NewTrainer seeds it from the run's seed.
+	// saved in checkpoints. NewTrainer seeds it from the run's seed. For a
+	// resume to be exact, layers must draw from rand.New(RNG): build the
+	// PCG first, give the layers rand.New of it, and set RNG to it.
 	RNG *rand.PCG
 	// Flat says the model takes flattened examples ([B, 784]) rather than
 	// images ([B, 1, 28, 28]).
