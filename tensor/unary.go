@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/descent-ml/descent/internal/kernel"
+)
 
 // Scale computes dst = c * src element-wise. dst may alias src.
 func Scale[T Float](dst, src *Tensor[T], c T) {
@@ -12,17 +16,12 @@ func Scale[T Float](dst, src *Tensor[T], c T) {
 }
 
 // ReLU computes dst = max(0, src) element-wise. dst may alias src.
-// NaN propagates, as in torch.relu.
-//
-// The builtin max compiles to a branch-free MAXSS/MAXSD sequence: on
-// pre-activations, whose signs are random, a branch mispredicts half the
-// time, and this loop measured 8x faster than the if-based one.
+// NaN propagates, as in torch.relu. kernel.ReLU is the loop: branch-free
+// (on pre-activations, whose signs are random, a branch mispredicts half
+// the time) and AVX2 for float32.
 func ReLU[T Float](dst, src *Tensor[T]) {
 	checkShape("ReLU", dst, src.Shape())
-	d := dst.data
-	for i, v := range src.data[:len(d)] {
-		d[i] = max(v, 0)
-	}
+	kernel.ReLU(dst.data, src.data[:len(dst.data)])
 }
 
 // The functions below compute element-wise maps dst = f(src). dst must have
