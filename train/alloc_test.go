@@ -88,24 +88,30 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			if runtime.GOMAXPROCS(0) < 2 {
 				return
 			}
-			// Handing work to other goroutines blocks on channels and
-			// WaitGroups, whose wait records (sudogs) the runtime allocates
-			// when its caches are empty, and goroutines that meet the kernel's
-			// busy worker pool take packing buffers from a sync.Pool: a few
-			// allocations when the pattern of contention first changes and
-			// after garbage collections, never one per step.
+			// With worker goroutines (the kernels' pool and the convolution's),
+			// the Go runtime itself allocates now and then: a goroutine that
+			// blocks on a WaitGroup needs a wait record (sudog), taken from a
+			// per-P cache that the runtime refills from the heap when the
+			// records pile up on the other P, and drops at garbage
+			// collection; goroutines that meet the kernel's busy pool take
+			// packing buffers from a sync.Pool, emptied by collections too.
+			// Measured: about one allocation per 20 CNN steps, none per step;
+			// an allocation per step would make `steps` of them.
 			for range 5 {
 				step()
 			}
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			before, gcs := ms.Mallocs, ms.NumGC
-			const steps = 40
+			steps := 200
+			if testing.Short() {
+				steps = 40
+			}
 			for range steps {
 				step()
 			}
 			runtime.ReadMemStats(&ms)
-			if n, cycles := ms.Mallocs-before, ms.NumGC-gcs; n >= steps/4+8*uint64(cycles) {
+			if n, cycles := ms.Mallocs-before, ms.NumGC-gcs; n >= uint64(steps/3)+8*uint64(cycles) {
 				t.Fatalf("%d warm steps on %d threads allocated %d times (%d GC cycles)", steps, runtime.GOMAXPROCS(0), n, cycles)
 			}
 		})
