@@ -3,14 +3,18 @@ package tensor
 import (
 	"runtime"
 	"sync"
+
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
-// The loops of convolution and pooling are split over a few long-lived
-// worker goroutines. Work travels as plain values over a channel and jobs
-// come from a free list, so a warm call allocates nothing. Every loop is
-// split into units that write disjoint outputs and compute each element in
-// a fixed order, so results are bit-identical whatever the number of
-// workers.
+// The loops of convolution and pooling are split over the worker pool of
+// internal/kernel (kernel.ParallelFor), the one that Gemm uses: one set of
+// workers for the whole process, and a Gemm called inside a part runs on
+// that part's goroutine instead of splitting again. Jobs come from a free
+// list, so a warm call allocates nothing (no WaitGroup either, whose wait
+// records the runtime allocates now and then). Every loop is split into
+// units that write disjoint outputs and compute each element in a fixed
+// order, so results are bit-identical whatever the number of workers.
 
 // loopKind names the loop a job runs.
 type loopKind uint8
@@ -48,7 +52,6 @@ type loopJob[T Float] struct {
 	geom  convGeom
 	units int
 	args  loopArgs[T]
-	wg    sync.WaitGroup
 }
 
 // run executes units [lo, hi) as part number part (which picks the scratch).
@@ -75,39 +78,9 @@ func runKind[T Float](kind loopKind, g *convGeom, a *loopArgs[T], lo, hi, part i
 	}
 }
 
-func (j *loopJob[T]) runPart(part, parts int) {
+// RunPart runs part number part of parts (kernel.Parts).
+func (j *loopJob[T]) RunPart(part, parts int) {
 	j.run(j.units*part/parts, j.units*(part+1)/parts, part)
-}
-
-func (j *loopJob[T]) done() { j.wg.Done() }
-
-// partRunner is what a worker sees of a job; a pointer in an interface, so
-// sending one does not allocate.
-type partRunner interface {
-	runPart(part, parts int)
-	done()
-}
-
-type workItem struct {
-	job         partRunner
-	part, parts int
-}
-
-var (
-	workOnce  sync.Once
-	workQueue chan workItem
-)
-
-func startWorkers() {
-	workQueue = make(chan workItem, 64)
-	for range max(loopParts-1, 1) {
-		go func() {
-			for it := range workQueue {
-				it.job.runPart(it.part, it.parts)
-				it.job.done()
-			}
-		}()
-	}
 }
 
 // jobPool is a free list of jobs of one element type.
@@ -163,14 +136,8 @@ func runLoop[T Float](kind loopKind, g *convGeom, units, work int, args *loopArg
 		runKind(kind, g, args, 0, units, 0)
 		return
 	}
-	workOnce.Do(startWorkers)
 	j := getJob[T]()
 	j.kind, j.geom, j.units, j.args = kind, *g, units, *args
-	j.wg.Add(parts - 1)
-	for p := 1; p < parts; p++ {
-		workQueue <- workItem{j, p, parts}
-	}
-	j.runPart(0, parts)
-	j.wg.Wait()
+	kernel.ParallelFor(parts, j)
 	putJob(j)
 }

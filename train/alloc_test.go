@@ -88,15 +88,13 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			if runtime.GOMAXPROCS(0) < 2 {
 				return
 			}
-			// With worker goroutines (the kernels' pool and the convolution's),
-			// the Go runtime itself allocates now and then: a goroutine that
-			// blocks on a WaitGroup needs a wait record (sudog), taken from a
-			// per-P cache that the runtime refills from the heap when the
-			// records pile up on the other P, and drops at garbage
-			// collection; goroutines that meet the kernel's busy pool take
-			// packing buffers from a sync.Pool, emptied by collections too.
-			// Measured: about one allocation per 20 CNN steps, none per step;
-			// an allocation per step would make `steps` of them.
+			// With the worker pool (internal/kernel, shared by GEMM, the
+			// optimizer steps and the convolution loops), hand-offs poll
+			// atomics and sleep on a channel only when idle; the Go runtime
+			// may allocate a wait record (sudog) the first times a worker
+			// sleeps, and buffers dropped by a garbage collection are made
+			// again. So: at most a few allocations in the whole run, however
+			// many steps, plus a few per GC cycle. Measured: 0-7 in 200 steps.
 			for range 5 {
 				step()
 			}
@@ -111,7 +109,9 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 				step()
 			}
 			runtime.ReadMemStats(&ms)
-			if n, cycles := ms.Mallocs-before, ms.NumGC-gcs; n >= uint64(steps/3)+8*uint64(cycles) {
+			n, cycles := ms.Mallocs-before, ms.NumGC-gcs
+			t.Logf("%d warm steps on %d threads: %d allocations, %d GC cycles", steps, runtime.GOMAXPROCS(0), n, cycles)
+			if n > 10+8*uint64(cycles) {
 				t.Fatalf("%d warm steps on %d threads allocated %d times (%d GC cycles)", steps, runtime.GOMAXPROCS(0), n, cycles)
 			}
 		})

@@ -12,7 +12,7 @@ import (
 // publishes a pointer to a preallocated job to each worker and waits for a
 // count of unfinished parts to reach zero. One call at a time owns the
 // workers; a call that finds them busy (Gemm from several goroutines at
-// once) runs on its own goroutine with buffers from a sync.Pool.
+// once) runs on its own goroutine with spare buffers.
 //
 // Workers spin before they sleep. A training step makes a parallel call
 // every few tens of microseconds, and waking a sleeping thread (a futex and,
@@ -41,7 +41,12 @@ var (
 	workers []*worker    // workers[i-1] runs part i
 	pending atomic.Int32 // parts of the current call not yet finished
 
-	spare = sync.Pool{New: func() any { return new(packBuf) }}
+	// spares are the packing buffers of calls that found the workers busy.
+	// They are kept, not pooled in a sync.Pool: a garbage collection empties
+	// a sync.Pool, and refilling it cost a 2 MB allocation per concurrent
+	// caller (the convolution's workers each call Gemm) after every cycle.
+	sparesMu sync.Mutex
+	spares   []*packBuf
 )
 
 // SetThreads sets how many goroutines a kernel call may use; n < 1 restores
@@ -72,6 +77,25 @@ func acquire() *packBuf {
 }
 
 func release() { poolMu.Unlock() }
+
+// getSpare returns packing buffers for a call that runs alone.
+func getSpare() *packBuf {
+	sparesMu.Lock()
+	defer sparesMu.Unlock()
+	if n := len(spares); n > 0 {
+		b := spares[n-1]
+		spares = spares[:n-1]
+		return b
+	}
+	return new(packBuf)
+}
+
+// putSpare keeps buf for the next call that runs alone.
+func putSpare(buf *packBuf) {
+	sparesMu.Lock()
+	spares = append(spares, buf)
+	sparesMu.Unlock()
+}
 
 // runParts runs j.run for parts 0..parts-1, part 0 on the calling goroutine
 // and the others on workers, and returns when all are done. The caller must

@@ -40,3 +40,61 @@ func TestRunPartsRunsEachPartOnce(t *testing.T) {
 		}
 	}
 }
+
+// sumParts writes part p's sum of its slice of x into out[p].
+type sumParts struct {
+	x   []float64
+	out []float64
+}
+
+func (s *sumParts) RunPart(p, parts int) {
+	lo, hi := len(s.x)*p/parts, len(s.x)*(p+1)/parts
+	var t float64
+	for _, v := range s.x[lo:hi] {
+		t += v
+	}
+	s.out[p] = t
+}
+
+// TestParallelFor: every part runs, also when ParallelFor is called from
+// inside a part (the workers are then busy and the inner call runs on its
+// caller), and a warm call allocates nothing.
+func TestParallelFor(t *testing.T) {
+	x := make([]float64, 1000)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	for _, parts := range []int{1, 2, 3, 8} {
+		s := &sumParts{x: x, out: make([]float64, parts)}
+		ParallelFor(parts, s)
+		var total float64
+		for _, v := range s.out {
+			total += v
+		}
+		if total != 999*1000/2 {
+			t.Fatalf("%d parts: total %v", parts, total)
+		}
+	}
+	outer := &nested{inner: &sumParts{x: x, out: make([]float64, 4)}}
+	ParallelFor(2, outer)
+	if outer.ran.Load() != 2 {
+		t.Fatalf("outer parts ran %d times", outer.ran.Load())
+	}
+	s := &sumParts{x: x, out: make([]float64, 2)}
+	if n := testing.AllocsPerRun(100, func() { ParallelFor(2, s) }); n != 0 {
+		t.Errorf("a warm ParallelFor allocated %v times", n)
+	}
+}
+
+// nested calls ParallelFor from its part 1.
+type nested struct {
+	inner *sumParts
+	ran   atomic.Int32
+}
+
+func (n *nested) RunPart(p, parts int) {
+	if p == 1 {
+		ParallelFor(4, n.inner)
+	}
+	n.ran.Add(1)
+}

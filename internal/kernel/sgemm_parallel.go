@@ -68,9 +68,9 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	kern := activeSgemm
 	buf := acquire()
 	if buf == nil { // another call owns the workers: run alone
-		buf = spare.Get().(*packBuf)
+		buf = getSpare()
 		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		spare.Put(buf)
+		putSpare(buf)
 		return
 	}
 	defer release()
