@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -151,8 +152,10 @@ func (m *benchMeasure) run(threads int) ([]benchRow, error) {
 		row := benchRow{Workload: wl.Name, Unit: wl.Unit, Threads: threads, Descent: median(ours[wl.Name])}
 		if vals, ok := theirs[wl.Name]; ok {
 			v := median(vals)
-			ratio := bench.Ratio(wl, row.Descent, v)
-			row.PyTorch, row.Ratio = &v, &ratio
+			row.PyTorch = &v
+			if ratio := bench.Ratio(wl, row.Descent, v); !math.IsInf(ratio, 0) && !math.IsNaN(ratio) {
+				row.Ratio = &ratio // a zero measurement has no ratio (JSON has no infinities)
+			}
 		}
 		rows = append(rows, row)
 	}
