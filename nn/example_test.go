@@ -2,8 +2,7 @@ package nn_test
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
+	"github.com/descent-ml/descent/data"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/nn"
@@ -16,7 +15,7 @@ import (
 // and take plain SGD steps with package optim. The same program is examples/spiral.
 func Example_spiral() {
 	rng := tensor.NewRand(1)
-	x, labels := spiral(rng, 100, 3)
+	x, labels := data.Spiral(rng, 100, 3)
 	l1, _ := nn.NewLinear[float32](rng, 2, 32, nn.LinearOptions{})
 	l2, _ := nn.NewLinear[float32](rng, 32, 32, nn.LinearOptions{})
 	l3, _ := nn.NewLinear[float32](rng, 32, 3, nn.LinearOptions{})
@@ -51,24 +50,6 @@ func Example_spiral() {
 	// step 600: loss 0.12
 	// step 800: loss 0.08
 	// train accuracy: 298 of 300
-}
-
-// spiral returns perClass points on each of classes arms of a noisy spiral
-// (the classic CS231n toy problem) and their labels.
-func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []int) {
-	x := tensor.New[float32](perClass*classes, 2)
-	labels := make([]int, perClass*classes)
-	for c := range classes {
-		for i := range perClass {
-			r := float64(i) / float64(perClass)
-			theta := 4*float64(c) + 4*r + 0.2*rng.NormFloat64()
-			k := c*perClass + i
-			x.Set(float32(r*math.Sin(theta)), k, 0)
-			x.Set(float32(r*math.Cos(theta)), k, 1)
-			labels[k] = c
-		}
-	}
-	return x, labels
 }
 
 // Initialize the first layer of a model from a checkpoint of another whose

@@ -9,8 +9,7 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
+	"github.com/descent-ml/descent/data"
 	"os"
 
 	"github.com/descent-ml/descent/autograd"
@@ -33,7 +32,7 @@ func main() {
 func run(seed uint64, steps int, lr float64) error {
 	rng := tensor.NewRand(seed)
 	const perClass, classes = 100, 3
-	x, labels := spiral(rng, perClass, classes)
+	x, labels := data.Spiral(rng, perClass, classes)
 
 	l1, err := nn.NewLinear[float32](rng, 2, 32, nn.LinearOptions{})
 	if err != nil {
@@ -66,24 +65,6 @@ func run(seed uint64, steps int, lr float64) error {
 	}
 	fmt.Printf("train accuracy %.1f%%\n", 100*accuracy(g, model, input, labels))
 	return nil
-}
-
-// spiral returns perClass points on each of classes arms of a noisy spiral
-// in the plane (the classic CS231n toy problem) and their labels.
-func spiral(rng *rand.Rand, perClass, classes int) (*tensor.Tensor[float32], []int) {
-	x := tensor.New[float32](perClass*classes, 2)
-	labels := make([]int, perClass*classes)
-	for c := range classes {
-		for i := range perClass {
-			r := float64(i) / float64(perClass)
-			theta := 4*float64(c) + 4*r + 0.2*rng.NormFloat64()
-			k := c*perClass + i
-			x.Set(float32(r*math.Sin(theta)), k, 0)
-			x.Set(float32(r*math.Cos(theta)), k, 1)
-			labels[k] = c
-		}
-	}
-	return x, labels
 }
 
 // accuracy is the fraction of points whose largest logit is their label.
