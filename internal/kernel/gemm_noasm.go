@@ -4,3 +4,6 @@ package kernel
 
 // asmSgemmKernels: no assembly in this build, so Gemm uses the Go kernel.
 func asmSgemmKernels() []*sgemmKernel { return nil }
+
+// transpose16: no assembly, packTransposed gathers in Go.
+var transpose16 func(dst []float32, ldd int, src []float32, lds int, blocks int)

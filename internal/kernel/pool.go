@@ -25,7 +25,7 @@ import (
 // and its P picks it straight back, while goroutines queued on the other P
 // (the convolution's workers) wait; polling briefly and then sleeping
 // bounds that cost. Measured on the 2-core EPYC, 2 threads: MLP training
-// step +20-25%, CNN within noise (-5% to +0%).
+// step +20-25%, CNN within noise (-5% to +0%); see spinFor for how long.
 
 // job is one parallel call split into parts it knows the number of: run
 // computes one part, using buf for scratch.
@@ -115,9 +115,15 @@ func runParts(j job, parts int) {
 }
 
 // spinFor is how long an idle worker polls for a job before it sleeps:
-// longer than the gaps between a step's parallel calls, short enough that
-// a worker polling in vain takes little from the rest of the machine.
-const spinFor = 30 * time.Microsecond
+// longer than the gaps between a step's parallel calls (zeroing gradients,
+// the loss, small layers on one core: up to ~100 µs in the MLP step), short
+// enough that a worker polling in vain takes little from the rest of the
+// machine. At 30 µs the worker fell asleep about 3.6 times per MLP step, and
+// each wake cost ~100 µs in this VM (the host had descheduled the idle
+// vCPU): 300 µs took the 2-thread step from 2.02 to 1.58 ms, the CNN step
+// from 12.0 to 10.7 ms (interleaved A/B in one process). OpenMP runtimes
+// spin longer still (GOMP's default spin count is ~0.1-1 ms).
+const spinFor = 300 * time.Microsecond
 
 // worker is one goroutine of the pool and its mailbox: the dispatcher
 // stores the job, then bumps seq; a sleeping worker also needs a token on

@@ -120,6 +120,9 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 			}
 			continue
 		}
+		if kRows && w == r && copyRows(panel, src[k0*ld+x0+x:], ld, kc, r) {
+			continue
+		}
 		if kRows { // short rows: a loop beats copy's call
 			for p := range kc {
 				row := panel[p*r : p*r+r]
@@ -142,6 +145,37 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 	}
 }
 
+// copyRows copies kc rows of r floats, row p from src[p*ld:], to dst[p*r:]
+// as fixed-size array moves (no loop, one bounds check per row), for the
+// panel widths of the kernels; it reports false for other widths.
+func copyRows(dst, src []float32, ld, kc, r int) bool {
+	switch r {
+	case 4:
+		for p := range kc {
+			*(*[4]float32)(dst[p*4:]) = *(*[4]float32)(src[p*ld:])
+		}
+	case 6:
+		for p := range kc {
+			*(*[6]float32)(dst[p*6:]) = *(*[6]float32)(src[p*ld:])
+		}
+	case 8:
+		for p := range kc {
+			*(*[8]float32)(dst[p*8:]) = *(*[8]float32)(src[p*ld:])
+		}
+	case 14:
+		for p := range kc {
+			*(*[14]float32)(dst[p*14:]) = *(*[14]float32)(src[p*ld:])
+		}
+	case 16:
+		for p := range kc {
+			*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(src[p*ld:])
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // packTransposed gathers w rows of src (row x0+j holds elements k0..k0+kc
 // of column j) into panel[p*r+j]. Rows go eight, six, four or two at a time
 // so that each p writes a contiguous run and reads that many sequential
@@ -149,6 +183,16 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
 	row := func(j int) []float32 { return src[(x0+j)*ld+k0:][:kc] }
 	j := 0
+	if blocks := kc / 16; transpose16 != nil && blocks > 0 {
+		// Whole 16×16 blocks in registers; the last kc%16 elements of
+		// each row below.
+		for ; j+16 <= w; j += 16 {
+			transpose16(panel[j:], r, src[(x0+j)*ld+k0:], ld, blocks)
+		}
+		if p0 := blocks * 16; p0 < kc && j > 0 {
+			packTransposed(panel[p0*r:], src, ld, k0+p0, x0, kc-p0, j, r)
+		}
+	}
 	for ; j+8 <= w; j += 8 {
 		s0, s1, s2, s3, s4, s5, s6, s7 := row(j), row(j+1), row(j+2), row(j+3), row(j+4), row(j+5), row(j+6), row(j+7)
 		for p, v := range s0 {

@@ -6,6 +6,7 @@ import "golang.org/x/sys/cpu"
 
 //go:generate sh -c "go run ./asmgen gemm > sgemm_amd64.s"
 //go:generate sh -c "go run ./asmgen vector > vector_amd64.s"
+//go:generate sh -c "go run ./asmgen pack > pack_amd64.s"
 
 // The micro-kernels of sgemm_amd64.s (see asmgen for what they compute).
 //
@@ -56,3 +57,25 @@ func asmSgemmKernels() []*sgemmKernel {
 	}
 	return ks
 }
+
+// transpose16AVX512 stores the transposes of blocks 16×16 blocks, moving
+// 16 floats right in src and 16 rows down in dst (pack_amd64.s, generated
+// by asmgen pack).
+//
+//go:noescape
+func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, blocks int)
+
+// transpose16 is transpose16AVX512 behind slice checks, or nil without
+// AVX-512.
+var transpose16 = func() func(dst []float32, ldd int, src []float32, lds int, blocks int) {
+	if !cpu.X86.HasAVX512F {
+		return nil
+	}
+	return func(dst []float32, ldd int, src []float32, lds int, blocks int) {
+		if blocks <= 0 {
+			return
+		}
+		_, _ = dst[(16*blocks-1)*ldd+15], src[15*lds+16*blocks-1]
+		transpose16AVX512(&dst[0], ldd, &src[0], lds, blocks)
+	}
+}()

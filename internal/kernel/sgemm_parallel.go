@@ -79,10 +79,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		parts = Threads()
 	}
 	rowTiles, colTiles := (m+kern.mr-1)/kern.mr, (n+kern.nr-1)/kern.nr
-	// Every part packs the whole of the operand it does not split: splitting
-	// M repeats the packing of B (k×n) in each part, splitting N that of A
-	// (m×k). Split N when A is the smaller repeat and N has a tile per part.
-	splitM := m >= n || colTiles < parts
+	splitM := splitRows(transA, transB, m, n, k, rowTiles, colTiles, parts)
 	tiles, tile := colTiles, kern.nr
 	if splitM {
 		tiles, tile = rowTiles, kern.mr
@@ -97,4 +94,30 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		splitM: splitM, chunk: (tiles + parts - 1) / parts * tile}
 	runParts(&gemm32, parts)
 	gemm32 = sgemmJob{} // keep no reference to the caller's slices
+}
+
+// splitRows reports whether a parallel call splits C by rows (M) rather
+// than by columns (N). Each part packs the whole of the operand it does not
+// split, so splitting M repeats the packing of B (k×n) in each part and
+// splitting N that of A (m×k).
+//
+// When one matrix is much the largest (a layer's weight W in x·Wᵀ, its
+// gradient in dyᵀ·x), the split gives each part a contiguous block of it:
+// the rows of W for x·Wᵀ (split N), the rows of the gradient (split M).
+// The optimizer step splits a parameter into contiguous halves the same
+// way, so a weight, its gradient and its optimizer state stay in the cache
+// of the core that uses them instead of crossing to the other core every
+// step (2% of the 2-thread MLP step here). Otherwise it splits whichever
+// side repeats the smaller packing.
+func splitRows(transA, transB bool, m, n, k, rowTiles, colTiles, parts int) bool {
+	sizeA, sizeB, sizeC := m*k, k*n, m*n
+	switch {
+	case sizeC >= 2*max(sizeA, sizeB) && rowTiles >= parts:
+		return true // contiguous rows of C
+	case sizeB >= 2*max(sizeA, sizeC) && transB && colTiles >= parts:
+		return false // op(B) = Bᵀ: its columns are B's contiguous rows
+	case sizeA >= 2*max(sizeB, sizeC) && !transA && rowTiles >= parts:
+		return true // contiguous rows of A
+	}
+	return m >= n || colTiles < parts
 }

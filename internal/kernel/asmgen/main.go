@@ -6,6 +6,7 @@
 //
 //	go run ./asmgen gemm > sgemm_amd64.s
 //	go run ./asmgen vector > vector_amd64.s
+//	go run ./asmgen pack > pack_amd64.s
 //
 // The vector kernels are described in vector.go. Every GEMM kernel has the Go signature
 //
@@ -44,8 +45,8 @@ var kernels = []kernelSpec{
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "gemm" && os.Args[1] != "vector") {
-		fmt.Fprintln(os.Stderr, "usage: asmgen gemm|vector > file.s")
+	if len(os.Args) != 2 || (os.Args[1] != "gemm" && os.Args[1] != "vector" && os.Args[1] != "pack") {
+		fmt.Fprintln(os.Stderr, "usage: asmgen gemm|vector|pack > file.s")
 		os.Exit(2)
 	}
 	w := os.Stdout
@@ -53,8 +54,12 @@ func main() {
 	fmt.Fprintln(w, "//go:build !purego")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `#include "textflag.h"`)
-	if os.Args[1] == "vector" {
+	switch os.Args[1] {
+	case "vector":
 		genVector(w)
+		return
+	case "pack":
+		genPack(w)
 		return
 	}
 	for _, k := range kernels {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// genPack writes transpose16AVX512, the transposing packer of SGEMM:
+//
+//	func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, blocks int)
+//
+// For each of blocks 16×16 blocks it stores the transpose of the block at
+// src (row stride lds floats) at dst (row stride ldd floats):
+//
+//	dst[p*ldd+j] = src[j*lds+p] for p, j in [0, 16)
+//
+// then moves src 16 floats right and dst 16 rows down. It is the classic
+// in-register transpose in four rounds of 16 shuffles: interleave floats,
+// then pairs, then 128-bit lanes twice.
+func genPack(w io.Writer) {
+	a := &asm{w: w, name: "transpose16AVX512", r: "Z"}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "// func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, blocks int)")
+	fmt.Fprintln(w, "TEXT ·transpose16AVX512(SB), NOSPLIT, $0-40")
+	a.p("MOVQ dst+0(FP), DI")
+	a.p("MOVQ ldd+8(FP), R10")
+	a.p("MOVQ src+16(FP), SI")
+	a.p("MOVQ lds+24(FP), R8")
+	a.p("MOVQ blocks+32(FP), CX")
+	a.p("TESTQ CX, CX")
+	a.p("JZ %s", a.l("done"))
+	// Row i of a 16-row group is at base[i/4] + (i%4)*stride; the four bases
+	// are 4 rows apart.
+	a.p("SHLQ $2, R8")  // lds in bytes
+	a.p("SHLQ $2, R10") // ldd in bytes
+	a.p("LEAQ (R8)(R8*2), R9")
+	a.p("LEAQ (R10)(R10*2), R11")
+	srcBase := []string{"SI", "AX", "BX", "DX"}
+	dstBase := []string{"DI", "R12", "R13", "R14"}
+	for g := 1; g < 4; g++ {
+		a.p("LEAQ (%s)(R8*4), %s", srcBase[g-1], srcBase[g])
+		a.p("LEAQ (%s)(R10*4), %s", dstBase[g-1], dstBase[g])
+	}
+	row := func(base []string, s1, s3 string, i int) string {
+		b := base[i/4]
+		switch i % 4 {
+		case 0:
+			return fmt.Sprintf("(%s)", b)
+		case 1:
+			return fmt.Sprintf("(%s)(%s*1)", b, s1)
+		case 2:
+			return fmt.Sprintf("(%s)(%s*2)", b, s1)
+		}
+		return fmt.Sprintf("(%s)(%s*1)", b, s3)
+	}
+	r := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	t := func(i int) string { return fmt.Sprintf("Z%d", 16+i) }
+	a.label("loop")
+	for i := range 16 {
+		a.p("VMOVUPS %s, %s", row(srcBase, "R8", "R9", i), r(i))
+	}
+	// Round 1: t[2i], t[2i+1] interleave the floats of rows 2i and 2i+1
+	// within each 128-bit lane.
+	for i := range 8 {
+		a.p("VUNPCKLPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i))
+		a.p("VUNPCKHPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i+1))
+	}
+	// Round 2: u[4g+q] holds, in lane L, column 4L+q of rows 4g..4g+3.
+	for g := range 4 {
+		t0, t1, t2, t3 := t(4*g), t(4*g+1), t(4*g+2), t(4*g+3)
+		a.p("VUNPCKLPD %s, %s, %s", t2, t0, r(4*g))
+		a.p("VUNPCKHPD %s, %s, %s", t2, t0, r(4*g+1))
+		a.p("VUNPCKLPD %s, %s, %s", t3, t1, r(4*g+2))
+		a.p("VUNPCKHPD %s, %s, %s", t3, t1, r(4*g+3))
+	}
+	// Rounds 3 and 4: a 4×4 transpose of 128-bit lanes across u[q],
+	// u[4+q], u[8+q], u[12+q] gives columns q, 4+q, 8+q and 12+q.
+	for q := range 4 {
+		u0, u1, u2, u3 := r(q), r(4+q), r(8+q), r(12+q)
+		v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
+		a.p("VSHUFF32X4 $0x44, %s, %s, %s", u1, u0, v0)
+		a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u1, u0, v1)
+		a.p("VSHUFF32X4 $0x44, %s, %s, %s", u3, u2, v2)
+		a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u3, u2, v3)
+	}
+	for q := range 4 {
+		v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
+		for L, s := range []struct {
+			imm  string
+			x, y string
+		}{{"0x88", v0, v2}, {"0xDD", v0, v2}, {"0x88", v1, v3}, {"0xDD", v1, v3}} {
+			a.p("VSHUFF32X4 $%s, %s, %s, %s", s.imm, s.y, s.x, r(4*L+q))
+		}
+	}
+	for i := range 16 {
+		a.p("VMOVUPS %s, %s", r(i), row(dstBase, "R10", "R11", i))
+	}
+	for g := range 4 {
+		a.p("ADDQ $64, %s", srcBase[g])
+	}
+	// Sixteen rows down: two steps of eight row strides per base.
+	for g := range 4 {
+		a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
+		a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
+	}
+	a.p("DECQ CX")
+	a.p("JNZ %s", a.l("loop"))
+	a.label("done")
+	a.p("VZEROUPPER")
+	a.p("RET")
+}
