@@ -7,3 +7,6 @@ func asmSgemmKernels() []*sgemmKernel { return nil }
 
 // transpose16: no assembly, packTransposed gathers in Go.
 var transpose16 func(dst []float32, ldd int, src []float32, lds int, blocks int)
+
+// pack6: no assembly, packTransposed gathers in Go.
+var pack6 func(dst, src []float32, lds, blocks int)

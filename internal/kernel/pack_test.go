@@ -64,3 +64,52 @@ func BenchmarkPackTransposed(b *testing.B) {
 		})
 	}
 }
+
+// TestPack checks pack, every path of it (row copies, short rows, the
+// register transpose of whole row groups and the Go gather for the rest),
+// against its definition: element (p, x) of the block at dst[(x/r)*kc*r +
+// p*r + x%r], zeros past the last row.
+func TestPack(t *testing.T) {
+	for _, kRows := range []bool{false, true} {
+		for _, tc := range []struct{ xc, kc, r int }{
+			{128, 128, 6}, {100, 37, 6}, {48, 16, 6}, {47, 16, 6}, {5, 20, 6},
+			{64, 40, 8}, {120, 130, 14}, {33, 17, 4}, {64, 128, 64}, {70, 19, 16}, {50, 33, 48},
+		} {
+			t.Run(fmt.Sprintf("kRows=%v,xc=%d,kc=%d,r=%d", kRows, tc.xc, tc.kc, tc.r), func(t *testing.T) {
+				const ld, k0, x0 = 301, 5, 9
+				rows := x0 + tc.xc
+				if kRows {
+					rows = k0 + tc.kc
+				}
+				src := make([]float32, rows*ld)
+				for i := range src {
+					src[i] = float32(i + 1)
+				}
+				panels := (tc.xc + tc.r - 1) / tc.r
+				dst := make([]float32, panels*tc.kc*tc.r+7)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				pack(dst, src, ld, kRows, k0, x0, tc.kc, tc.xc, tc.r)
+				for x := range panels * tc.r {
+					for p := range tc.kc {
+						var want float32
+						if x < tc.xc && kRows {
+							want = src[(k0+p)*ld+x0+x]
+						} else if x < tc.xc {
+							want = src[(x0+x)*ld+k0+p]
+						}
+						if got := dst[(x/tc.r)*tc.kc*tc.r+p*tc.r+x%tc.r]; got != want {
+							t.Fatalf("element (p=%d, x=%d) = %v, want %v", p, x, got, want)
+						}
+					}
+				}
+				for _, v := range dst[panels*tc.kc*tc.r:] {
+					if v != sentinel {
+						t.Fatal("pack wrote past the last panel")
+					}
+				}
+			})
+		}
+	}
+}

@@ -183,6 +183,13 @@ func copyRows(dst, src []float32, ld, kc, r int) bool {
 func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
 	row := func(j int) []float32 { return src[(x0+j)*ld+k0:][:kc] }
 	j := 0
+	if blocks := kc / 16; r == 6 && w == 6 && pack6 != nil && blocks > 0 {
+		pack6(panel, src[x0*ld+k0:], ld, blocks)
+		if p0 := blocks * 16; p0 < kc {
+			packTransposed(panel[p0*r:], src, ld, k0+p0, x0, kc-p0, w, r)
+		}
+		return
+	}
 	if blocks := kc / 16; transpose16 != nil && blocks > 0 {
 		// Whole 16×16 blocks in registers; the last kc%16 elements of
 		// each row below.

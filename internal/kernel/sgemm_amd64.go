@@ -79,3 +79,23 @@ var transpose16 = func() func(dst []float32, ldd int, src []float32, lds int, bl
 		transpose16AVX512(&dst[0], ldd, &src[0], lds, blocks)
 	}
 }()
+
+// pack6AVX512 packs 6 rows × 16*blocks columns of a k-contiguous matrix
+// into an A panel of the 6-row kernels: dst[p*6+i] = src[i*lds+p].
+//
+//go:noescape
+func pack6AVX512(dst *float32, src *float32, lds int, blocks int)
+
+// pack6 is pack6AVX512 behind slice checks, or nil without AVX-512.
+var pack6 = func() func(dst, src []float32, lds, blocks int) {
+	if !cpu.X86.HasAVX512F {
+		return nil
+	}
+	return func(dst, src []float32, lds, blocks int) {
+		if blocks <= 0 {
+			return
+		}
+		_, _ = dst[96*blocks-1], src[5*lds+16*blocks-1]
+		pack6AVX512(&dst[0], &src[0], lds, blocks)
+	}
+}()

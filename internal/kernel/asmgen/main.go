@@ -60,6 +60,7 @@ func main() {
 		return
 	case "pack":
 		genPack(w)
+		genPack6(w)
 		return
 	}
 	for _, k := range kernels {

@@ -109,3 +109,79 @@ func genPack(w io.Writer) {
 	a.p("VZEROUPPER")
 	a.p("RET")
 }
+
+// genPack6 writes pack6AVX512, the packer of the AVX-512 kernel's A panels
+// from a k-contiguous matrix (x·Wᵀ, dy·W):
+//
+//	func pack6AVX512(dst *float32, src *float32, lds int, blocks int)
+//
+// It stores dst[p*6+i] = src[i*lds+p] for the 6 rows i and 16*blocks
+// columns p. Rows 0-3 go through two rounds of the 16×16 transpose (after
+// which each 128-bit lane holds one column's four floats); rows 4-5 through
+// one (each 64-bit half of a lane holds one column's two floats).
+func genPack6(w io.Writer) {
+	a := &asm{w: w, name: "pack6AVX512", r: "Z"}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "// func pack6AVX512(dst *float32, src *float32, lds int, blocks int)")
+	fmt.Fprintln(w, "TEXT ·pack6AVX512(SB), NOSPLIT, $0-32")
+	a.p("MOVQ dst+0(FP), DI")
+	a.p("MOVQ src+8(FP), SI")
+	a.p("MOVQ lds+16(FP), R8")
+	a.p("MOVQ blocks+24(FP), CX")
+	a.p("TESTQ CX, CX")
+	a.p("JZ %s", a.l("done"))
+	a.p("SHLQ $2, R8")
+	a.p("LEAQ (R8)(R8*2), R9")
+	a.p("LEAQ (SI)(R8*4), AX") // row 4
+	a.label("loop")
+	rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
+	for i, m := range rows {
+		a.p("VMOVUPS %s, Z%d", m, i)
+	}
+	// t0..t5 = Z8..Z13: floats of rows (0,1), (2,3), (4,5) interleaved.
+	for i := range 3 {
+		a.p("VUNPCKLPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i)
+		a.p("VUNPCKHPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i+1)
+	}
+	// u_q = Z16+q: lane L holds rows 0-3 of column 4L+q.
+	a.p("VUNPCKLPD Z10, Z8, Z16")
+	a.p("VUNPCKHPD Z10, Z8, Z17")
+	a.p("VUNPCKLPD Z11, Z9, Z18")
+	a.p("VUNPCKHPD Z11, Z9, Z19")
+	// t4 = Z12: lane L holds rows 4-5 of column 4L (low half) and 4L+1
+	// (high half); t5 = Z13 the same for columns 4L+2 and 4L+3.
+	for L := range 4 {
+		lo4, lo5 := "X12", "X13"
+		if L > 0 {
+			a.p("VEXTRACTF32X4 $%d, Z12, X20", L)
+			a.p("VEXTRACTF32X4 $%d, Z13, X21", L)
+			lo4, lo5 = "X20", "X21"
+		}
+		for q := range 4 {
+			p := 4*L + q
+			off := p * 24
+			if L == 0 {
+				a.p("VMOVUPS X%d, %d(DI)", 16+q, off)
+			} else {
+				a.p("VEXTRACTF32X4 $%d, Z%d, %d(DI)", L, 16+q, off)
+			}
+			src := lo4
+			if q >= 2 {
+				src = lo5
+			}
+			if q%2 == 0 {
+				a.p("VMOVLPS %s, %d(DI)", src, off+16)
+			} else {
+				a.p("VMOVHPS %s, %d(DI)", src, off+16)
+			}
+		}
+	}
+	a.p("ADDQ $64, SI")
+	a.p("ADDQ $64, AX")
+	a.p("ADDQ $%d, DI", 16*24)
+	a.p("DECQ CX")
+	a.p("JNZ %s", a.l("loop"))
+	a.label("done")
+	a.p("VZEROUPPER")
+	a.p("RET")
+}
