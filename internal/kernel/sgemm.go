@@ -32,6 +32,7 @@ type sgemmKernel struct {
 type packBuf struct {
 	a, b []float32
 	tile []float32 // an mr×nr scratch tile for the edges of C
+	swap []float32 // sgemmSwapped's transposed product
 }
 
 func (buf *packBuf) fit(kern *sgemmKernel) {

@@ -66,6 +66,10 @@ func (j *sgemmJob) run(buf *packBuf, part int) {
 // sgemm is Gemm for float32 (arguments already checked).
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kern := activeSgemm
+	if swapWins(kern, m, n) {
+		sgemmSwapped(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	buf := acquire()
 	if buf == nil { // another call owns the workers: run alone
 		buf = getSpare()
@@ -120,4 +124,42 @@ func splitRows(transA, transB bool, m, n, k, rowTiles, colTiles, parts int) bool
 		return true // contiguous rows of A
 	}
 	return m >= n || colTiles < parts
+}
+
+// swapWins reports whether an m×n product is better computed transposed
+// (Cᵀ = op(B)ᵀ·op(A)ᵀ): when C has a few columns and many rows, as the
+// logits of a classifier (batch × 10 classes), the kernel's nr-wide tiles
+// would mostly multiply padding. It compares the padded tile areas of both
+// ways and swaps when that at least halves the work.
+func swapWins(kern *sgemmKernel, m, n int) bool {
+	roundUp := func(x, r int) int { return (x + r - 1) / r * r }
+	return 2*roundUp(n, kern.mr)*roundUp(m, kern.nr) <= roundUp(m, kern.mr)*roundUp(n, kern.nr)
+}
+
+// sgemmSwapped computes C = alpha*op(A)·op(B) + beta*C as the product
+// S = alpha*op(B)ᵀ·op(A)ᵀ into scratch memory, then C = Sᵀ + beta*C. Every
+// element is the same chain of fused multiply-adds as unswapped, so with
+// alpha = 1 and beta = 0 the bits are the same; otherwise alpha*S and
+// beta*C are rounded and added in another order (last bit). The choice
+// depends on the shape only, never on the thread count.
+func sgemmSwapped(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	buf := getSpare()
+	if len(buf.swap) < m*n {
+		buf.swap = make([]float32, m*n)
+	}
+	s := buf.swap[:m*n]
+	sgemm(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, 0, s, m)
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			for j := range row {
+				row[j] = s[j*m+i]
+			}
+		} else {
+			for j := range row {
+				row[j] = s[j*m+i] + beta*row[j]
+			}
+		}
+	}
+	putSpare(buf)
 }
