@@ -10,3 +10,6 @@ var transpose16 func(dst []float32, ldd int, src []float32, lds int, blocks int)
 
 // pack6: no assembly, packTransposed gathers in Go.
 var pack6 func(dst, src []float32, lds, blocks int)
+
+// copyShortRows: no assembly, copyRows moves fixed-size arrays.
+var copyShortRows func(dst, src []float32, ld, kc, r int)

@@ -212,3 +212,29 @@ pack6AVX512_loop:
 pack6AVX512_done:
 	VZEROUPPER
 	RET
+
+// func copyRowsAVX512(dst, src *float32, ld, kc, r int)
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	MOVQ kc+24(FP), CX
+	MOVQ r+32(FP), R9
+	TESTQ CX, CX
+	JZ copyRowsAVX512_done
+	MOVL $1, AX
+	SHLXL R9, AX, AX
+	DECL AX
+	KMOVW AX, K1
+	SHLQ $2, R8
+	SHLQ $2, R9
+copyRowsAVX512_loop:
+	VMOVUPS (SI), K1, Z0
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ copyRowsAVX512_loop
+copyRowsAVX512_done:
+	VZEROUPPER
+	RET

@@ -146,10 +146,15 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 	}
 }
 
-// copyRows copies kc rows of r floats, row p from src[p*ld:], to dst[p*r:]
-// as fixed-size array moves (no loop, one bounds check per row), for the
-// panel widths of the kernels; it reports false for other widths.
+// copyRows copies kc rows of r floats, row p from src[p*ld:], to dst[p*r:],
+// with masked AVX-512 moves or as fixed-size array moves (one bounds check
+// per row, though the compiler calls memmove for them), for the panel
+// widths of the kernels; it reports false for other widths.
 func copyRows(dst, src []float32, ld, kc, r int) bool {
+	if copyShortRows != nil && r <= 16 {
+		copyShortRows(dst, src, ld, kc, r)
+		return true
+	}
 	switch r {
 	case 4:
 		for p := range kc {

@@ -99,3 +99,27 @@ var pack6 = func() func(dst, src []float32, lds, blocks int) {
 		pack6AVX512(&dst[0], &src[0], lds, blocks)
 	}
 }()
+
+// copyRowsAVX512 copies kc rows of r ≤ 16 floats, row p from src[p*ld:] to
+// dst[p*r:].
+//
+//go:noescape
+func copyRowsAVX512(dst, src *float32, ld, kc, r int)
+
+// copyShortRows is copyRowsAVX512 behind slice checks, or nil without
+// AVX-512 (BMI2's SHLX builds its mask; every AVX-512 CPU has BMI2).
+var copyShortRows = func() func(dst, src []float32, ld, kc, r int) {
+	if !cpu.X86.HasAVX512F || !cpu.X86.HasBMI2 {
+		return nil
+	}
+	return func(dst, src []float32, ld, kc, r int) {
+		if kc <= 0 {
+			return
+		}
+		if r < 1 || r > 16 {
+			panic("kernel: copyShortRows: row length out of range")
+		}
+		_, _ = dst[kc*r-1], src[(kc-1)*ld+r-1]
+		copyRowsAVX512(&dst[0], &src[0], ld, kc, r)
+	}
+}()

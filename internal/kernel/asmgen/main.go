@@ -61,6 +61,7 @@ func main() {
 	case "pack":
 		genPack(w)
 		genPack6(w)
+		genCopyRows(w)
 		return
 	}
 	for _, k := range kernels {

@@ -185,3 +185,42 @@ func genPack6(w io.Writer) {
 	a.p("VZEROUPPER")
 	a.p("RET")
 }
+
+// genCopyRows writes copyRowsAVX512, the packer of short rows (the A panels
+// of dyᵀ·x, whose rows run along k):
+//
+//	func copyRowsAVX512(dst, src *float32, ld, kc, r int)
+//
+// It copies kc rows of r ≤ 16 floats, row p from src[p*ld:] to dst[p*r:],
+// each with one masked load and one masked store (masked lanes are neither
+// read nor written, so nothing past a row is touched).
+func genCopyRows(w io.Writer) {
+	a := &asm{w: w, name: "copyRowsAVX512", r: "Z"}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "// func copyRowsAVX512(dst, src *float32, ld, kc, r int)")
+	fmt.Fprintln(w, "TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-40")
+	a.p("MOVQ dst+0(FP), DI")
+	a.p("MOVQ src+8(FP), SI")
+	a.p("MOVQ ld+16(FP), R8")
+	a.p("MOVQ kc+24(FP), CX")
+	a.p("MOVQ r+32(FP), R9")
+	a.p("TESTQ CX, CX")
+	a.p("JZ %s", a.l("done"))
+	// K1 = the low r bits.
+	a.p("MOVL $1, AX")
+	a.p("SHLXL R9, AX, AX")
+	a.p("DECL AX")
+	a.p("KMOVW AX, K1")
+	a.p("SHLQ $2, R8")
+	a.p("SHLQ $2, R9")
+	a.label("loop")
+	a.p("VMOVUPS (SI), K1, Z0")
+	a.p("VMOVUPS Z0, K1, (DI)")
+	a.p("ADDQ R8, SI")
+	a.p("ADDQ R9, DI")
+	a.p("DECQ CX")
+	a.p("JNZ %s", a.l("loop"))
+	a.label("done")
+	a.p("VZEROUPPER")
+	a.p("RET")
+}
