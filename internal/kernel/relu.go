@@ -78,3 +78,60 @@ func reluGradSpec[T Float](dx, y, dy []T) {
 func as64[T Float](x []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
+
+// reluJob is a float32 ReLU or ReLUGrad split into chunks of whole
+// vectors over the worker pool; relu32Job is the call in progress, guarded
+// by poolMu.
+type reluJob struct {
+	dst, x, dy []float32 // ReLUGrad: dst is dx, x is y
+	grad       bool
+	chunk      int
+}
+
+var relu32Job reluJob
+
+func (j *reluJob) run(_ *packBuf, part int) {
+	lo := part * j.chunk
+	if lo >= len(j.dst) {
+		return
+	}
+	hi := min(lo+j.chunk, len(j.dst))
+	if j.grad {
+		reluGrad32Serial(j.dst[lo:hi], j.x[lo:hi], j.dy[lo:hi])
+	} else {
+		relu32Serial(j.dst[lo:hi], j.x[lo:hi])
+	}
+}
+
+// minParallelReLU is the length from which ReLU and ReLUGrad split over the
+// workers (a hidden layer of 512 units at batch 128 is 64k floats). The
+// split gained ~1% on the 2-thread MLP step and 9% on the CNN step, whose
+// activations are 1.4M floats (interleaved A/B in one process).
+const minParallelReLU = 1 << 14
+
+// parallelReLU runs j over Threads() goroutines if it is long and the
+// workers are free, and reports whether it did.
+func parallelReLU(j reluJob) bool {
+	parts := min(Threads(), len(j.dst)/minParallelReLU)
+	if parts < 2 || acquire() == nil {
+		return false
+	}
+	defer release()
+	j.chunk = ((len(j.dst)+parts-1)/parts + 63) &^ 63
+	relu32Job = j
+	runParts(&relu32Job, parts)
+	relu32Job = reluJob{}
+	return true
+}
+
+func relu32(dst, x []float32) {
+	if !parallelReLU(reluJob{dst: dst, x: x}) {
+		relu32Serial(dst, x)
+	}
+}
+
+func reluGrad32(dx, y, dy []float32) {
+	if !parallelReLU(reluJob{dst: dx, x: y, dy: dy, grad: true}) {
+		reluGrad32Serial(dx, y, dy)
+	}
+}

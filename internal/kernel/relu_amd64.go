@@ -11,7 +11,7 @@ func reluAVX2(dst, x *float32, n int)
 //go:noescape
 func reluGradAVX2(dx, y, dy *float32, n int)
 
-func relu32(dst, x []float32) {
+func relu32Serial(dst, x []float32) {
 	n := 0
 	if vectorISA != 0 {
 		if n = len(dst) &^ 7; n > 0 {
@@ -22,7 +22,7 @@ func relu32(dst, x []float32) {
 	reluSpec(dst[n:], x[n:])
 }
 
-func reluGrad32(dx, y, dy []float32) {
+func reluGrad32Serial(dx, y, dy []float32) {
 	n := 0
 	if vectorISA != 0 {
 		if n = len(dx) &^ 7; n > 0 {

@@ -2,5 +2,5 @@
 
 package kernel
 
-func relu32(dst, x []float32)        { reluSpec(dst, x) }
-func reluGrad32(dx, y, dy []float32) { reluGradSpec(dx, y, dy) }
+func relu32Serial(dst, x []float32)        { reluSpec(dst, x) }
+func reluGrad32Serial(dx, y, dy []float32) { reluGradSpec(dx, y, dy) }
