@@ -47,15 +47,27 @@ func (g *Graph[T]) CrossEntropy(logits *Var[T], targets []int) *Var[T] {
 			}
 		}
 		var s float64
-		for _, v := range row {
-			s += math.Exp(float64(v - m))
+		if grad == nil {
+			for _, v := range row {
+				s += math.Exp(float64(v - m))
+			}
+		} else {
+			// Keep each exp for the gradient softmax/N: one exp per
+			// logit instead of two.
+			gr := grad[r*classes : (r+1)*classes]
+			for j, v := range row {
+				e := math.Exp(float64(v - m))
+				gr[j] = T(e)
+				s += e
+			}
 		}
 		logZ := float64(m) + math.Log(s)
 		total += logZ - float64(row[t])
 		if grad != nil {
 			gr := grad[r*classes : (r+1)*classes]
-			for j, v := range row {
-				gr[j] = T(math.Exp(float64(v)-logZ) * invN)
+			scale := invN / s
+			for j := range gr {
+				gr[j] = T(float64(gr[j]) * scale)
 			}
 			gr[t] -= T(invN)
 		}
