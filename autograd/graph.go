@@ -285,6 +285,25 @@ func (g *Graph[T]) GradOf(v *Var[T]) *tensor.Tensor[T] {
 	return g.gradOf(v)
 }
 
+// gradToWrite returns v's gradient buffer like GradOf, and whether the
+// caller is its first writer in this backward pass; then the buffer was not
+// zeroed and the caller must overwrite every element (a product with beta
+// = 0 instead of zeroing and accumulating: one pass over it fewer, and no
+// zeros written by this core for another core's half of a parallel
+// product). Leaves' gradients are never first-written: they accumulate
+// across passes until ZeroGrad, as in PyTorch.
+func (g *Graph[T]) gradToWrite(v *Var[T]) (grad *tensor.Tensor[T], overwrite bool) {
+	if v == nil || !v.requiresGrad {
+		return nil, false
+	}
+	if v.Grad != nil && !v.gradLive {
+		v.Grad.ResizeLike(v.Value)
+		v.gradLive = true
+		return v.Grad, true
+	}
+	return g.gradOf(v), false
+}
+
 func (g *Graph[T]) gradOf(v *Var[T]) *tensor.Tensor[T] {
 	if v.Grad == nil {
 		v.Grad = tensor.New[T](v.Value.Shape()...)

@@ -103,11 +103,7 @@ func (g *Graph[T]) Linear(x, w, bias *Var[T]) *Var[T] {
 	}
 	y := out.Value.Data()
 	if bias != nil {
-		bv := bias.Value.Data()
-		for r := range rows {
-			copy(y[r*outF:(r+1)*outF], bv)
-		}
-		gemm(false, true, rows, outF, in, 1, x.Value.Data(), in, w.Value.Data(), in, 1, y, outF)
+		gemmBias(false, true, rows, outF, in, x.Value.Data(), in, w.Value.Data(), in, bias.Value.Data(), y, outF)
 	} else {
 		gemm(false, true, rows, outF, in, 1, x.Value.Data(), in, w.Value.Data(), in, 0, y, outF)
 	}
@@ -124,8 +120,12 @@ func (linearOp[T]) Name() string { return "Linear" }
 func (linearOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	rows, in, outF := n.Ints[0], n.Ints[1], n.Ints[2]
 	gy := n.Out.Grad.Data()
-	if gx := g.GradOf(n.In[0]); gx != nil { // dx = dy·W
-		gemm(false, false, rows, in, outF, 1, gy, outF, n.In[1].Value.Data(), in, 1, gx.Data(), in)
+	if gx, overwrite := g.gradToWrite(n.In[0]); gx != nil { // dx = dy·W
+		beta := T(1)
+		if overwrite {
+			beta = 0
+		}
+		gemm(false, false, rows, in, outF, 1, gy, outF, n.In[1].Value.Data(), in, beta, gx.Data(), in)
 	}
 	if gw := g.GradOf(n.In[1]); gw != nil { // dW = dyᵀ·x
 		gemm(true, false, outF, in, rows, 1, gy, outF, n.In[0].Value.Data(), in, 1, gw.Data(), in)

@@ -32,10 +32,40 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		return
 	}
 	if isFloat32(alpha) && m*n*k >= minPackedWork {
-		sgemm(transA, transB, m, n, k, float32(alpha), as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
+		sgemm(transA, transB, m, n, k, float32(alpha), as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc, nil)
 		return
 	}
 	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// GemmBias computes C = op(A)·op(B) + bias, bias added to every row: a
+// Linear layer's x·Wᵀ + b. It is Gemm with alpha = 1 and beta = 0 (C is
+// only written), after which the goroutine that computed each block of C
+// adds the bias to it while the block is still in its core's cache; a
+// bias copied into C beforehand would be read back from the other core.
+// Each element is the product's sum rounded, plus the bias: for float32
+// the same bits as Gemm with the bias preloaded in C and beta = 1 when k
+// fits in one cache block, one rounding apart otherwise. It panics like
+// Gemm, and if len(bias) != n.
+func GemmBias[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, bias []T, c []T, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if len(bias) != n {
+		badGemm(fmt.Sprintf("len(bias)=%d, want n=%d", len(bias), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if isFloat32(bias[0]) && m*n*k >= minPackedWork {
+		sgemm(transA, transB, m, n, k, 1, as32(a), lda, as32(b), ldb, 0, as32(c), ldc, as32(bias))
+		return
+	}
+	gemmGeneric(transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		for j, v := range bias {
+			row[j] += v
+		}
+	}
 }
 
 // minPackedWork is the m*n*k below which packing costs more than it saves

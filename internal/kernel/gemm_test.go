@@ -454,3 +454,70 @@ func BenchmarkGemmMLP(b *testing.B) {
 		}
 	}
 }
+
+// TestGemmBias checks GemmBias against Gemm with the bias preloaded in C
+// (beta = 1) over shapes that take every path: serial, split by rows and
+// by columns, computed transposed (n small), unpacked (tiny) and float64.
+func TestGemmBias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, th := range []int{1, 2} {
+		withThreads(t, th)
+		for _, s := range []struct {
+			transA, transB bool
+			m, n, k        int
+		}{
+			{false, true, 128, 512, 300}, {false, true, 300, 64, 40}, {false, false, 128, 10, 256},
+			{true, false, 130, 70, 90}, {false, true, 2, 3, 2}, {false, true, 7, 33, 1},
+		} {
+			ar, ac := s.m, s.k
+			if s.transA {
+				ar, ac = ac, ar
+			}
+			br, bc := s.k, s.n
+			if s.transB {
+				br, bc = bc, br
+			}
+			a, b := make([]float32, ar*ac), make([]float32, br*bc)
+			bias := make([]float32, s.n)
+			for _, x := range [][]float32{a, b, bias} {
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+			}
+			got, want := make([]float32, s.m*s.n+5), make([]float32, s.m*s.n)
+			for i := range got {
+				got[i] = float32(math.NaN()) // GemmBias must only write C
+			}
+			for i := range want {
+				want[i] = bias[i%s.n]
+			}
+			GemmBias(s.transA, s.transB, s.m, s.n, s.k, a, ac, b, bc, bias, got[:s.m*s.n], s.n)
+			Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, ac, b, bc, 1, want, s.n)
+			for i, w := range want {
+				if d := math.Abs(float64(got[i] - w)); !(d <= 1e-5*(1+math.Abs(float64(w)))) {
+					t.Fatalf("threads=%d %+v: C[%d] = %v, want %v", th, s, i, got[i], w)
+				}
+			}
+			for _, v := range got[s.m*s.n:] {
+				if v == v {
+					t.Fatalf("threads=%d %+v: wrote past C", th, s)
+				}
+			}
+			// float64 takes the generic loop.
+			a64, b64, bias64 := to64(a), to64(b), to64(bias)
+			c64 := make([]float64, s.m*s.n)
+			GemmBias(s.transA, s.transB, s.m, s.n, s.k, a64, ac, b64, bc, bias64, c64, s.n)
+			for i, w := range want {
+				if d := math.Abs(c64[i] - float64(w)); d > 1e-4*(1+math.Abs(float64(w))) {
+					t.Fatalf("float64 %+v: C[%d] = %v, want %v", s, i, c64[i], w)
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("GemmBias with a short bias did not panic")
+		}
+	}()
+	GemmBias(false, false, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, make([]float32, 1), make([]float32, 4), 2)
+}

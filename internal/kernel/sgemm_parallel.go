@@ -29,6 +29,7 @@ type sgemmJob struct {
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        []float32
+	bias           []float32 // added to every row of C, or nil
 	lda, ldb, ldc  int
 	splitM         bool
 	chunk          int // rows or columns per part
@@ -36,7 +37,7 @@ type sgemmJob struct {
 
 func (j *sgemmJob) run(buf *packBuf, part int) {
 	lo := part * j.chunk
-	a, b, c, m, n := j.a, j.b, j.c, j.m, j.n
+	a, b, c, m, n, bias := j.a, j.b, j.c, j.m, j.n, j.bias
 	if j.splitM {
 		if lo >= m {
 			return
@@ -54,6 +55,9 @@ func (j *sgemmJob) run(buf *packBuf, part int) {
 		}
 		n = min(j.chunk, n-lo)
 		c = c[lo:]
+		if bias != nil {
+			bias = bias[lo:]
+		}
 		if j.transB {
 			b = b[lo*j.ldb:]
 		} else {
@@ -61,19 +65,35 @@ func (j *sgemmJob) run(buf *packBuf, part int) {
 		}
 	}
 	sgemmBlocked(j.kern, buf, j.transA, j.transB, m, n, j.k, j.alpha, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
+	addBias(m, n, bias, c, j.ldc)
 }
 
-// sgemm is Gemm for float32 (arguments already checked).
-func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// addBias adds bias[j] to column j of the m×n matrix C (nothing if bias
+// is nil). The GEMM part that computed a block of C calls it on that
+// block, which is still in its core's cache.
+func addBias(m, n int, bias, c []float32, ldc int) {
+	if bias == nil {
+		return
+	}
+	bias = bias[:n]
+	for i := range m {
+		Add(c[i*ldc:i*ldc+n], c[i*ldc:i*ldc+n], bias)
+	}
+}
+
+// sgemm is Gemm for float32 (arguments already checked), followed by
+// C += bias row by row if bias is not nil.
+func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	kern := activeSgemm
 	if swapWins(kern, m, n) {
-		sgemmSwapped(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		sgemmSwapped(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
 		return
 	}
 	buf := acquire()
 	if buf == nil { // another call owns the workers: run alone
 		buf = getSpare()
 		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		addBias(m, n, bias, c, ldc)
 		putSpare(buf)
 		return
 	}
@@ -91,10 +111,11 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	parts = min(parts, tiles)
 	if parts <= 1 {
 		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		addBias(m, n, bias, c, ldc)
 		return
 	}
 	gemm32 = sgemmJob{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, bias: bias, lda: lda, ldb: ldb, ldc: ldc,
 		splitM: splitM, chunk: (tiles + parts - 1) / parts * tile}
 	runParts(&gemm32, parts)
 	gemm32 = sgemmJob{} // keep no reference to the caller's slices
@@ -142,13 +163,13 @@ func swapWins(kern *sgemmKernel, m, n int) bool {
 // alpha = 1 and beta = 0 the bits are the same; otherwise alpha*S and
 // beta*C are rounded and added in another order (last bit). The choice
 // depends on the shape only, never on the thread count.
-func sgemmSwapped(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func sgemmSwapped(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	buf := getSpare()
 	if len(buf.swap) < m*n {
 		buf.swap = make([]float32, m*n)
 	}
 	s := buf.swap[:m*n]
-	sgemm(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, 0, s, m)
+	sgemm(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, 0, s, m, nil)
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {
@@ -159,6 +180,9 @@ func sgemmSwapped(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 			for j := range row {
 				row[j] = s[j*m+i] + beta*row[j]
 			}
+		}
+		if bias != nil {
+			Add(row, row, bias[:n])
 		}
 	}
 	putSpare(buf)
