@@ -15,6 +15,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // Float is the set of element types a Tensor can hold.
@@ -204,8 +206,9 @@ func (t *Tensor[T]) Fill(v T) {
 	}
 }
 
-// Zero sets every element to 0.
-func (t *Tensor[T]) Zero() { clear(t.data) }
+// Zero sets every element to 0; a long tensor (a gradient) is cleared by
+// the kernels' workers, each its block (see kernel.Zero).
+func (t *Tensor[T]) Zero() { kernel.Zero(t.data) }
 
 // SameShape reports whether a and b have identical shapes.
 func SameShape[T Float](a, b *Tensor[T]) bool { return EqualShapes(a.Shape(), b.Shape()) }

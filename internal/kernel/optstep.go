@@ -206,17 +206,26 @@ func (j *optJob) run(_ *packBuf, part int) {
 // goroutines: below it the hand-off costs more than the second core saves.
 const minParallelStep = 1 << 16
 
+// stepSplit returns how many parts a parameter of n elements is split
+// into by the optimizer steps (and by Zero) and each part's length, whole
+// vectors: one contiguous block per core, the same block of the same
+// parameter every step, so each core keeps its block in its cache.
+func stepSplit(n int) (parts, chunk int) {
+	parts = min(Threads(), n/minParallelStep+1)
+	chunk = ((n+parts-1)/parts + 63) &^ 63
+	return parts, chunk
+}
+
 // parallelStep runs j over Threads() goroutines if the array is long and
 // the workers are free, and reports whether it did. j is passed by value so
 // that the caller's coefficients stay on its stack.
 func parallelStep(j optJob) bool {
-	parts := min(Threads(), len(j.p)/minParallelStep+1)
+	parts, chunk := stepSplit(len(j.p))
 	if parts < 2 || acquire() == nil {
 		return false
 	}
 	defer release()
-	j.chunk = (len(j.p) + parts - 1) / parts
-	j.chunk = (j.chunk + 63) &^ 63
+	j.chunk = chunk
 	opt32 = j
 	runParts(&opt32, parts)
 	opt32 = optJob{}

@@ -85,3 +85,34 @@ func checkTernary[T Float](op string, dst, x, y []T) {
 func badLengths(op, a string, la int, b string, lb int) {
 	panic(fmt.Sprintf("kernel: %s: len(%s)=%d differs from len(%s)=%d", op, a, la, b, lb))
 }
+
+// Zero sets every element of x to zero. Long arrays (a layer's gradient)
+// are cleared by the workers in the blocks the optimizer steps use, so
+// that each core's block of a gradient is in its own cache when the
+// backward pass accumulates into it.
+func Zero[T Float](x []T) {
+	if parts, chunk := stepSplit(len(x)); parts > 1 && isFloat32(T(0)) && acquire() != nil {
+		defer release()
+		zero32 = zeroJob{x: as32(x), chunk: chunk}
+		runParts(&zero32, parts)
+		zero32 = zeroJob{}
+		return
+	}
+	clear(x)
+}
+
+// zeroJob is a parallel Zero; zero32 is the call in progress, guarded by
+// poolMu.
+type zeroJob struct {
+	x     []float32
+	chunk int
+}
+
+var zero32 zeroJob
+
+func (j *zeroJob) run(_ *packBuf, part int) {
+	lo := part * j.chunk
+	if lo < len(j.x) {
+		clear(j.x[lo:min(lo+j.chunk, len(j.x))])
+	}
+}

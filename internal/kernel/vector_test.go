@@ -254,3 +254,28 @@ func BenchmarkAdamStep(b *testing.B) {
 }
 
 var _ = math.Inf
+
+// TestZero clears arrays short and long (split over the workers), float32
+// and float64, and must touch nothing past the slice.
+func TestZero(t *testing.T) {
+	for _, th := range []int{1, 2} {
+		withThreads(t, th)
+		for _, n := range []int{0, 5, 1<<16 - 1, 1<<17 + 3, 1 << 20} {
+			x := make([]float32, n+1)
+			y := make([]float64, n+1)
+			for i := range x {
+				x[i], y[i] = 1, 1
+			}
+			Zero(x[:n])
+			Zero(y[:n])
+			for i := range n {
+				if x[i] != 0 || y[i] != 0 {
+					t.Fatalf("threads=%d n=%d: element %d not cleared", th, n, i)
+				}
+			}
+			if x[n] != 1 || y[n] != 1 {
+				t.Fatalf("threads=%d n=%d: cleared past the slice", th, n)
+			}
+		}
+	}
+}
