@@ -71,18 +71,24 @@ func (g *guarded) checkGuards(t *testing.T, name string) {
 	}
 }
 
+// storedDims returns the rows and columns of A and B as stored, for
+// op(A) m×k and op(B) k×n.
+func storedDims(transA, transB bool, m, n, k int) (ar, ac, br, bc int) {
+	ar, ac, br, bc = m, k, k, n
+	if transA {
+		ar, ac = ac, ar
+	}
+	if transB {
+		br, bc = bc, br
+	}
+	return ar, ac, br, bc
+}
+
 // operands builds A, B and C for tc, draws them from rng, and returns the
 // float64 reference result.
 func (tc gemmCase) operands(rng *rand.Rand) (a, b, c *guarded, want []float64) {
 	uniform := func() float32 { return float32(rng.Float64()*2 - 1) }
-	ar, ac := tc.m, tc.k
-	if tc.transA {
-		ar, ac = ac, ar
-	}
-	br, bc := tc.k, tc.n
-	if tc.transB {
-		br, bc = bc, br
-	}
+	ar, ac, br, bc := storedDims(tc.transA, tc.transB, tc.m, tc.n, tc.k)
 	a = newGuarded(rng, ar, ac, ac+tc.pad, uniform)
 	b = newGuarded(rng, br, bc, bc+tc.pad, uniform)
 	cfill := uniform
@@ -429,14 +435,7 @@ func BenchmarkGemmMLP(b *testing.B) {
 				oldThreads := threads.Load()
 				SetThreads(th)
 				defer threads.Store(oldThreads)
-				ar, ac := s.m, s.k
-				if s.transA {
-					ar, ac = ac, ar
-				}
-				br, bc := s.k, s.n
-				if s.transB {
-					br, bc = bc, br
-				}
+				ar, ac, br, bc := storedDims(s.transA, s.transB, s.m, s.n, s.k)
 				rng := rand.New(rand.NewPCG(1, 1))
 				a, bm, c := make([]float32, ar*ac), make([]float32, br*bc), make([]float32, s.m*s.n)
 				for i := range a {
@@ -469,14 +468,7 @@ func TestGemmBias(t *testing.T) {
 			{false, true, 128, 512, 300}, {false, true, 300, 64, 40}, {false, false, 128, 10, 256},
 			{true, false, 130, 70, 90}, {false, true, 2, 3, 2}, {false, true, 7, 33, 1},
 		} {
-			ar, ac := s.m, s.k
-			if s.transA {
-				ar, ac = ac, ar
-			}
-			br, bc := s.k, s.n
-			if s.transB {
-				br, bc = bc, br
-			}
+			ar, ac, br, bc := storedDims(s.transA, s.transB, s.m, s.n, s.k)
 			a, b := make([]float32, ar*ac), make([]float32, br*bc)
 			bias := make([]float32, s.n)
 			for _, x := range [][]float32{a, b, bias} {

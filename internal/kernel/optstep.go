@@ -190,11 +190,10 @@ type optJob struct {
 var opt32 optJob // the parallel step in progress, guarded by poolMu
 
 func (j *optJob) run(_ *packBuf, part int) {
-	lo := part * j.chunk
-	if lo >= len(j.p) {
+	lo, hi, ok := partRange(part, j.chunk, len(j.p))
+	if !ok {
 		return
 	}
-	hi := min(lo+j.chunk, len(j.p))
 	if j.isAdam {
 		adam32Serial(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], &j.adam)
 	} else {

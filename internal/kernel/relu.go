@@ -91,11 +91,10 @@ type reluJob struct {
 var relu32Job reluJob
 
 func (j *reluJob) run(_ *packBuf, part int) {
-	lo := part * j.chunk
-	if lo >= len(j.dst) {
+	lo, hi, ok := partRange(part, j.chunk, len(j.dst))
+	if !ok {
 		return
 	}
-	hi := min(lo+j.chunk, len(j.dst))
 	if j.grad {
 		reluGrad32Serial(j.dst[lo:hi], j.x[lo:hi], j.dy[lo:hi])
 	} else {

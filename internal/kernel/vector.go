@@ -111,8 +111,7 @@ type zeroJob struct {
 var zero32 zeroJob
 
 func (j *zeroJob) run(_ *packBuf, part int) {
-	lo := part * j.chunk
-	if lo < len(j.x) {
-		clear(j.x[lo:min(lo+j.chunk, len(j.x))])
+	if lo, hi, ok := partRange(part, j.chunk, len(j.x)); ok {
+		clear(j.x[lo:hi])
 	}
 }

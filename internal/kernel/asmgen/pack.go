@@ -5,6 +5,31 @@ import (
 	"io"
 )
 
+// text starts function name with Go signature sig and frame size frame,
+// loading each argument "name+offset(FP)" into its register.
+func (a *asm) text(sig, frame string, args ...[2]string) {
+	fmt.Fprintf(a.w, "\n// func %s(%s)\n", a.name, sig)
+	fmt.Fprintf(a.w, "TEXT ·%s(SB), NOSPLIT, %s\n", a.name, frame)
+	for _, arg := range args {
+		a.p("MOVQ %s, %s", arg[0], arg[1])
+	}
+}
+
+// countedLoop emits a loop run CX times (none if CX is 0): setup before
+// it, body in it, and the function's return after it.
+func (a *asm) countedLoop(setup, body func()) {
+	a.p("TESTQ CX, CX")
+	a.p("JZ %s", a.l("done"))
+	setup()
+	a.label("loop")
+	body()
+	a.p("DECQ CX")
+	a.p("JNZ %s", a.l("loop"))
+	a.label("done")
+	a.p("VZEROUPPER")
+	a.p("RET")
+}
+
 // genPack writes transpose16AVX512, the transposing packer of SGEMM:
 //
 //	func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, blocks int)
@@ -19,28 +44,11 @@ import (
 // then pairs, then 128-bit lanes twice.
 func genPack(w io.Writer) {
 	a := &asm{w: w, name: "transpose16AVX512", r: "Z"}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "// func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, blocks int)")
-	fmt.Fprintln(w, "TEXT ·transpose16AVX512(SB), NOSPLIT, $0-40")
-	a.p("MOVQ dst+0(FP), DI")
-	a.p("MOVQ ldd+8(FP), R10")
-	a.p("MOVQ src+16(FP), SI")
-	a.p("MOVQ lds+24(FP), R8")
-	a.p("MOVQ blocks+32(FP), CX")
-	a.p("TESTQ CX, CX")
-	a.p("JZ %s", a.l("done"))
-	// Row i of a 16-row group is at base[i/4] + (i%4)*stride; the four bases
-	// are 4 rows apart.
-	a.p("SHLQ $2, R8")  // lds in bytes
-	a.p("SHLQ $2, R10") // ldd in bytes
-	a.p("LEAQ (R8)(R8*2), R9")
-	a.p("LEAQ (R10)(R10*2), R11")
+	a.text("dst *float32, ldd int, src *float32, lds int, blocks int", "$0-40",
+		[2]string{"dst+0(FP)", "DI"}, [2]string{"ldd+8(FP)", "R10"}, [2]string{"src+16(FP)", "SI"},
+		[2]string{"lds+24(FP)", "R8"}, [2]string{"blocks+32(FP)", "CX"})
 	srcBase := []string{"SI", "AX", "BX", "DX"}
 	dstBase := []string{"DI", "R12", "R13", "R14"}
-	for g := 1; g < 4; g++ {
-		a.p("LEAQ (%s)(R8*4), %s", srcBase[g-1], srcBase[g])
-		a.p("LEAQ (%s)(R10*4), %s", dstBase[g-1], dstBase[g])
-	}
 	row := func(base []string, s1, s3 string, i int) string {
 		b := base[i/4]
 		switch i % 4 {
@@ -55,59 +63,67 @@ func genPack(w io.Writer) {
 	}
 	r := func(i int) string { return fmt.Sprintf("Z%d", i) }
 	t := func(i int) string { return fmt.Sprintf("Z%d", 16+i) }
-	a.label("loop")
-	for i := range 16 {
-		a.p("VMOVUPS %s, %s", row(srcBase, "R8", "R9", i), r(i))
-	}
-	// Round 1: t[2i], t[2i+1] interleave the floats of rows 2i and 2i+1
-	// within each 128-bit lane.
-	for i := range 8 {
-		a.p("VUNPCKLPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i))
-		a.p("VUNPCKHPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i+1))
-	}
-	// Round 2: u[4g+q] holds, in lane L, column 4L+q of rows 4g..4g+3.
-	for g := range 4 {
-		t0, t1, t2, t3 := t(4*g), t(4*g+1), t(4*g+2), t(4*g+3)
-		a.p("VUNPCKLPD %s, %s, %s", t2, t0, r(4*g))
-		a.p("VUNPCKHPD %s, %s, %s", t2, t0, r(4*g+1))
-		a.p("VUNPCKLPD %s, %s, %s", t3, t1, r(4*g+2))
-		a.p("VUNPCKHPD %s, %s, %s", t3, t1, r(4*g+3))
-	}
-	// Rounds 3 and 4: a 4×4 transpose of 128-bit lanes across u[q],
-	// u[4+q], u[8+q], u[12+q] gives columns q, 4+q, 8+q and 12+q.
-	for q := range 4 {
-		u0, u1, u2, u3 := r(q), r(4+q), r(8+q), r(12+q)
-		v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
-		a.p("VSHUFF32X4 $0x44, %s, %s, %s", u1, u0, v0)
-		a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u1, u0, v1)
-		a.p("VSHUFF32X4 $0x44, %s, %s, %s", u3, u2, v2)
-		a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u3, u2, v3)
-	}
-	for q := range 4 {
-		v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
-		for L, s := range []struct {
-			imm  string
-			x, y string
-		}{{"0x88", v0, v2}, {"0xDD", v0, v2}, {"0x88", v1, v3}, {"0xDD", v1, v3}} {
-			a.p("VSHUFF32X4 $%s, %s, %s, %s", s.imm, s.y, s.x, r(4*L+q))
+	setup := func() {
+		// Row i of a 16-row group is at base[i/4] + (i%4)*stride; the four
+		// bases are 4 rows apart.
+		a.p("SHLQ $2, R8")  // lds in bytes
+		a.p("SHLQ $2, R10") // ldd in bytes
+		a.p("LEAQ (R8)(R8*2), R9")
+		a.p("LEAQ (R10)(R10*2), R11")
+		for g := 1; g < 4; g++ {
+			a.p("LEAQ (%s)(R8*4), %s", srcBase[g-1], srcBase[g])
+			a.p("LEAQ (%s)(R10*4), %s", dstBase[g-1], dstBase[g])
 		}
 	}
-	for i := range 16 {
-		a.p("VMOVUPS %s, %s", r(i), row(dstBase, "R10", "R11", i))
-	}
-	for g := range 4 {
-		a.p("ADDQ $64, %s", srcBase[g])
-	}
-	// Sixteen rows down: two steps of eight row strides per base.
-	for g := range 4 {
-		a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
-		a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
-	}
-	a.p("DECQ CX")
-	a.p("JNZ %s", a.l("loop"))
-	a.label("done")
-	a.p("VZEROUPPER")
-	a.p("RET")
+	a.countedLoop(setup, func() {
+		for i := range 16 {
+			a.p("VMOVUPS %s, %s", row(srcBase, "R8", "R9", i), r(i))
+		}
+		// Round 1: t[2i], t[2i+1] interleave the floats of rows 2i and 2i+1
+		// within each 128-bit lane.
+		for i := range 8 {
+			a.p("VUNPCKLPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i))
+			a.p("VUNPCKHPS %s, %s, %s", r(2*i+1), r(2*i), t(2*i+1))
+		}
+		// Round 2: u[4g+q] holds, in lane L, column 4L+q of rows 4g..4g+3.
+		for g := range 4 {
+			t0, t1, t2, t3 := t(4*g), t(4*g+1), t(4*g+2), t(4*g+3)
+			a.p("VUNPCKLPD %s, %s, %s", t2, t0, r(4*g))
+			a.p("VUNPCKHPD %s, %s, %s", t2, t0, r(4*g+1))
+			a.p("VUNPCKLPD %s, %s, %s", t3, t1, r(4*g+2))
+			a.p("VUNPCKHPD %s, %s, %s", t3, t1, r(4*g+3))
+		}
+		// Rounds 3 and 4: a 4×4 transpose of 128-bit lanes across u[q],
+		// u[4+q], u[8+q], u[12+q] gives columns q, 4+q, 8+q and 12+q.
+		for q := range 4 {
+			u0, u1, u2, u3 := r(q), r(4+q), r(8+q), r(12+q)
+			v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
+			a.p("VSHUFF32X4 $0x44, %s, %s, %s", u1, u0, v0)
+			a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u1, u0, v1)
+			a.p("VSHUFF32X4 $0x44, %s, %s, %s", u3, u2, v2)
+			a.p("VSHUFF32X4 $0xEE, %s, %s, %s", u3, u2, v3)
+		}
+		for q := range 4 {
+			v0, v1, v2, v3 := t(4*q), t(4*q+1), t(4*q+2), t(4*q+3)
+			for L, s := range []struct {
+				imm  string
+				x, y string
+			}{{"0x88", v0, v2}, {"0xDD", v0, v2}, {"0x88", v1, v3}, {"0xDD", v1, v3}} {
+				a.p("VSHUFF32X4 $%s, %s, %s, %s", s.imm, s.y, s.x, r(4*L+q))
+			}
+		}
+		for i := range 16 {
+			a.p("VMOVUPS %s, %s", r(i), row(dstBase, "R10", "R11", i))
+		}
+		for g := range 4 {
+			a.p("ADDQ $64, %s", srcBase[g])
+		}
+		// Sixteen rows down: two steps of eight row strides per base.
+		for g := range 4 {
+			a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
+			a.p("LEAQ (%s)(R10*8), %s", dstBase[g], dstBase[g])
+		}
+	})
 }
 
 // genPack6 writes pack6AVX512, the packer of the AVX-512 kernel's A panels
@@ -121,69 +137,60 @@ func genPack(w io.Writer) {
 // one (each 64-bit half of a lane holds one column's two floats).
 func genPack6(w io.Writer) {
 	a := &asm{w: w, name: "pack6AVX512", r: "Z"}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "// func pack6AVX512(dst *float32, src *float32, lds int, blocks int)")
-	fmt.Fprintln(w, "TEXT ·pack6AVX512(SB), NOSPLIT, $0-32")
-	a.p("MOVQ dst+0(FP), DI")
-	a.p("MOVQ src+8(FP), SI")
-	a.p("MOVQ lds+16(FP), R8")
-	a.p("MOVQ blocks+24(FP), CX")
-	a.p("TESTQ CX, CX")
-	a.p("JZ %s", a.l("done"))
-	a.p("SHLQ $2, R8")
-	a.p("LEAQ (R8)(R8*2), R9")
-	a.p("LEAQ (SI)(R8*4), AX") // row 4
-	a.label("loop")
-	rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
-	for i, m := range rows {
-		a.p("VMOVUPS %s, Z%d", m, i)
+	a.text("dst *float32, src *float32, lds int, blocks int", "$0-32",
+		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"lds+16(FP)", "R8"},
+		[2]string{"blocks+24(FP)", "CX"})
+	setup := func() {
+		a.p("SHLQ $2, R8")
+		a.p("LEAQ (R8)(R8*2), R9")
+		a.p("LEAQ (SI)(R8*4), AX") // row 4
 	}
-	// t0..t5 = Z8..Z13: floats of rows (0,1), (2,3), (4,5) interleaved.
-	for i := range 3 {
-		a.p("VUNPCKLPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i)
-		a.p("VUNPCKHPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i+1)
-	}
-	// u_q = Z16+q: lane L holds rows 0-3 of column 4L+q.
-	a.p("VUNPCKLPD Z10, Z8, Z16")
-	a.p("VUNPCKHPD Z10, Z8, Z17")
-	a.p("VUNPCKLPD Z11, Z9, Z18")
-	a.p("VUNPCKHPD Z11, Z9, Z19")
-	// t4 = Z12: lane L holds rows 4-5 of column 4L (low half) and 4L+1
-	// (high half); t5 = Z13 the same for columns 4L+2 and 4L+3.
-	for L := range 4 {
-		lo4, lo5 := "X12", "X13"
-		if L > 0 {
-			a.p("VEXTRACTF32X4 $%d, Z12, X20", L)
-			a.p("VEXTRACTF32X4 $%d, Z13, X21", L)
-			lo4, lo5 = "X20", "X21"
+	a.countedLoop(setup, func() {
+		rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
+		for i, m := range rows {
+			a.p("VMOVUPS %s, Z%d", m, i)
 		}
-		for q := range 4 {
-			p := 4*L + q
-			off := p * 24
-			if L == 0 {
-				a.p("VMOVUPS X%d, %d(DI)", 16+q, off)
-			} else {
-				a.p("VEXTRACTF32X4 $%d, Z%d, %d(DI)", L, 16+q, off)
+		// t0..t5 = Z8..Z13: floats of rows (0,1), (2,3), (4,5) interleaved.
+		for i := range 3 {
+			a.p("VUNPCKLPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i)
+			a.p("VUNPCKHPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i+1)
+		}
+		// u_q = Z16+q: lane L holds rows 0-3 of column 4L+q.
+		a.p("VUNPCKLPD Z10, Z8, Z16")
+		a.p("VUNPCKHPD Z10, Z8, Z17")
+		a.p("VUNPCKLPD Z11, Z9, Z18")
+		a.p("VUNPCKHPD Z11, Z9, Z19")
+		// t4 = Z12: lane L holds rows 4-5 of column 4L (low half) and 4L+1
+		// (high half); t5 = Z13 the same for columns 4L+2 and 4L+3.
+		for L := range 4 {
+			lo4, lo5 := "X12", "X13"
+			if L > 0 {
+				a.p("VEXTRACTF32X4 $%d, Z12, X20", L)
+				a.p("VEXTRACTF32X4 $%d, Z13, X21", L)
+				lo4, lo5 = "X20", "X21"
 			}
-			src := lo4
-			if q >= 2 {
-				src = lo5
-			}
-			if q%2 == 0 {
-				a.p("VMOVLPS %s, %d(DI)", src, off+16)
-			} else {
-				a.p("VMOVHPS %s, %d(DI)", src, off+16)
+			for q := range 4 {
+				off := (4*L + q) * 24
+				if L == 0 {
+					a.p("VMOVUPS X%d, %d(DI)", 16+q, off)
+				} else {
+					a.p("VEXTRACTF32X4 $%d, Z%d, %d(DI)", L, 16+q, off)
+				}
+				src := lo4
+				if q >= 2 {
+					src = lo5
+				}
+				if q%2 == 0 {
+					a.p("VMOVLPS %s, %d(DI)", src, off+16)
+				} else {
+					a.p("VMOVHPS %s, %d(DI)", src, off+16)
+				}
 			}
 		}
-	}
-	a.p("ADDQ $64, SI")
-	a.p("ADDQ $64, AX")
-	a.p("ADDQ $%d, DI", 16*24)
-	a.p("DECQ CX")
-	a.p("JNZ %s", a.l("loop"))
-	a.label("done")
-	a.p("VZEROUPPER")
-	a.p("RET")
+		a.p("ADDQ $64, SI")
+		a.p("ADDQ $64, AX")
+		a.p("ADDQ $%d, DI", 16*24)
+	})
 }
 
 // genCopyRows writes copyRowsAVX512, the packer of short rows (the A panels
@@ -196,31 +203,22 @@ func genPack6(w io.Writer) {
 // read nor written, so nothing past a row is touched).
 func genCopyRows(w io.Writer) {
 	a := &asm{w: w, name: "copyRowsAVX512", r: "Z"}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "// func copyRowsAVX512(dst, src *float32, ld, kc, r int)")
-	fmt.Fprintln(w, "TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-40")
-	a.p("MOVQ dst+0(FP), DI")
-	a.p("MOVQ src+8(FP), SI")
-	a.p("MOVQ ld+16(FP), R8")
-	a.p("MOVQ kc+24(FP), CX")
-	a.p("MOVQ r+32(FP), R9")
-	a.p("TESTQ CX, CX")
-	a.p("JZ %s", a.l("done"))
-	// K1 = the low r bits.
-	a.p("MOVL $1, AX")
-	a.p("SHLXL R9, AX, AX")
-	a.p("DECL AX")
-	a.p("KMOVW AX, K1")
-	a.p("SHLQ $2, R8")
-	a.p("SHLQ $2, R9")
-	a.label("loop")
-	a.p("VMOVUPS (SI), K1, Z0")
-	a.p("VMOVUPS Z0, K1, (DI)")
-	a.p("ADDQ R8, SI")
-	a.p("ADDQ R9, DI")
-	a.p("DECQ CX")
-	a.p("JNZ %s", a.l("loop"))
-	a.label("done")
-	a.p("VZEROUPPER")
-	a.p("RET")
+	a.text("dst, src *float32, ld, kc, r int", "$0-40",
+		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"ld+16(FP)", "R8"},
+		[2]string{"kc+24(FP)", "CX"}, [2]string{"r+32(FP)", "R9"})
+	setup := func() {
+		// K1 = the low r bits.
+		a.p("MOVL $1, AX")
+		a.p("SHLXL R9, AX, AX")
+		a.p("DECL AX")
+		a.p("KMOVW AX, K1")
+		a.p("SHLQ $2, R8")
+		a.p("SHLQ $2, R9")
+	}
+	a.countedLoop(setup, func() {
+		a.p("VMOVUPS (SI), K1, Z0")
+		a.p("VMOVUPS Z0, K1, (DI)")
+		a.p("ADDQ R8, SI")
+		a.p("ADDQ R9, DI")
+	})
 }
