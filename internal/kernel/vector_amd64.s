@@ -11,6 +11,7 @@ TEXT ·axpyAVX512(SB), NOSPLIT, $0-28
 	VBROADCASTSS alpha+24(FP), Z15
 	MOVQ n+16(FP), CX
 	SHRQ $4, CX
+	TESTQ CX, CX
 	JZ axpyAVX512_done
 axpyAVX512_loop:
 	VMULPS (SI), Z15, Z0
@@ -31,6 +32,7 @@ TEXT ·addAVX512(SB), NOSPLIT, $0-32
 	MOVQ y+16(FP), DI
 	MOVQ n+24(FP), CX
 	SHRQ $4, CX
+	TESTQ CX, CX
 	JZ addAVX512_done
 addAVX512_loop:
 	VMOVUPS (SI), Z0
@@ -52,6 +54,7 @@ TEXT ·mulAVX512(SB), NOSPLIT, $0-32
 	MOVQ y+16(FP), DI
 	MOVQ n+24(FP), CX
 	SHRQ $4, CX
+	TESTQ CX, CX
 	JZ mulAVX512_done
 mulAVX512_loop:
 	VMOVUPS (SI), Z0
@@ -85,6 +88,7 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	MOVL 36(R9), BX
 	MOVQ n+32(FP), CX
 	SHRQ $4, CX
+	TESTQ CX, CX
 	JZ adamAVX512_done
 adamAVX512_loop:
 	VMULPS (DX), Z13, Z0
@@ -133,6 +137,7 @@ TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 	MOVL 16(R9), BX
 	MOVQ n+24(FP), CX
 	SHRQ $4, CX
+	TESTQ CX, CX
 	JZ sgdAVX512_done
 sgdAVX512_loop:
 	VMOVUPS (DX), Z0
@@ -181,6 +186,7 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
 	VBROADCASTSS alpha+24(FP), Y15
 	MOVQ n+16(FP), CX
 	SHRQ $3, CX
+	TESTQ CX, CX
 	JZ axpyAVX2_done
 axpyAVX2_loop:
 	VMULPS (SI), Y15, Y0
@@ -201,6 +207,7 @@ TEXT ·addAVX2(SB), NOSPLIT, $0-32
 	MOVQ y+16(FP), DI
 	MOVQ n+24(FP), CX
 	SHRQ $3, CX
+	TESTQ CX, CX
 	JZ addAVX2_done
 addAVX2_loop:
 	VMOVUPS (SI), Y0
@@ -222,6 +229,7 @@ TEXT ·mulAVX2(SB), NOSPLIT, $0-32
 	MOVQ y+16(FP), DI
 	MOVQ n+24(FP), CX
 	SHRQ $3, CX
+	TESTQ CX, CX
 	JZ mulAVX2_done
 mulAVX2_loop:
 	VMOVUPS (SI), Y0
@@ -255,6 +263,7 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-48
 	MOVL 36(R9), BX
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
+	TESTQ CX, CX
 	JZ adamAVX2_done
 adamAVX2_loop:
 	VMULPS (DX), Y13, Y0
@@ -303,6 +312,7 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
 	MOVL 16(R9), BX
 	MOVQ n+24(FP), CX
 	SHRQ $3, CX
+	TESTQ CX, CX
 	JZ sgdAVX2_done
 sgdAVX2_loop:
 	VMOVUPS (DX), Y0

@@ -37,17 +37,12 @@ func (a *asm) v(i int) string               { return fmt.Sprintf("%s%d", a.r, i)
 func (a *asm) loop(wd width, nArg string, ptrs []string, body func()) {
 	a.p("MOVQ %s, CX", nArg)
 	a.p("SHRQ $%d, CX", wd.log2)
-	a.p("JZ %s", a.l("done"))
-	a.label("loop")
-	body()
-	for _, r := range ptrs {
-		a.p("ADDQ $%d, %s", wd.lanes*4, r)
-	}
-	a.p("DECQ CX")
-	a.p("JNZ %s", a.l("loop"))
-	a.label("done")
-	a.p("VZEROUPPER")
-	a.p("RET")
+	a.countedLoop(func() {}, func() {
+		body()
+		for _, r := range ptrs {
+			a.p("ADDQ $%d, %s", wd.lanes*4, r)
+		}
+	})
 }
 
 func genVector(w io.Writer) {
