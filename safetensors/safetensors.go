@@ -170,7 +170,7 @@ func Decode[T tensor.Float](t *Tensor) (*tensor.Tensor[T], error) {
 // DecodeInto converts t into dst, which must have t's shape: how weights
 // load into an existing model. The error names the tensor and both shapes.
 func DecodeInto[T tensor.Float](dst *tensor.Tensor[T], t *Tensor) error {
-	if !equalShape(dst.Shape(), t.Shape) {
+	if !tensor.EqualShapes(dst.Shape(), t.Shape) {
 		return fmt.Errorf("safetensors: tensor %q has shape %v, want %v", t.Name, t.Shape, dst.Shape())
 	}
 	if _, size, ok := t.DType.info(); !ok || len(t.Data) != t.Len()*size {
@@ -181,16 +181,4 @@ func DecodeInto[T tensor.Float](dst *tensor.Tensor[T], t *Tensor) error {
 		return fmt.Errorf("safetensors: tensor %q: %v", t.Name, err)
 	}
 	return nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -214,17 +214,7 @@ func (t *Tensor[T]) Zero() { kernel.Zero(t.data) }
 func SameShape[T Float](a, b *Tensor[T]) bool { return EqualShapes(a.Shape(), b.Shape()) }
 
 // EqualShapes reports whether two shapes are identical.
-func EqualShapes(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func EqualShapes(a, b []int) bool { return slices.Equal(a, b) }
 
 // Convert returns a copy of t with element type U.
 func Convert[U, T Float](t *Tensor[T]) *Tensor[U] {

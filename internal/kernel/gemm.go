@@ -118,16 +118,7 @@ func badGemm(msg string) { panic("kernel: Gemm: " + msg) }
 // alpha*op(A)*op(B) row by row with axpy-shaped inner loops that the
 // compiler keeps in registers.
 func gemmGeneric[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	for i := range m {
-		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			clear(row)
-		} else if beta != 1 {
-			for j := range row {
-				row[j] *= beta
-			}
-		}
-	}
+	scaleRows(m, n, beta, c, ldc)
 	if k == 0 || alpha == 0 {
 		return
 	}

@@ -244,7 +244,7 @@ func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
 }
 
 // scaleRows sets C = beta*C, writing zeros when beta is 0.
-func scaleRows(m, n int, beta float32, c []float32, ldc int) {
+func scaleRows[T Float](m, n int, beta T, c []T, ldc int) {
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {
