@@ -34,8 +34,9 @@ type Var[T Float] struct {
 	// Value is the forward value.
 	Value *tensor.Tensor[T]
 	// Grad is dL/dValue after Backward. For parameters it accumulates over
-	// Backward calls until ZeroGrad, as in PyTorch; for intermediates it is
-	// valid until the graph is reset.
+	// Backward calls until ZeroGrad, as in PyTorch; for intermediates it
+	// holds the latest pass's gradient alone and is valid until the graph
+	// is reset.
 	Grad *tensor.Tensor[T]
 	// Name is a parameter's name in its model's state dict, if any.
 	Name string
@@ -183,7 +184,11 @@ func (g *Graph[T]) Nodes() []Node[T] { return g.nodes }
 
 // Backward computes the gradient of the scalar loss with respect to every
 // Var it depends on that requires a gradient, accumulating into their Grad
-// fields, and then releases the graph (unless Retain is set).
+// fields, and then releases the graph (unless Retain is set). Leaves'
+// gradients accumulate over passes until ZeroGrad; an intermediate's
+// gradient is this pass's alone (each pass starts it from zero), so
+// backpropagating a retained graph k times adds k times the one-pass
+// gradient to the leaves, as loss.backward(retain_graph=True) does.
 func (g *Graph[T]) Backward(loss *Var[T]) {
 	if loss.Value.Len() != 1 {
 		panic(fmt.Sprintf("autograd: Backward from a non-scalar of shape %v", loss.Shape()))
@@ -193,6 +198,16 @@ func (g *Graph[T]) Backward(loss *Var[T]) {
 	}
 	if !loss.requiresGrad {
 		panic("autograd: Backward from a value that does not require a gradient")
+	}
+	// Each pass starts every intermediate's gradient from zero, as PyTorch
+	// does: with Retain, a second Backward must not add this pass's
+	// gradients to those the first left in the intermediates' buffers
+	// (w=2, x=3, L=(w·x)² would give w.Grad 36+108 instead of 36+36).
+	// Leaves keep accumulating until ZeroGrad.
+	for i := range g.nodes {
+		if out := g.nodes[i].Out; !out.leaf {
+			out.gradLive = false
+		}
 	}
 	gl := g.gradOf(loss)
 	gl.Data()[0]++
