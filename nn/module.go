@@ -17,7 +17,8 @@ type Module[T Float] interface {
 	Forward(g *autograd.Graph[T], x *autograd.Var[T]) *autograd.Var[T]
 	// Parameters returns the trainable tensors in state-dict order. Each
 	// Var's Name is its state-dict key relative to this module ("weight";
-	// inside a Sequential, "0.weight").
+	// inside a Sequential, "0.weight"). A parameter shared by several
+	// layers is listed once, as PyTorch's parameters() does.
 	Parameters() []*autograd.Var[T]
 }
 
