@@ -15,10 +15,14 @@ import (
 // Like PyTorch, At(0) is BaseLR whatever learning rate the optimizer was
 // made with: CyclicLR overwrites it at construction.
 type Cyclic struct {
-	BaseLR       float64 // base_lr
-	MaxLR        float64 // max_lr
-	StepSizeUp   int     // step_size_up, PyTorch's default 2000
-	StepSizeDown int     // step_size_down; 0 means StepSizeUp
+	BaseLR     float64 // base_lr
+	MaxLR      float64 // max_lr
+	StepSizeUp int     // step_size_up, PyTorch's default 2000
+	// StepSizeDown is step_size_down; -1 (CyclicDefaults) takes
+	// StepSizeUp, as PyTorch's None does. 0 is a length like any other,
+	// as in PyTorch: the rate climbs for StepSizeUp steps and then drops
+	// back to BaseLR at once (a sawtooth).
+	StepSizeDown int
 	Mode         string  // mode: triangular (default), triangular2, exp_range
 	Gamma        float64 // gamma of exp_range, default 1
 	// CycleMomentum cycles the momentum inversely, from MaxMomentum down to
@@ -32,7 +36,7 @@ type Cyclic struct {
 // CyclicDefaults returns PyTorch's defaults for the given range, with
 // momentum cycling off.
 func CyclicDefaults(baseLR, maxLR float64) Cyclic {
-	return Cyclic{BaseLR: baseLR, MaxLR: maxLR, StepSizeUp: 2000, Mode: "triangular", Gamma: 1,
+	return Cyclic{BaseLR: baseLR, MaxLR: maxLR, StepSizeUp: 2000, StepSizeDown: -1, Mode: "triangular", Gamma: 1,
 		BaseMomentum: 0.8, MaxMomentum: 0.9}
 }
 
@@ -41,7 +45,7 @@ func CyclicDefaults(baseLR, maxLR float64) Cyclic {
 func (s *Cyclic) phase(t int) (factor, scale float64) {
 	up := float64(s.StepSizeUp)
 	down := up
-	if s.StepSizeDown > 0 {
+	if s.StepSizeDown >= 0 {
 		down = float64(s.StepSizeDown)
 	}
 	total := up + down
@@ -86,8 +90,9 @@ func (s *Cyclic) Validate() error {
 	default:
 		return fmt.Errorf("schedule: cyclic: unknown mode %q; valid modes: triangular, triangular2, exp_range", s.Mode)
 	}
-	if s.StepSizeUp <= 0 || s.StepSizeDown < 0 {
-		return fmt.Errorf("schedule: cyclic: step_size_up must be positive and step_size_down >= 0, got %d and %d", s.StepSizeUp, s.StepSizeDown)
+	// PyTorch divides by step_size_up at step 0 (ZeroDivisionError for 0).
+	if s.StepSizeUp <= 0 || s.StepSizeDown < -1 {
+		return fmt.Errorf("schedule: cyclic: step_size_up must be positive and step_size_down >= 0 (-1: same as step_size_up), got %d and %d", s.StepSizeUp, s.StepSizeDown)
 	}
 	if err := checkLR("cyclic", s.BaseLR); err != nil {
 		return err

@@ -122,15 +122,37 @@ func (s *Cosine) Validate() error {
 
 // Warmup is a linear warm-up before another schedule: PyTorch's
 // SequentialLR([LinearLR(start_factor, total_iters=Steps), inner],
-// milestones=[Steps]). During the first Steps steps the learning rate
-// climbs linearly from StartFactor*Inner.At(0) towards Inner.At(0)
+// milestones=[Steps]), LinearLR built first. During the first Steps steps
+// the learning rate climbs linearly from StartFactor*base towards base
 // (LinearLR's recursive form); from step Steps on it is
-// Inner.At(t - Steps).
+// Inner.At(t - Steps), so the inner schedule runs for the steps the
+// warm-up leaves: size it for them (a OneCycle's TotalSteps, a Cosine's
+// TMax), or it never finishes.
+//
+// base is the group's initial_lr when SequentialLR starts: the optimizer's
+// learning rate LR, which LinearLR records, except after a OneCycle, whose
+// OneCycleLR overwrites it with MaxLR/DivFactor. So a Cyclic warms up
+// towards LR and then drops to its BaseLR, as in PyTorch.
 type Warmup struct {
 	Steps       int     // warm-up length, LinearLR's total_iters
 	StartFactor float64 // start_factor, PyTorch's default 1/3
 	Inner       Schedule
-	m           memo
+	// LR is the optimizer's learning rate; 0 takes Inner.At(0), which is
+	// the same for every schedule but Cyclic (BaseLR) and OneCycle.
+	LR float64
+	m  memo
+}
+
+// base returns the learning rate the warm-up climbs towards: PyTorch's
+// initial_lr, exactly (OneCycle's At(0) may differ from it in the last bit).
+func (s *Warmup) base() float64 {
+	if oc, ok := s.Inner.(*OneCycle); ok {
+		return oc.MaxLR / oc.DivFactor
+	}
+	if s.LR != 0 {
+		return s.LR
+	}
+	return s.Inner.At(0)
 }
 
 // At returns the learning rate of step t.
@@ -138,7 +160,7 @@ func (s *Warmup) At(t int) float64 {
 	if t >= s.Steps {
 		return s.Inner.At(t - s.Steps)
 	}
-	base := s.Inner.At(0)
+	base := s.base()
 	f0, total := s.StartFactor, float64(s.Steps)
 	return s.m.walk(t, base*f0, func(t int, prev float64) float64 {
 		return prev * (1 + (1-f0)/(total*f0+float64(t-1)*(1-f0)))

@@ -11,6 +11,10 @@ import (
 func TestValidate(t *testing.T) {
 	cyc := schedule.CyclicDefaults(0.1, 1)
 	cyc.Mode = "sawtooth"
+	cycDown := schedule.CyclicDefaults(0.1, 1)
+	cycDown.StepSizeDown = -2
+	cycUp := schedule.CyclicDefaults(0.1, 1)
+	cycUp.StepSizeUp = 0
 	one := schedule.OneCycleDefaults(1, 0)
 	oneLin := schedule.OneCycleDefaults(1, 10)
 	oneLin.AnnealStrategy = "exp"
@@ -23,6 +27,8 @@ func TestValidate(t *testing.T) {
 		{&schedule.MultiStep{LR: 0.1, Milestones: []int{5, 3}}, "milestones must be increasing"},
 		{&schedule.Cosine{LR: 0.1}, "T_max must be positive"},
 		{&cyc, `unknown mode "sawtooth"; valid modes: triangular, triangular2, exp_range`},
+		{&cycDown, "step_size_down >= 0 (-1: same as step_size_up), got 2000 and -2"},
+		{&cycUp, "step_size_up must be positive"},
 		{&one, "define a positive total_steps, or epochs and steps_per_epoch"},
 		{&oneLin, "anneal_strategy must be cos or linear"},
 		{&schedule.Warmup{Steps: 3, StartFactor: 0, Inner: &schedule.Constant{LR: 1}}, "start factor must be in (0, 1]"},

@@ -9,7 +9,10 @@ parameter, attaches a torch.optim.lr_scheduler and records
 optimizer.param_groups[0]['lr'] (and 'momentum' where cycled) before each
 of N optimizer steps, calling scheduler.step() after each: row i is the
 learning rate optimizer step i uses, row 0 the value at construction.
-Warm-up is SequentialLR([LinearLR(...), inner], milestones=[W]).
+Warm-up is SequentialLR([LinearLR(...), inner], milestones=[W]), and where a
+warm-up case leaves out T_max (cosine) or total_steps (onecycle) the inner
+schedule is sized for the steps after the warm-up, N - W, as `descent
+schedule` and `descent train` size it.
 ReduceLROnPlateau cases record the lr after each step(metric).
 """
 import json
@@ -54,6 +57,10 @@ def run(name, lr, steps, kw):
     if warm is None:
         sched = build(opt, name, kw2)
     else:
+        if name == 'cosine':
+            kw2.setdefault('T_max', steps - warm)
+        if name == 'onecycle' and 'epochs' not in kw2:
+            kw2.setdefault('total_steps', steps - warm)
         w = S.LinearLR(opt, start_factor=start_factor, total_iters=warm)
         inner = build(opt, name, kw2)
         sched = S.SequentialLR(opt, [w, inner], milestones=[warm])
@@ -98,6 +105,19 @@ CASES = [
     ('step', 0.1, 50, {'step_size': 10, 'warmup': 5}),
     ('cosine', 0.1, 60, {'T_max': 40, 'warmup': 10, 'warmup_start_factor': 0.1}),
     ('exponential', 0.2, 40, {'gamma': 0.9, 'warmup': 3, 'warmup_start_factor': 0.5}),
+    # The inner schedule sized for what the warm-up leaves (total_steps=50,
+    # T_max=70): onecycle ends at max_lr/25/1e4 = 4e-07.
+    ('onecycle', 0.1, 100, {'max_lr': 0.1, 'warmup': 50}),
+    ('onecycle', 0.1, 60, {'max_lr': 0.3, 'warmup': 20, 'warmup_start_factor': 0.1, 'three_phase': True}),
+    ('cosine', 0.1, 100, {'warmup': 30}),
+    ('cosine', 0.1, 90, {'eta_min': 0.01, 'warmup': 10}),
+    # step_size_down=0 is not "same as step_size_up" (None is): a sawtooth.
+    ('cyclic', 0.1, 60, {'base_lr': 0.01, 'max_lr': 0.2, 'step_size_up': 10, 'step_size_down': 0}),
+    ('cyclic', 0.1, 60, {'base_lr': 0.01, 'max_lr': 0.2, 'step_size_up': 7, 'step_size_down': 0,
+                         'mode': 'triangular2'}),
+    # Warm-up climbs towards the optimizer's lr (LinearLR, built first, set
+    # initial_lr), not towards base_lr.
+    ('cyclic', 0.1, 60, {'base_lr': 0.01, 'max_lr': 0.2, 'step_size_up': 10, 'warmup': 5}),
 ]
 
 
