@@ -249,7 +249,8 @@ func (s *settings) ints(k string) []int {
 // scheduleFromFlags builds the schedule called name for an optimizer with
 // learning rate lr, from --schedule-set. steps is the run's length: the
 // default of T_max (cosine) and total_steps (onecycle), which PyTorch
-// requires.
+// requires, less the warm-up steps, so that the schedule finishes with the
+// run.
 func scheduleFromFlags(name string, lr float64, set string, steps int) (schedule.Schedule, error) {
 	keys, ok := scheduleKeys[name]
 	if !ok {
@@ -275,6 +276,16 @@ func scheduleFromFlags(name string, lr float64, set string, steps int) (schedule
 }
 
 func buildSchedule(name string, lr float64, s *settings, steps int) (schedule.Schedule, error) {
+	// After a warm-up the inner schedule runs for the steps it leaves,
+	// and a default T_max or total_steps must make it finish there.
+	warmup := s.int("warmup", 0)
+	if warmup > 0 {
+		if warmup >= steps && (name == "cosine" && !s.has("T_max") ||
+			name == "onecycle" && !s.has("total_steps") && !s.has("epochs") && !s.has("steps_per_epoch")) {
+			return nil, fmt.Errorf("warmup=%d leaves none of the %d steps for the schedule", warmup, steps)
+		}
+		steps -= warmup
+	}
 	var sc schedule.Schedule
 	switch name {
 	case "constant":
@@ -301,7 +312,10 @@ func buildSchedule(name string, lr float64, s *settings, steps int) (schedule.Sc
 			return nil, fmt.Errorf("max_lr is required (base_lr defaults to --lr)")
 		}
 		c := schedule.CyclicDefaults(s.float("base_lr", lr), s.float("max_lr", 0))
-		c.StepSizeUp, c.StepSizeDown = s.int("step_size_up", 2000), s.int("step_size_down", 0)
+		c.StepSizeUp, c.StepSizeDown = s.int("step_size_up", 2000), s.int("step_size_down", -1)
+		if s.has("step_size_down") && c.StepSizeDown < 0 {
+			return nil, fmt.Errorf("step_size_down must be >= 0 (leave it out for step_size_up), got %d", c.StepSizeDown)
+		}
 		c.Mode, c.Gamma = s.str("mode", "triangular"), s.float("gamma", 1)
 		c.CycleMomentum = s.bool("cycle_momentum")
 		c.BaseMomentum, c.MaxMomentum = s.float("base_momentum", 0.8), s.float("max_momentum", 0.9)
@@ -320,7 +334,7 @@ func buildSchedule(name string, lr float64, s *settings, steps int) (schedule.Sc
 		sc = &c
 	}
 	if s.has("warmup") || s.has("warmup_start_factor") {
-		sc = &schedule.Warmup{Steps: s.int("warmup", 0), StartFactor: s.float("warmup_start_factor", 1.0/3), Inner: sc}
+		sc = &schedule.Warmup{Steps: warmup, StartFactor: s.float("warmup_start_factor", 1.0/3), Inner: sc, LR: lr}
 	}
 	if s.err != nil {
 		return nil, s.err
