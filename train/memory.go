@@ -50,7 +50,8 @@ const trainFactor = 3
 // The activations are measured, not modelled: the model runs forward, in
 // evaluation mode and without recording, on one example and on a few, and
 // what the second run allocated beyond the first is the cost of the
-// extra examples. So every layer counts, whatever its kind, and the model
+// extra examples (both are run once before, so that buffers allocated on
+// first use only are not counted). So every layer counts, whatever its kind, and the model
 // is left as it was (no running statistics move, no random number is
 // drawn, no gradient is touched). A training step holds trainFactor times
 // that per example; evaluation, which records nothing, holds it once.
@@ -67,7 +68,11 @@ func EstimateMemory(model nn.Module[float32], example []int, flat bool, batch, e
 	if flat {
 		in = []int{int(features)}
 	}
-	const few = 5
+	// The first runs allocate what later ones reuse (the kernels' packing
+	// buffers, worker pools): they are made once, then measured.
+	const few = 8
+	forwardBytes(model, in, 1)
+	forwardBytes(model, in, 1+few)
 	fwd := (forwardBytes(model, in, 1+few) - forwardBytes(model, in, 1)) / few
 	fwd = max(fwd, 4) // at least the logits
 	e := MemoryEstimate{Batch: batch,
