@@ -27,11 +27,11 @@ func SelectFrozen[T tensor.Float](m nn.Module[T], prefixes []string) ([]*autogra
 	var frozen []*autograd.Var[T]
 	for _, prefix := range prefixes {
 		if prefix == "" {
-			return nil, fmt.Errorf("train: freeze %q: an empty prefix matches every parameter; name layers like 0.,2. (parameters: %s)",
-				strings.Join(prefixes, ","), strings.Join(names, ", "))
+			return nil, fmt.Errorf("train: freeze: an empty prefix matches every parameter; name layers like 0.,2. (parameters: %s)",
+				strings.Join(names, ", "))
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, prefix) }) {
-			return nil, fmt.Errorf("train: freeze %q matches no parameter; parameters: %s", prefix, strings.Join(names, ", "))
+			return nil, fmt.Errorf("train: freeze: prefix %q matches no parameter; parameters: %s", prefix, strings.Join(names, ", "))
 		}
 	}
 	for _, p := range params {
@@ -40,8 +40,8 @@ func SelectFrozen[T tensor.Float](m nn.Module[T], prefixes []string) ([]*autogra
 		}
 	}
 	if len(frozen) == len(params) {
-		return nil, fmt.Errorf("train: freeze %s covers every parameter (%s): nothing would train",
-			strings.Join(prefixes, ","), strings.Join(names, ", "))
+		return nil, fmt.Errorf("train: freeze: the prefixes cover every parameter (%s): nothing would train",
+			strings.Join(names, ", "))
 	}
 	return frozen, nil
 }

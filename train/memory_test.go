@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/descent-ml/descent/data"
@@ -53,6 +54,26 @@ func TestMemoryEstimateBounds(t *testing.T) {
 			train.FormatBytes(est.Optimizer), train.FormatBytes(est.Data))
 		if estimated < measured || estimated > 3*measured {
 			t.Errorf("%s batch %d: estimate %d bytes, measured %d: want measured <= estimate <= 3 x measured", c.model, c.batch, estimated, measured)
+		}
+	}
+}
+
+// TestMemoryCheck: the error gives the estimate and the largest batch
+// that fits, or says that none does.
+func TestMemoryCheck(t *testing.T) {
+	e := train.MemoryEstimate{Parameters: 100, Optimizer: 100, Activations: 1000, Data: 0, Batch: 100, PerExample: 10}
+	for _, c := range []struct {
+		avail int64
+		want  string
+	}{{1200, ""}, {700, "a batch of at most 50 fits"}, {150, "no batch fits"}} {
+		err := e.Check(c.avail)
+		if (err == nil) != (c.want == "") || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("available %d: got %v, want %q", c.avail, err, c.want)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		if avail, ok := train.AvailableMemory(); !ok || avail <= 0 {
+			t.Errorf("AvailableMemory on Linux: %d, %v", avail, ok)
 		}
 	}
 }

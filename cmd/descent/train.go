@@ -104,7 +104,8 @@ func init() {
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
 			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
-			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).",
+			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).\n" +
+			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.",
 		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
@@ -120,7 +121,7 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
 	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
 	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
-	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
+	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow its images and labels")
 	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
