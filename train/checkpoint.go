@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -34,14 +35,62 @@ const checkpointFormat = 1
 // scalars, the layers' random state, the plateau schedule and the metrics
 // so far. One file, written atomically, so it is always whole.
 type checkpointMeta struct {
-	Format        int                    `json:"format"`
-	Position      Position               `json:"position"`
-	Optimizer     string                 `json:"optimizer"`
-	OptimScalars  map[string]string      `json:"optimizer_scalars"` // strconv 'g' -1: exact, NaN and ±Inf spelled out
-	RNG           string                 `json:"rng"`               // base64 of the PCG state
-	Plateau       *schedule.PlateauState `json:"plateau,omitempty"`
-	History       []EpochMetrics         `json:"history"`
-	OptimTensorsN int                    `json:"optimizer_tensors"`
+	Format        int               `json:"format"`
+	Position      Position          `json:"position"`
+	Optimizer     string            `json:"optimizer"`
+	OptimScalars  map[string]string `json:"optimizer_scalars"` // strconv 'g' -1: exact, NaN and ±Inf spelled out
+	RNG           string            `json:"rng"`               // base64 of the PCG state
+	Plateau       *plateauState     `json:"plateau,omitempty"`
+	History       []EpochMetrics    `json:"history"`
+	OptimTensorsN int               `json:"optimizer_tensors"`
+	// The run's shape when the checkpoint was written, so that a resume
+	// with another batch size or epoch count is refused rather than
+	// silently skipping batches; absent (0) in checkpoints written before
+	// they were recorded.
+	BatchSize     int `json:"batch_size,omitempty"`
+	StepsPerEpoch int `json:"steps_per_epoch,omitempty"`
+	Epochs        int `json:"epochs,omitempty"`
+}
+
+// plateauState is schedule.PlateauState as a checkpoint holds it: its
+// best metric is +Inf until an epoch improves on it (for ever, with a
+// threshold of 1 or more), which a JSON number cannot hold.
+type plateauState struct {
+	LR              jsonFloat
+	Best            jsonFloat
+	NumBadEpochs    int
+	CooldownCounter int
+	LastEpoch       int
+}
+
+// jsonFloat is a float64 that JSON can hold whatever its value: a number
+// when finite, else the string "+Inf", "-Inf" or "NaN". Plain numbers are
+// read too (checkpoints written before).
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	if v := float64(f); math.IsNaN(v) || math.IsInf(v, 0) {
+		return json.Marshal(f64(v))
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		*f = jsonFloat(v)
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
 }
 
 // Checkpoint is a loaded checkpoint, ready to restore into a Trainer.
@@ -74,7 +123,8 @@ func (t *Trainer) checkpoint() error {
 	}
 	meta := checkpointMeta{Format: checkpointFormat, Position: t.pos, Optimizer: st.Optimizer,
 		OptimScalars: map[string]string{}, RNG: base64.StdEncoding.EncodeToString(rngState),
-		History: t.history, OptimTensorsN: len(st.Tensors)}
+		History: t.history, OptimTensorsN: len(st.Tensors),
+		BatchSize: t.loader.BatchSize(), StepsPerEpoch: t.loader.Len(), Epochs: t.Options.Epochs}
 	if meta.History == nil {
 		meta.History = []EpochMetrics{}
 	}
@@ -83,7 +133,8 @@ func (t *Trainer) checkpoint() error {
 	}
 	if t.Plateau != nil {
 		ps := t.Plateau.State
-		meta.Plateau = &ps
+		meta.Plateau = &plateauState{LR: jsonFloat(ps.LR), Best: jsonFloat(ps.Best),
+			NumBadEpochs: ps.NumBadEpochs, CooldownCounter: ps.CooldownCounter, LastEpoch: ps.LastEpoch}
 	}
 	raw, err := json.Marshal(meta)
 	if err != nil {
@@ -166,6 +217,9 @@ func parseCheckpoint(f *safetensors.File, path string) (*Checkpoint, error) {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		switch {
+		case strings.HasPrefix(ts.Name, "model.") && !allFinite(x.Data()):
+			// A checkpoint is never written from non-finite weights.
+			return nil, fmt.Errorf("%s: tensor %q holds non-finite values: not a checkpoint descent wrote", path, ts.Name)
 		case strings.HasPrefix(ts.Name, "model."):
 			c.model = append(c.model, nn.NamedTensor[float32]{Name: strings.TrimPrefix(ts.Name, "model."), Tensor: x})
 		case strings.HasPrefix(ts.Name, "optim."):
@@ -206,6 +260,12 @@ func (m *checkpointMeta) validate() error {
 		if h.Epoch != i+1 {
 			return fmt.Errorf("field history[%d].Epoch: %d, want %d", i, h.Epoch, i+1)
 		}
+		if !finite(h.TrainLoss) || !finite(h.TestLoss) || !finite(h.TestAccuracy) || !finite(h.LR) || !finite(h.Seconds) {
+			return fmt.Errorf("field history[%d]: non-finite metrics %+v", i, h)
+		}
+	}
+	if m.BatchSize < 0 || m.StepsPerEpoch < 0 || m.Epochs < 0 {
+		return fmt.Errorf("fields batch_size, steps_per_epoch, epochs: %d, %d, %d: want non-negative counts", m.BatchSize, m.StepsPerEpoch, m.Epochs)
 	}
 	rng, err := base64.StdEncoding.DecodeString(m.RNG)
 	if err != nil {
@@ -217,9 +277,26 @@ func (m *checkpointMeta) validate() error {
 	return nil
 }
 
+// ErrRunChanged is wrapped by Restore's error when the checkpoint was
+// written by a run with another batch size, data set or epoch count:
+// continuing would skip or repeat batches, or stretch a schedule sized for
+// the old length, so it is refused rather than guessed at.
+var ErrRunChanged = errors.New("the run's batch size, data or epoch count differ from the checkpoint's")
+
 // Restore puts the trainer in the checkpoint's state: weights, optimizer,
-// position, random state, plateau schedule and metrics history.
+// position, random state, plateau schedule and metrics history. A
+// checkpoint of a run with another batch size or epoch count is refused
+// (ErrRunChanged) before anything changes.
 func (t *Trainer) Restore(c *Checkpoint) error {
+	m := c.meta
+	if m.StepsPerEpoch != 0 && (m.BatchSize != t.loader.BatchSize() || m.StepsPerEpoch != t.loader.Len()) {
+		return fmt.Errorf("%s: %w: it was written with batches of %d (%d steps an epoch), this run has batches of %d (%d steps an epoch)",
+			c.Path, ErrRunChanged, m.BatchSize, m.StepsPerEpoch, t.loader.BatchSize(), t.loader.Len())
+	}
+	if m.Epochs != 0 && m.Epochs != t.Options.Epochs {
+		return fmt.Errorf("%s: %w: it was written by a run of %d epochs, this run has %d (to train longer, start a new run from its weights)",
+			c.Path, ErrRunChanged, m.Epochs, t.Options.Epochs)
+	}
 	if err := nn.LoadStateDict(t.Model, c.model, true); err != nil {
 		return fmt.Errorf("%s: %w", c.Path, err)
 	}
@@ -233,8 +310,9 @@ func (t *Trainer) Restore(c *Checkpoint) error {
 	if err := t.RNG.UnmarshalBinary(rngState); err != nil {
 		return fmt.Errorf("%s: random state: %v", c.Path, err)
 	}
-	if c.meta.Plateau != nil && t.Plateau != nil {
-		t.Plateau.State = *c.meta.Plateau
+	if ps := c.meta.Plateau; ps != nil && t.Plateau != nil {
+		t.Plateau.State = schedule.PlateauState{LR: float64(ps.LR), Best: float64(ps.Best),
+			NumBadEpochs: ps.NumBadEpochs, CooldownCounter: ps.CooldownCounter, LastEpoch: ps.LastEpoch}
 	}
 	p := c.meta.Position
 	if p.Batch > t.loader.Len() {

@@ -125,8 +125,11 @@ type DivergenceError struct {
 	Epoch, Step int
 	LR          float64
 	Param       string // first parameter (in the model's order) with a non-finite value or gradient; "" if none
-	What        string // "loss", "gradient" or "value"
-	Loss        float64
+	// What became non-finite: "loss", "gradient" or "value" (of Param),
+	// or, at the end of an epoch with finite weights, "test loss" or
+	// "learning rate".
+	What string
+	Loss float64 // the training loss of the step, or the test loss when What is "test loss"
 	// Checkpoint is the path of the last good checkpoint, written or
 	// restored by this run, and CheckpointEpoch and CheckpointStep its
 	// position; Checkpoint is "" when there is none.
@@ -142,6 +145,11 @@ func (e *DivergenceError) Error() string {
 			what = fmt.Sprintf("the loss (%v) and the gradient of parameter %q", e.Loss, e.Param)
 		}
 	}
+	if e.Param == "" && e.What == "test loss" {
+		what = fmt.Sprintf("the test loss (%v)", e.Loss)
+	} else if e.Param == "" && e.What == "learning rate" {
+		what = fmt.Sprintf("the learning rate (%v)", e.LR)
+	}
 	ck := "no checkpoint was written before it"
 	if e.Checkpoint != "" {
 		ck = fmt.Sprintf("the last good checkpoint (epoch %d, step %d) is %s", e.CheckpointEpoch, e.CheckpointStep, e.Checkpoint)
@@ -151,8 +159,15 @@ func (e *DivergenceError) Error() string {
 }
 
 // NewTrainer prepares a run. seed fixes the data order and the layers'
-// random state.
+// random state. Both data sets must hold examples: an empty test set
+// would give every epoch a test loss of 0/0.
 func NewTrainer(model nn.Module[float32], opt optim.Optimizer[float32], trainSet, testSet data.Dataset, flat bool, seed uint64, o Options) (*Trainer, error) {
+	if trainSet == nil || trainSet.Len() == 0 {
+		return nil, fmt.Errorf("train: the training set is empty")
+	}
+	if testSet == nil || testSet.Len() == 0 {
+		return nil, fmt.Errorf("train: the test set is empty: there is nothing to measure the epochs on")
+	}
 	if o.Epochs <= 0 {
 		o.Epochs = 1
 	}
@@ -376,11 +391,30 @@ func allFinite(xs []float32) bool {
 
 // endEpoch evaluates, records metrics, steps the plateau schedule, writes
 // files and moves to the next epoch.
+//
+// The last step of an epoch can overflow the weights although its loss and
+// gradients were finite (the next step would see it, but there is none in
+// this epoch): weights, test loss and learning rate are checked first, and
+// a non-finite one is a divergence, so no file of the run ever receives a
+// non-finite number.
 func (t *Trainer) endEpoch(start time.Time) error {
+	for _, p := range t.params {
+		if !allFinite(p.Value.Data()) {
+			return t.diverged(math.NaN(), t.pos.Step)
+		}
+	}
 	testLoss, testAcc := t.Evaluate(t.Test)
 	m := EpochMetrics{Epoch: t.pos.Epoch, TrainLoss: t.pos.LossSum / math.Max(float64(t.pos.Seen), 1),
 		TestLoss: testLoss, TestAccuracy: testAcc, LR: t.lr(),
 		Seconds: t.pos.Elapsed + time.Since(start).Seconds()}
+	if !finite(m.TestLoss) || !finite(m.LR) || !finite(m.TrainLoss) {
+		e := t.diverged(m.TestLoss, t.pos.Step)
+		e.What = "test loss"
+		if !finite(m.LR) {
+			e.What = "learning rate"
+		}
+		return e
+	}
 	t.history = append(t.history, m)
 	if t.Plateau != nil {
 		lr := t.Plateau.Step(testLoss)
@@ -398,6 +432,8 @@ func (t *Trainer) endEpoch(start time.Time) error {
 	}
 	return t.writeEpochFiles()
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Evaluate returns the mean cross-entropy loss and the accuracy of the
 // model on ds, in evaluation mode and without recording gradients.

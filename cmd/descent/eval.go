@@ -38,7 +38,11 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Limit < 0 {
 		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
 	}
-	model, err := buildModel(c)
+	_, testSet, err := loadData(c)
+	if err != nil {
+		return err
+	}
+	model, err := buildModelFor(c, testSet.Shape(), testSet.Classes())
 	if err != nil {
 		return err
 	}
@@ -48,10 +52,6 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
 		return usagef("%s does not fit the %s model: %v", *weights, c.Model, err)
-	}
-	_, testSet, err := loadData(c)
-	if err != nil {
-		return err
 	}
 	loss, acc := train.Evaluate(model, testSet, c.Model == "mlp", 1000, nil)
 	fmt.Fprintf(w, "test loss: %.4f on %d images\n", loss, testSet.Len())

@@ -35,6 +35,13 @@ const (
 	exitInterrupted = 130 // Ctrl-C: checkpoint written, resumable
 )
 
+// availableMemory says how much memory a run may use; tests replace it.
+var availableMemory = train.AvailableMemory
+
+// stopTrainAfter, when positive, stops a run as Ctrl-C does after that
+// many steps; tests set it to leave a run half done.
+var stopTrainAfter int
+
 // trainConfig is the full configuration of a training run, as flags give
 // it. run.json records it so that --resume needs no other flag.
 type trainConfig struct {
@@ -97,7 +104,8 @@ func init() {
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
 			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
-			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).",
+			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).\n" +
+			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.",
 		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
@@ -113,7 +121,7 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
 	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
 	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
-	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
+	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow its images and labels")
 	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
@@ -172,6 +180,11 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 			c.Threads = threads
 		}
 		dir = *resume
+		if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
+			// The checkpoint holds every weight: the --init-from file
+			// the run started from is not needed (it may be gone).
+			c.InitFrom = ""
+		}
 	}
 	if c.Threads < 0 {
 		return usagef("--threads %d: want a positive number, or 0 for all cores", c.Threads)
@@ -195,15 +208,21 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	run.trainer.Options.Dir = dir
 	run.trainer.Options.Plot = true
+	run.trainer.Options.StopAfterSteps = stopTrainAfter
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err
+	}
+	if resumed && run.trainer.Position().Finished {
+		h := run.trainer.History()
+		fmt.Fprintf(w, "run %s is complete: %d epochs, test accuracy %.4f; nothing to resume\n", dir, len(h), h[len(h)-1].TestAccuracy)
+		return nil
 	}
 	if resumed {
 		p := run.trainer.Position()
 		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, p.Epoch, p.Step)
 	} else {
-		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", describeModel(c), run.trainSet.Len(), dataName(c), c.Epochs, dir)
+		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.desc, run.trainSet.Len(), dataName(c), c.Epochs, dir)
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
@@ -241,17 +260,14 @@ type preparedRun struct {
 	pretrain  bool
 	initFrom  string
 	initSD    []nn.NamedTensor[float32] // the --init-from tensors, checked against the model
-	freeze    []string
+	freeze    []*autograd.Var[float32]  // the parameters --freeze names
+	desc      string                    // the model and optimizer, for the first line and the curves
 	logWriter io.Writer
 }
 
 // prepareRun validates the configuration and builds model, optimizer,
 // schedule and trainer. Every mistake in the configuration is a usage error.
 func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
-	model, err := buildModel(c)
-	if err != nil {
-		return nil, err
-	}
 	if c.Epochs <= 0 {
 		return nil, usagef("--epochs %d: want a positive number", c.Epochs)
 	}
@@ -259,8 +275,8 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.ClipGradNorm < 0 || math.IsNaN(c.ClipGradNorm) {
-		return nil, usagef("--clip-grad-norm %v: want a positive number, or 0 for off", c.ClipGradNorm)
+	if c.ClipGradNorm < 0 || math.IsNaN(c.ClipGradNorm) || math.IsInf(c.ClipGradNorm, 0) {
+		return nil, usagef("--clip-grad-norm %v: want a finite positive number, or 0 for off", c.ClipGradNorm)
 	}
 	if c.CheckpointEvery < 0 {
 		return nil, usagef("--checkpoint-every %d: want a positive number of steps, or 0 for once an epoch", c.CheckpointEvery)
@@ -274,17 +290,25 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 	if c.Pretrain != "" && c.Model != "mlp" {
 		return nil, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", c.Model)
 	}
+	trainSet, testSet, err := loadData(c)
+	if err != nil {
+		return nil, err
+	}
+	model, err := buildModelFor(c, trainSet.Shape(), trainSet.Classes())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMemory(c, model, trainSet, testSet, batch); err != nil {
+		return nil, err
+	}
 	opt, err := buildTrainOptimizer(c, model.Parameters())
 	if err != nil {
 		return nil, err
 	}
-	var freeze []string
+	var freeze []*autograd.Var[float32]
 	if c.Freeze != "" {
-		freeze = strings.Split(c.Freeze, ",")
-		for _, prefix := range freeze {
-			if !slices.ContainsFunc(model.Parameters(), func(p *autograd.Var[float32]) bool { return strings.HasPrefix(p.Name, prefix) }) {
-				return nil, usagef("--freeze %q matches no parameter; parameters: %s", prefix, strings.Join(paramNames(model), ", "))
-			}
+		if freeze, err = train.SelectFrozen(model, strings.Split(c.Freeze, ",")); err != nil {
+			return nil, usagef("--freeze %q: %s", c.Freeze, strings.TrimPrefix(err.Error(), "train: freeze: "))
 		}
 	}
 	var initWeights []nn.NamedTensor[float32]
@@ -293,22 +317,51 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 			return nil, err
 		}
 	}
-	trainSet, testSet, err := loadData(c)
-	if err != nil {
-		return nil, err
-	}
-	var out io.Writer = w
+	desc := describeModel(c, trainSet.Shape(), trainSet.Classes())
 	tr, err := train.NewTrainer(model, opt, trainSet, testSet, c.Model == "mlp", c.Seed,
 		train.Options{Epochs: c.Epochs, BatchSize: batch, ClipGradNorm: c.ClipGradNorm,
-			CheckpointEvery: c.CheckpointEvery, Out: out, Quiet: quiet, Title: describeModel(c)})
+			CheckpointEvery: c.CheckpointEvery, Out: w, Quiet: quiet, Title: desc})
 	if err != nil {
-		return nil, err
+		return nil, &usageError{err.Error()}
 	}
 	if err := attachSchedule(tr, c); err != nil {
 		return nil, err
 	}
 	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet,
-		pretrain: c.Pretrain != "", initFrom: c.InitFrom, initSD: initWeights, freeze: freeze, logWriter: w}, nil
+		pretrain: c.Pretrain != "", initFrom: c.InitFrom, initSD: initWeights, freeze: freeze, desc: desc, logWriter: w}, nil
+}
+
+// checkMemory estimates what the run will hold in memory (train.
+// EstimateMemory) and refuses, before the optimizer and the step buffers
+// are allocated, a run that cannot fit in the memory available.
+func checkMemory(c trainConfig, model *nn.Sequential[float32], trainSet, testSet data.Dataset, batch int) error {
+	avail, ok := availableMemory()
+	if !ok {
+		return nil
+	}
+	if batch == 0 || batch > trainSet.Len() {
+		batch = trainSet.Len()
+	}
+	est := train.EstimateMemory(model, trainSet.Shape(), c.Model == "mlp", batch, min(1000, testSet.Len()), optimizerBuffers(c))
+	if err := est.Check(avail); err != nil {
+		return usagef("--batch %s: %s", c.Batch, strings.TrimPrefix(err.Error(), "train: "))
+	}
+	return nil
+}
+
+// optimizerBuffers is the number of tensors the size of each parameter that
+// the configured optimizer keeps (PyTorch's state per parameter), plus
+// Lookahead's slow weights.
+func optimizerBuffers(c trainConfig) int {
+	n := map[string]int{"sgd": 1, "adagrad": 1, "rmsprop": 3, "adadelta": 2, "adam": 2, "adamw": 2,
+		"adamax": 2, "nadam": 2, "radam": 2, "lookahead": 2}[c.Opt]
+	if strings.Contains(c.Set, "amsgrad=true") {
+		n++
+	}
+	if c.Lookahead != "" {
+		n++
+	}
+	return n
 }
 
 // restoreOrInit continues from the checkpoint in dir if there is one;
@@ -325,9 +378,12 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 			return false, &usageError{err.Error()}
 		}
 		if err := r.trainer.Restore(ck); err != nil {
+			if errors.Is(err, train.ErrRunChanged) {
+				return false, usagef("%s was edited after the checkpoint was written: %v", filepath.Join(dir, "run.json"), err)
+			}
 			return false, &usageError{err.Error()}
 		}
-		r.applyFreeze()
+		train.Freeze(r.freeze)
 		return true, nil
 	}
 	if r.initFrom != "" {
@@ -347,7 +403,17 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 			return false, err
 		}
 	}
-	r.applyFreeze()
+	if r.initFrom != "" || r.pretrain {
+		// An optimizer may copy the parameters when it is made (Lookahead's
+		// slow weights): the one that trains is made from the weights
+		// training starts from, not from those prepareRun saw.
+		opt, err := buildTrainOptimizer(r.cfg, r.model.Parameters())
+		if err != nil {
+			return false, err
+		}
+		r.trainer.Optimizer = opt
+	}
+	train.Freeze(r.freeze)
 	return false, nil
 }
 
@@ -359,6 +425,9 @@ func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[
 	if err != nil {
 		return nil, usagef("--init-from: %v", err)
 	}
+	if err := train.CheckFinite(sd); err != nil {
+		return nil, usagef("--init-from %s: %v", path, err)
+	}
 	for _, p := range model.Parameters() {
 		for _, e := range sd {
 			if e.Name == p.Name && !slices.Equal(e.Tensor.Shape(), p.Value.Shape()) {
@@ -369,16 +438,6 @@ func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[
 	return sd, nil
 }
 
-func (r *preparedRun) applyFreeze() {
-	for _, p := range r.model.Parameters() {
-		for _, prefix := range r.freeze {
-			if strings.HasPrefix(p.Name, prefix) {
-				p.SetRequiresGrad(false)
-			}
-		}
-	}
-}
-
 func listOrNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
@@ -386,16 +445,16 @@ func listOrNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-func paramNames(m nn.Module[float32]) []string {
-	var names []string
-	for _, p := range m.Parameters() {
-		names = append(names, p.Name)
-	}
-	return names
+// buildModel builds the configured model with its initializer, for MNIST.
+func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
+	return buildModelFor(c, []int{1, 28, 28}, 10)
 }
 
-// buildModel builds the configured model with its initializer.
-func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
+// buildModelFor builds the configured model for examples of shape example
+// in classes classes: the MLP's input and output widths follow them; a
+// model of fixed sizes (the CNN) that does not fit them is a usage error
+// saying so.
+func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[float32], error) {
 	if !slices.Contains(models.Names, c.Model) {
 		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.Names, ", "))
 	}
@@ -418,20 +477,57 @@ func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
 		if err != nil || slices.ContainsFunc(hidden, func(h int) bool { return h <= 0 }) {
 			return nil, usagef("--hidden %q: want positive widths like 512,256", c.Hidden)
 		}
-		if n, ok := mlpParams(28*28, hidden, 10); !ok {
+		in := 1
+		for _, d := range example {
+			in *= d
+		}
+		if n, ok := mlpParams(in, hidden, classes); !ok {
 			return nil, usagef("--hidden %q: %s parameters, more than the limit of %d", c.Hidden, n, maxParams)
 		}
-		m, err := models.MLP[float32](rng, 28*28, hidden, 10, opts)
+		m, err := models.MLP[float32](rng, in, hidden, classes, opts)
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
 		return m, nil
 	}
+	if want, err := models.InputShape(c.Model); err == nil && !slices.Equal(want, example) {
+		return nil, usagef("--model %s takes %s images but the data set's are %s; --model mlp sizes itself to the data",
+			c.Model, shapeName(want), shapeName(example))
+	}
 	m, err := models.New[float32](c.Model, rng, opts)
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
+	if out := outputWidth(m, example); out < classes {
+		return nil, usagef("--model %s has %d classes but the data set has %d (labels 0 to %d); --model mlp sizes itself to the data",
+			c.Model, out, classes, classes-1)
+	}
 	return m, nil
+}
+
+// shapeName spells an image shape [1 rows cols] as rowsxcols, any other
+// shape with all its dimensions.
+func shapeName(shape []int) string {
+	if len(shape) == 3 && shape[0] == 1 {
+		shape = shape[1:]
+	}
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = strconv.Itoa(d)
+	}
+	return strings.Join(parts, "x")
+}
+
+// outputWidth returns the number of outputs of model for one example of
+// the given shape, running it once without recording.
+func outputWidth(model nn.Module[float32], example []int) int {
+	g := autograd.New[float32]()
+	x := autograd.NewConstant(tensor.New[float32](append([]int{1}, example...)...))
+	nn.SetTraining(model, false)
+	defer nn.SetTraining(model, true)
+	out := 0
+	g.NoGrad(func() { out = model.Forward(g, x).Value.Len() })
+	return out
 }
 
 // maxParams bounds the size of an MLP, checked before anything is
@@ -622,6 +718,10 @@ func loadData(c trainConfig) (data.Dataset, data.Dataset, error) {
 			return nil, nil, &usageError{err.Error()}
 		}
 	}
+	if tr.Len() == 0 || te.Len() == 0 {
+		which := map[bool]string{true: "training", false: "test"}[tr.Len() == 0]
+		return nil, nil, usagef("--data %s: the %s set is empty: no images to train and test on", c.Data, which)
+	}
 	if c.Limit == 0 {
 		return tr, te, nil
 	}
@@ -659,10 +759,16 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func describeModel(c trainConfig) string {
+// describeModel names the model, sized for examples of shape example in
+// classes classes, and the optimizer.
+func describeModel(c trainConfig, example []int, classes int) string {
 	s := c.Model
 	if c.Model == "mlp" {
-		s = "mlp 784-" + strings.ReplaceAll(c.Hidden, ",", "-") + "-10"
+		in := 1
+		for _, d := range example {
+			in *= d
+		}
+		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), classes)
 	}
 	lr := c.LR
 	if lr == "" {
