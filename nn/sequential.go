@@ -9,18 +9,23 @@ import (
 // Sequential chains modules, like PyTorch's nn.Sequential. Parameters are
 // named by position: "0.weight", "0.bias", "2.weight", ...
 type Sequential[T Float] struct {
-	Layers []Module[T]
-	params []*autograd.Var[T]
+	Layers  []Module[T]
+	params  []*autograd.Var[T]
+	buffers []*NamedTensor[T]
 }
 
-// NewSequential chains layers and renames their parameters with their
-// position as prefix, as PyTorch's state_dict does.
+// NewSequential chains layers and renames their parameters and buffers
+// with their position as prefix, as PyTorch's state_dict does.
 func NewSequential[T Float](layers ...Module[T]) *Sequential[T] {
 	s := &Sequential[T]{Layers: layers}
 	for i, l := range layers {
 		for _, p := range l.Parameters() {
 			p.Name = strconv.Itoa(i) + "." + p.Name
 			s.params = append(s.params, p)
+		}
+		for _, b := range Buffers(l) {
+			b.Name = strconv.Itoa(i) + "." + b.Name
+			s.buffers = append(s.buffers, b)
 		}
 	}
 	return s
@@ -36,6 +41,9 @@ func (s *Sequential[T]) Forward(g *autograd.Graph[T], x *autograd.Var[T]) *autog
 
 // Parameters returns every layer's parameters in order.
 func (s *Sequential[T]) Parameters() []*autograd.Var[T] { return s.params }
+
+// Buffers returns every layer's buffers in order.
+func (s *Sequential[T]) Buffers() []*NamedTensor[T] { return s.buffers }
 
 // SetTraining passes the mode to every layer.
 func (s *Sequential[T]) SetTraining(on bool) {
