@@ -105,6 +105,8 @@ type csvReader struct {
 	classIdx map[string]int32
 	numeric  bool // the target, in a guessed task, is numeric so far
 	limit    int64
+	isText   []bool // per feature column
+	regress  bool   // the task is regression
 }
 
 func newCSVReader(r io.Reader, size int64, name string, opts CSVOptions) (*csvReader, error) {
@@ -248,6 +250,11 @@ func (p *csvReader) firstRow() error {
 		}
 		t.Classes = slices.Clone(pr.Classes)
 	}
+	p.isText = make([]bool, len(t.Kinds))
+	for j, k := range t.Kinds {
+		p.isText[j] = k == "text"
+	}
+	p.regress = t.Task == "regression"
 	return p.reserve(len(p.s.fields))
 }
 
@@ -265,9 +272,12 @@ func (p *csvReader) row() error {
 	if len(f) != len(t.Columns)+1 {
 		return p.s.errf("%d fields, but the header has %d", len(f), len(t.Columns)+1)
 	}
-	for j := range t.Columns {
-		b := f[p.field(j)]
-		if t.Kinds[j] == "numeric" {
+	for j, text := range p.isText {
+		b := f[j]
+		if j >= p.target {
+			b = f[j+1]
+		}
+		if !text {
 			v, ok := parseNumber(b)
 			if !ok {
 				return p.s.errf("column %s: %q is not a finite number (the column is numeric: its first row holds a number)", t.Columns[j], b)
@@ -296,7 +306,7 @@ func (p *csvReader) row() error {
 // addTarget appends one target value.
 func (p *csvReader) addTarget(b []byte) error {
 	t := p.t
-	if t.Task == "regression" {
+	if p.regress {
 		v, ok := parseNumber(b)
 		if !ok {
 			return p.s.errf("target %s: %q is not a finite number (the task is regression)", t.Target, b)
@@ -328,7 +338,7 @@ func (p *csvReader) addTarget(b []byte) error {
 // task whose target has too many distinct numbers is a regression.
 func (p *csvReader) toRegression() {
 	t := p.t
-	t.Task = "regression"
+	t.Task, p.regress = "regression", true
 	t.targets = make([]float32, len(t.labels), cap(t.labels))
 	for i, k := range t.labels {
 		t.targets[i], _ = parseNumber([]byte(t.Classes[k]))
@@ -400,17 +410,70 @@ func sortClasses(t *Table, numeric bool) {
 	}
 }
 
-// parseNumber parses a finite decimal number, allowing spaces around it.
+// parseNumber parses a finite decimal number, allowing spaces around it:
+// the float64 nearest to it (as strconv.ParseFloat), rounded to float32 (as
+// NumPy's and pandas' float64 to float32 conversion).
 func parseNumber(b []byte) (float32, bool) {
 	b = trimSpace(b)
+	if v, ok := parseSimple(b); ok {
+		return float32(v), true
+	}
 	if len(b) == 0 {
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(string(b), 32) // string(b) does not escape: no allocation
+	v, err := strconv.ParseFloat(string(b), 64) // string(b) does not escape: no allocation
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
 	return float32(v), true
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseSimple is the fast path of parseNumber for the common form
+// [+-]digits[.digits] with at most 15 significant digits and no exponent:
+// the digits make an integer m < 2^53 and the value is m / 10^k, one
+// correctly rounded division of exact float64 values (Clinger's fast
+// path), so the result is exactly strconv.ParseFloat's. Anything else
+// reports false and takes the slow path.
+func parseSimple(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg, i = b[0] == '-', 1
+	}
+	var m uint64
+	digits, sig, frac, seenDot := 0, 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if m != 0 || c != '0' {
+				sig++ // significant digits start at the first non-zero one
+			}
+			if sig > 15 {
+				return 0, false
+			}
+			m = m*10 + uint64(c-'0')
+			if seenDot {
+				frac++
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || frac >= len(pow10) {
+		return 0, false
+	}
+	v := float64(m) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 func trimSpace(b []byte) []byte {
