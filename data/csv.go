@@ -131,7 +131,7 @@ func newCSVReader(r io.Reader, size int64, name string, opts CSVOptions) (*csvRe
 	if limit == 0 {
 		limit = availableMemory()
 	}
-	return &csvReader{s: newCSVScanner(r, name, comma), opts: opts, size: size, limit: limit,
+	return &csvReader{s: newCSVScanner(r, size, name, comma), opts: opts, size: size, limit: limit,
 		t: &Table{Name: name}, classIdx: map[string]int32{}, numeric: true}, nil
 }
 

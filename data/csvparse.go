@@ -27,8 +27,14 @@ type csvScanner struct {
 	first  bool
 }
 
-func newCSVScanner(r io.Reader, name string, comma byte) *csvScanner {
-	return &csvScanner{r: bufio.NewReaderSize(r, 1<<20), comma: comma, name: name, next: 1, first: true}
+// newCSVScanner reads r through a 1 MiB buffer, or a smaller one for a
+// smaller input (size bytes, -1 if unknown).
+func newCSVScanner(r io.Reader, size int64, name string, comma byte) *csvScanner {
+	buf := 1 << 20
+	if size >= 0 && size < int64(buf) {
+		buf = max(16, int(size)+1)
+	}
+	return &csvScanner{r: bufio.NewReaderSize(r, buf), comma: comma, name: name, next: 1, first: true}
 }
 
 // errf returns an error naming the file and the current record's line.

@@ -1,7 +1,9 @@
 package data
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"image"
 	"image/color"
 	_ "image/gif" // registers GIF with image.Decode
@@ -338,4 +340,20 @@ func (s *ImageSet) Fill(x []float32, labels []int, idx []int) {
 		}
 		labels[k] = s.f.labels[r]
 	}
+}
+
+// ReadImagePrep decodes an ImagePrep saved as JSON and checks it.
+func ReadImagePrep(r io.Reader, name string) (*ImagePrep, error) {
+	var p ImagePrep
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", name, err)
+	}
+	if len(p.Classes) == 0 || p.Height <= 0 || p.Width <= 0 || p.Channels != 1 && p.Channels != 3 ||
+		len(p.Mean) != p.Channels || len(p.Std) != p.Channels || slices.ContainsFunc(p.Std, func(s float64) bool { return !(s > 0) }) {
+		return nil, fmt.Errorf("data: %s: not an image folder's preprocessing (%d classes, %dx%dx%d, %d means, std %v)",
+			name, len(p.Classes), p.Channels, p.Height, p.Width, len(p.Mean), p.Std)
+	}
+	return &p, nil
 }

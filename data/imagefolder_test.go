@@ -1,6 +1,8 @@
 package data_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/gif"
@@ -9,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +118,14 @@ func TestImageFolder(t *testing.T) {
 		if math.Abs(p3.Mean[c]-m) > 1e-12 || math.Abs(p3.Std[c]-math.Sqrt(ss[c]/4-m*m)) > 1e-9 {
 			t.Errorf("channel %d: mean %v std %v, want %v %v", c, p3.Mean[c], p3.Std[c], m, math.Sqrt(ss[c]/4-m*m))
 		}
+	}
+	// The preprocessing survives JSON; a damaged one is refused.
+	js, _ := json.Marshal(p3)
+	if back, err := data.ReadImagePrep(bytes.NewReader(js), "prep.json"); err != nil || !reflect.DeepEqual(back, p3) {
+		t.Errorf("JSON round trip: %+v, %v", back, err)
+	}
+	if _, err := data.ReadImagePrep(strings.NewReader(`{"classes":["a"],"height":2,"width":2,"channels":3,"mean":[0],"std":[1]}`), "bad.json"); err == nil {
+		t.Error("a preprocessing with 1 mean for 3 channels was accepted")
 	}
 	// A test folder read with the training preprocessing keeps its classes.
 	test := t.TempDir()
