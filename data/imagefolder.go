@@ -3,12 +3,12 @@ package data
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"image"
 	"image/color"
 	_ "image/gif" // registers GIF with image.Decode
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
