@@ -36,6 +36,8 @@ type CSVOptions struct {
 	// Prep, when set, reads the file with the columns, kinds and classes of
 	// an earlier table (test data, new data to predict): the header must
 	// name the same columns, and a class outside Prep.Classes is an error.
+	// A file of exactly the feature columns, without the target, is new
+	// data to predict: its table has no targets (Table.HasTarget).
 	Prep *TablePrep
 }
 
@@ -60,7 +62,14 @@ type Table struct {
 	labels  []int32    // class index per row (classification)
 	targets []float32  // target per row (regression)
 	rows    int
+	// noTarget marks rows to predict: a file read with a TablePrep that
+	// has the feature columns only.
+	noTarget bool
 }
+
+// HasTarget reports whether the table holds targets: false for a file of
+// rows to predict (see CSVOptions.Prep).
+func (t *Table) HasTarget() bool { return !t.noTarget }
 
 // Rows returns the number of data rows.
 func (t *Table) Rows() int { return t.rows }
@@ -197,10 +206,15 @@ func (p *csvReader) header() ([]string, bool) {
 // setColumns finds the target and names the feature columns.
 func (p *csvReader) setColumns(names []string) error {
 	t := p.t
-	if len(names) < 2 {
+	if len(names) < 2 && p.opts.Prep == nil {
 		return fmt.Errorf("data: %s: %d column; a table needs at least one feature and a target", t.Name, len(names))
 	}
 	p.target = len(names) - 1
+	if pr := p.opts.Prep; pr != nil && !slices.Contains(names, pr.Target) && slices.Equal(names, pr.columnNames()) {
+		p.target = len(names) // no target: rows to predict
+		t.Columns, t.noTarget = names, true
+		return nil
+	}
 	if want := p.opts.Target; want != "" {
 		p.target = slices.Index(names, want)
 		if k, err := strconv.Atoi(want); p.target < 0 && err == nil && k >= 0 && k < len(names) {
@@ -224,8 +238,8 @@ func (p *csvReader) setColumns(names []string) error {
 // firstRow decides the column kinds and the task, and sizes the table.
 func (p *csvReader) firstRow() error {
 	t, f := p.t, p.s.fields
-	if len(f) != len(t.Columns)+1 {
-		return p.s.errf("%d fields, but the header has %d", len(f), len(t.Columns)+1)
+	if len(f) != p.fields() {
+		return p.s.errf("%d fields, but the header has %d", len(f), p.fields())
 	}
 	t.Kinds = make([]string, len(t.Columns))
 	p.dicts = make([]map[string]int32, len(t.Columns))
@@ -258,6 +272,14 @@ func (p *csvReader) firstRow() error {
 	return p.reserve(len(p.s.fields))
 }
 
+// fields returns the number of fields a record must have.
+func (p *csvReader) fields() int {
+	if p.t.noTarget {
+		return len(p.t.Columns)
+	}
+	return len(p.t.Columns) + 1
+}
+
 // field returns the index among all fields of feature column j.
 func (p *csvReader) field(j int) int {
 	if j >= p.target {
@@ -269,8 +291,8 @@ func (p *csvReader) field(j int) int {
 // row appends the current record.
 func (p *csvReader) row() error {
 	t, f := p.t, p.s.fields
-	if len(f) != len(t.Columns)+1 {
-		return p.s.errf("%d fields, but the header has %d", len(f), len(t.Columns)+1)
+	if len(f) != p.fields() {
+		return p.s.errf("%d fields, but the header has %d", len(f), p.fields())
 	}
 	for j, text := range p.isText {
 		b := f[j]
@@ -293,8 +315,10 @@ func (p *csvReader) row() error {
 		}
 		t.cells = append(t.cells, float32(k))
 	}
-	if err := p.addTarget(f[p.target]); err != nil {
-		return err
+	if !t.noTarget {
+		if err := p.addTarget(f[p.target]); err != nil {
+			return err
+		}
 	}
 	t.rows++
 	if t.rows&4095 == 0 {
@@ -351,6 +375,10 @@ func (p *csvReader) toRegression() {
 // finish settles a guessed task and sorts the classes.
 func (p *csvReader) finish() error {
 	t := p.t
+	if t.noTarget {
+		t.Target = p.opts.Prep.Target
+		return nil
+	}
 	if t.Task == "" {
 		t.Task = "classification"
 		if p.numeric && slices.ContainsFunc(t.Classes, func(c string) bool {

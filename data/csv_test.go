@@ -74,6 +74,19 @@ func TestCSV(t *testing.T) {
 	if !slices.Equal(x2, x[6:9]) || l2[0] != 1 {
 		t.Errorf("new rows: %v %v, want %v 1", x2, l2, x[6:9])
 	}
+	// Rows to predict: the feature columns only.
+	tb3, err := readCSV(t, "sepal,colour\n5,red\n7,green\n", data.CSVOptions{Prep: back})
+	if err != nil || tb3.HasTarget() || tb3.Rows() != 2 {
+		t.Fatalf("rows to predict: %v", err)
+	}
+	ds3, err := tb3.Dataset(back, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x3, l3 := all(ds3)
+	if !slices.Equal(x3, x[6:]) || !slices.Equal(l3, []int{0, 0}) {
+		t.Errorf("rows to predict: %v %v, want %v", x3, l3, x[6:])
+	}
 	if _, err := readCSV(t, "sepal,colour,species\n5,red,z\n", data.CSVOptions{Prep: back}); err == nil ||
 		!strings.Contains(err.Error(), `t.csv:2: target species: class "z" was not in the training data`) {
 		t.Errorf("unknown class: %v", err)

@@ -24,9 +24,11 @@ func (p *csvReader) reserve(nfields int) error {
 	}
 	rows += rows/16 + 16 // rows vary in length: a little slack rather than a doubling
 	t.cells = make([]float32, 0, rows*int64(len(t.Columns)))
-	if t.Task == "regression" {
+	switch {
+	case t.noTarget:
+	case t.Task == "regression":
 		t.targets = make([]float32, 0, rows)
-	} else {
+	default:
 		t.labels = make([]int32, 0, rows)
 	}
 	return nil

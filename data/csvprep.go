@@ -205,7 +205,8 @@ func (s *TableSet) Classes() int { return len(s.prep.Classes) }
 func (s *TableSet) Prep() *TablePrep { return s.prep }
 
 // Fill writes the preprocessed rows idx into x and their class indices
-// into labels (0 for a regression: use FillTargets).
+// into labels (0 for a regression, which has FillTargets, and for rows to
+// predict, which have no target).
 func (s *TableSet) Fill(x []float32, labels []int, idx []int) {
 	t, f, nc := s.t, s.shape[0], len(s.t.Columns)
 	if len(x) < len(idx)*f || len(labels) < len(idx) {
@@ -231,10 +232,14 @@ func (s *TableSet) Fill(x []float32, labels []int, idx []int) {
 	}
 }
 
-// FillTargets writes the regression targets of rows idx into y.
+// FillTargets writes the regression targets of rows idx into y (zeros
+// for rows to predict).
 func (s *TableSet) FillTargets(y []float32, idx []int) {
 	for k, i := range idx {
-		y[k] = s.t.targets[s.rows[i]]
+		y[k] = 0
+		if s.t.targets != nil {
+			y[k] = s.t.targets[s.rows[i]]
+		}
 	}
 }
 
