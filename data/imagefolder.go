@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/color"
 	_ "image/gif" // registers GIF with image.Decode
 	_ "image/jpeg"
 	_ "image/png"
@@ -189,44 +188,6 @@ func decodeImage(path string) (image.Image, error) {
 	return img, nil
 }
 
-// convertImage resizes img to h×w by bilinear interpolation at pixel
-// centres (as PIL's resize(BILINEAR) without antialiasing) and writes its
-// channels planar, CHW, as bytes.
-func convertImage(dst []byte, img image.Image, h, w, channels int) {
-	b := img.Bounds()
-	sy, sx := float64(b.Dy())/float64(h), float64(b.Dx())/float64(w)
-	for y := range h {
-		fy := math.Max(0, (float64(y)+0.5)*sy-0.5)
-		y0 := min(int(fy), b.Dy()-1)
-		y1, wy := min(y0+1, b.Dy()-1), fy-float64(y0)
-		for x := range w {
-			fx := math.Max(0, (float64(x)+0.5)*sx-0.5)
-			x0 := min(int(fx), b.Dx()-1)
-			x1, wx := min(x0+1, b.Dx()-1), fx-float64(x0)
-			var px [3]float64
-			for _, c := range [4]struct {
-				x, y int
-				w    float64
-			}{{x0, y0, (1 - wx) * (1 - wy)}, {x1, y0, wx * (1 - wy)}, {x0, y1, (1 - wx) * wy}, {x1, y1, wx * wy}} {
-				// Straight (not premultiplied) colour, as PIL's convert("RGB")
-				// keeps it: a transparent pixel is not darkened.
-				col := color.NRGBAModel.Convert(img.At(b.Min.X+c.x, b.Min.Y+c.y)).(color.NRGBA)
-				px[0] += c.w * float64(col.R)
-				px[1] += c.w * float64(col.G)
-				px[2] += c.w * float64(col.B)
-			}
-			if channels == 1 {
-				dst[y*w+x] = toByte(px[0]*0.299 + px[1]*0.587 + px[2]*0.114)
-				continue
-			}
-			for c := range 3 {
-				dst[(c*h+y)*w+x] = toByte(px[c])
-			}
-		}
-	}
-}
-
-func toByte(v float64) byte { return byte(math.Min(255, math.Max(0, math.Round(v)))) }
 
 // Len returns the number of images.
 func (f *ImageFolder) Len() int { return len(f.Files) }
