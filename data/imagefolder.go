@@ -188,7 +188,6 @@ func decodeImage(path string) (image.Image, error) {
 	return img, nil
 }
 
-
 // Len returns the number of images.
 func (f *ImageFolder) Len() int { return len(f.Files) }
 
