@@ -197,3 +197,32 @@ func goldenState(t *testing.T, raw map[string]json.RawMessage) []nn.NamedTensor[
 	}
 	return sd
 }
+
+// TestNormStepAllocatesNothing: a warm training step (forward, backward,
+// Adam) of the MLP and the CNN with each norm allocates nothing.
+func TestNormStepAllocatesNothing(t *testing.T) {
+	for _, c := range []struct{ model, norm string }{{"mlp", "batch"}, {"mlp", "layer"}, {"cnn", "batch"}, {"cnn", "layer"}} {
+		m, err := models.New[float32](c.model, tensor.NewRand(1), models.Options{Norm: c.norm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt, err := optim.NewAdam(m.Parameters(), optim.AdamDefaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shape, _ := models.InputShape(c.model)
+		xs := tensor.New[float32](append([]int{4}, shape...)...)
+		xs.RandN(tensor.NewRand(2), 0, 1)
+		x, targets := autograd.NewConstant(xs), []int{1, 2, 3, 4}
+		g := autograd.New[float32]()
+		step := func() {
+			opt.ZeroGrad()
+			g.Backward(g.CrossEntropy(m.Forward(g, x), targets))
+			opt.Step()
+		}
+		step()
+		if n := testing.AllocsPerRun(3, step); n != 0 {
+			t.Errorf("%s with %s norm: a warm step allocated %v times", c.model, c.norm, n)
+		}
+	}
+}
