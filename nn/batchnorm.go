@@ -41,12 +41,12 @@ type batchNorm[T Float] struct {
 	RunningMean, RunningVar *tensor.Tensor[T]
 	NumBatchesTracked       []int64 // one element
 
-	opts          BatchNormOptions
-	mean, varnc   *tensor.Tensor[T] // the last batch's statistics (scratch)
-	buffers       []*NamedTensor[T]
-	training      bool
-	inDims, altIn int // accepted input ranks
-	kind          string
+	opts           BatchNormOptions
+	mean, batchVar *tensor.Tensor[T] // the last batch's statistics (scratch)
+	buffers        []*NamedTensor[T]
+	training       bool
+	inDims, altIn  int // accepted input ranks
+	kind           string
 }
 
 func newBatchNorm[T Float](kind string, c int, opts BatchNormOptions) (batchNorm[T], error) {
@@ -63,7 +63,7 @@ func newBatchNorm[T Float](kind string, c int, opts BatchNormOptions) (batchNorm
 		opts.Momentum = 0.1
 	}
 	b := batchNorm[T]{opts: opts, training: true, kind: kind,
-		mean: tensor.New[T](c), varnc: tensor.New[T](c)}
+		mean: tensor.New[T](c), batchVar: tensor.New[T](c)}
 	if !opts.NoAffine {
 		w := tensor.New[T](c)
 		w.Fill(1)
@@ -96,7 +96,7 @@ func (b *batchNorm[T]) forward(g *autograd.Graph[T], x *autograd.Var[T]) *autogr
 	if !b.training && b.RunningMean != nil {
 		return g.BatchNormEval(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.opts.Eps)
 	}
-	y := g.BatchNorm(x, b.Weight, b.Bias, b.opts.Eps, b.mean, b.varnc)
+	y := g.BatchNorm(x, b.Weight, b.Bias, b.opts.Eps, b.mean, b.batchVar)
 	if b.training && b.RunningMean != nil {
 		b.update(x.Value.Len() / b.mean.Len())
 	}
@@ -115,7 +115,7 @@ func (b *batchNorm[T]) update(m int) {
 	unbias := float64(m) / float64(m-1)
 	for c, mu := range b.mean.Data() {
 		rm[c] = T((1-f)*float64(rm[c]) + f*float64(mu))
-		rv[c] = T((1-f)*float64(rv[c]) + f*float64(b.varnc.Data()[c])*unbias)
+		rv[c] = T((1-f)*float64(rv[c]) + f*float64(b.batchVar.Data()[c])*unbias)
 	}
 }
 
