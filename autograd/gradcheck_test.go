@@ -99,6 +99,30 @@ var gradCases = []gradCase{
 	{"bce_with_logits", [][]int{{3, 4}, {3, 4}}, func(g *G, in []*V) *V {
 		return g.BCEWithLogits(g.MulScalar(in[0], 3), g.Sigmoid(in[1])) // logits of both signs, targets in (0, 1)
 	}, false},
+	// Normalization: batch statistics (x, weight, bias), fixed statistics,
+	// no affine parameters, and LayerNorm over the last one or two axes.
+	{"batch_norm/[N, C]", [][]int{{5, 3}, {3}, {3}}, func(g *G, in []*V) *V {
+		return g.BatchNorm(in[0], in[1], in[2], 1e-5, nil, nil)
+	}, false},
+	{"batch_norm/[N, C, H, W]", [][]int{{2, 3, 2, 2}, {3}, {3}}, func(g *G, in []*V) *V {
+		return g.BatchNorm(in[0], in[1], in[2], 1e-5, nil, nil)
+	}, false},
+	{"batch_norm/no affine, reused", [][]int{{4, 2, 3}}, func(g *G, in []*V) *V {
+		return g.Mul(g.BatchNorm(in[0], nil, nil, 1e-3, nil, nil), in[0])
+	}, false},
+	{"batch_norm_eval", [][]int{{4, 3, 2}, {3}, {3}}, func(g *G, in []*V) *V {
+		mean, variance := tensor.FromSlice([]float64{0.1, -0.3, 0.5}, 3), tensor.FromSlice([]float64{0.5, 2, 1.5}, 3)
+		return g.BatchNormEval(in[0], in[1], in[2], mean, variance, 1e-5)
+	}, false},
+	{"layer_norm/last axis", [][]int{{3, 5}, {5}, {5}}, func(g *G, in []*V) *V {
+		return g.LayerNorm(in[0], in[1], in[2], 5, 1e-5)
+	}, false},
+	{"layer_norm/last two axes", [][]int{{2, 3, 4}, {3, 4}, {3, 4}}, func(g *G, in []*V) *V {
+		return g.LayerNorm(in[0], in[1], in[2], 12, 1e-5)
+	}, false},
+	{"layer_norm/no affine, reused", [][]int{{3, 4}}, func(g *G, in []*V) *V {
+		return g.Mul(g.LayerNorm(in[0], nil, nil, 4, 1e-5), in[0])
+	}, false},
 	{"chain reuse", [][]int{{3, 4}, {4, 4}}, func(g *G, in []*V) *V {
 		h := g.MatMul(in[0], in[1], false, false)
 		return g.Add(g.Mul(h, h), h) // h is used three times: gradients must accumulate

@@ -1,6 +1,11 @@
 // Package data feeds training: it reads IDX files (LeCun's MNIST format,
-// raw or gzip), holds image classification sets as normalized float32, and
-// cuts them into batches that are shuffled every epoch from a seed.
+// raw or gzip), CSV tables (ReadCSV: streamed, numeric columns
+// standardized and text columns one-hot encoded with statistics from the
+// training rows, saved as JSON in a TablePrep) and folders of images laid
+// out as torchvision's ImageFolder (ReadImageFolder, with an ImagePrep of
+// per-channel statistics); it holds image classification sets as
+// normalized float32, and cuts any Dataset into batches that are shuffled
+// every epoch from a seed.
 //
 // MNIST itself is embedded in the package, so that `descent train` works on
 // a fresh machine and from an installed binary with no download step. The

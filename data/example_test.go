@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/tensor"
@@ -57,4 +58,25 @@ func ExampleSample() {
 	fmt.Println(small.Len(), loader.Len(), b.X.Shape())
 	// Output:
 	// 6000 60 [100 1 28 28]
+}
+
+// Read a small CSV table, fit the preprocessing on all its rows, and look
+// at the model inputs of one row: the numeric column standardized, the
+// text column one-hot encoded.
+func ExampleReadCSV() {
+	text := "height,colour,kind\n1.0,red,small\n3.0,blue,large\n2.0,red,small\n"
+	tb, err := data.ReadCSV(strings.NewReader(text), int64(len(text)), "plants.csv", data.CSVOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prep := tb.Fit(nil)
+	ds, _ := tb.Dataset(prep, nil)
+	x, label := make([]float32, ds.Shape()[0]), make([]int, 1)
+	ds.Fill(x, label, []int{1})
+	fmt.Println(tb.Columns, tb.Target, tb.Task, tb.Classes)
+	fmt.Printf("row 1: %.4f -> class %s\n", x, prep.Classes[label[0]])
+	// Output:
+	// [height colour] kind classification [large small]
+	// row 1: [1.2247 1.0000 0.0000] -> class large
 }

@@ -104,6 +104,12 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 		p.Add(l, sc)
 		p.Legend.Add(s.Label, l, sc)
 	}
+	if pn.LogY && p.Y.Min > 0 && p.Y.Max < 10*p.Y.Min {
+		// Show at least a decade: otherwise a flat curve (a variance of
+		// 1 ± 1e-4) fills the panel as if it moved, between unlabelled ticks.
+		c := math.Sqrt(p.Y.Min * p.Y.Max)
+		p.Y.Min, p.Y.Max = min(p.Y.Min, c/math.Sqrt(10)), max(p.Y.Max, c*math.Sqrt(10))
+	}
 	return p, nil
 }
 

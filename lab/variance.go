@@ -57,12 +57,21 @@ type NamedInit struct {
 
 // VarianceConfig describes a Depth-layer bias-free MLP of width Width:
 // x0 ~ N(0, 1) of shape [Batch, Width], y_l = x_(l-1)·W_lᵀ, x_l = act(y_l).
+// With Norm, y_l = norm(x_(l-1)·W_lᵀ): the pre-activation normalized by
+// BatchNorm over the batch ("batch", training mode) or by LayerNorm over
+// the features ("layer"), both with their initial weight 1 and bias 0 (the
+// second way, after initialization, to keep each layer's variance in
+// range: Ioffe & Szegedy 2015; Ba et al. 2016).
 type VarianceConfig struct {
 	Inits               []NamedInit
 	Act                 string // one of Activations
+	Norm                string // "", "none", "batch" or "layer"
 	Depth, Width, Batch int
 	Seed                uint64
 }
+
+// VarianceNorms lists the values of VarianceConfig.Norm.
+var VarianceNorms = []string{"none", "batch", "layer"}
 
 // VarianceRow is one layer's result: the population variance over all
 // elements of y_l and of dL/dy_l.
@@ -79,6 +88,15 @@ func (c VarianceConfig) check() error {
 	}
 	if c.Depth < 1 || c.Width < 1 || c.Batch < 1 {
 		return fmt.Errorf("lab: variance needs depth, width and batch >= 1, got %d, %d, %d", c.Depth, c.Width, c.Batch)
+	}
+	if c.Norm != "" && !slices.Contains(VarianceNorms, c.Norm) {
+		return fmt.Errorf("lab: unknown norm %q; valid: %s", c.Norm, strings.Join(VarianceNorms, ", "))
+	}
+	if c.Norm == "batch" && c.Batch < 2 {
+		return fmt.Errorf("lab: variance with batch norm needs a batch of at least 2, got %d", c.Batch)
+	}
+	if c.Norm == "layer" && c.Width < 2 {
+		return fmt.Errorf("lab: variance with layer norm needs a width of at least 2, got %d", c.Width)
 	}
 	return checkActivation(c.Act)
 }
@@ -110,7 +128,7 @@ func Variance(cfg VarianceConfig) ([]VarianceRow, error) {
 		x := autograd.NewConstant(x0)
 		ys := make([]*autograd.Var[float64], cfg.Depth)
 		for l, w := range weights {
-			ys[l] = g.MatMul(x, w, false, true)
+			ys[l] = normalize(g, cfg.Norm, g.MatMul(x, w, false, true))
 			x = activate(g, cfg.Act, ys[l])
 		}
 		// L = Σ y_D ⊙ g_D, so that dL/dy_D = g_D.
@@ -121,6 +139,18 @@ func Variance(cfg VarianceConfig) ([]VarianceRow, error) {
 		}
 	}
 	return rows, nil
+}
+
+// normalize applies the normalization called name (none for "" or
+// "none"), without affine parameters: their initial values are the identity.
+func normalize(g *autograd.Graph[float64], name string, y *autograd.Var[float64]) *autograd.Var[float64] {
+	switch name {
+	case "batch":
+		return g.BatchNorm(y, nil, nil, 1e-5, nil, nil)
+	case "layer":
+		return g.LayerNorm(y, nil, nil, y.Value.Dim(1), 1e-5)
+	}
+	return y
 }
 
 // variance is the population variance of d.
@@ -176,6 +206,9 @@ func PlotVariance(path string, cfg VarianceConfig, rows []VarianceRow) error {
 		fwd, bwd = append(fwd, f), append(bwd, b)
 	}
 	net := fmt.Sprintf("%d×%d %s MLP, batch %d, seed %d", cfg.Depth, cfg.Width, cfg.Act, cfg.Batch, cfg.Seed)
+	if cfg.Norm != "" && cfg.Norm != "none" {
+		net = fmt.Sprintf("%d×%d %s MLP with %s norm, batch %d, seed %d", cfg.Depth, cfg.Width, cfg.Act, cfg.Norm, cfg.Batch, cfg.Seed)
+	}
 	return SavePanels(path,
 		Panel{Title: "forward: Var(y_l), " + net, XLabel: "layer l", YLabel: "variance of y_l (log)", LogY: true, Series: fwd},
 		Panel{Title: "backward: Var(dL/dy_l)", XLabel: "layer l", YLabel: "variance of dL/dy_l (log)", LogY: true, Series: bwd})

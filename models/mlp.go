@@ -12,8 +12,9 @@ import (
 // Linear(in, hidden[0]) - act - Linear(hidden[0], hidden[1]) - act - ... -
 // Linear(hidden[last], classes) as an nn.Sequential, so its parameters are
 // named 0.weight, 0.bias, 2.weight, ... as in PyTorch (an activation,
-// even "linear", takes a position). It takes inputs [N, in]; flatten images
-// first.
+// even "linear", takes a position). With opts.Norm a normalization layer
+// follows each hidden Linear (Linear - norm - act, numbered 0, 1, 2, then
+// 3, 4, 5, ...). It takes inputs [N, in]; flatten images first.
 func MLP[T tensor.Float](rng *rand.Rand, in int, hidden []int, classes int, opts Options) (*nn.Sequential[T], error) {
 	sizes := append(append([]int{in}, hidden...), classes)
 	for _, s := range sizes {
@@ -31,6 +32,13 @@ func MLP[T tensor.Float](rng *rand.Rand, in int, hidden []int, classes int, opts
 		layers = append(layers, l)
 		if i == len(sizes)-2 {
 			break
+		}
+		norm, err := hiddenNorm[T](opts, sizes[i+1])
+		if err != nil {
+			return nil, err
+		}
+		if norm != nil {
+			layers = append(layers, norm)
 		}
 		act, err := activation[T](opts)
 		if err != nil {

@@ -25,6 +25,39 @@ type Options struct {
 	// means PyTorch's default, U(±1/sqrt(fan_in)) for both.
 	WeightInit initializer.Initializer
 	BiasInit   initializer.Initializer
+	// Norm puts a normalization layer after each hidden Linear, before the
+	// activation: "batch" (nn.BatchNorm1d, and nn.BatchNorm2d after each
+	// convolution of the CNN) or "layer" (nn.LayerNorm over the features).
+	// Empty or "none" means none. The layers take positions in the
+	// Sequential, as in PyTorch, and draw nothing from the random source.
+	Norm string
+}
+
+// Norms lists the values of Options.Norm.
+var Norms = []string{"none", "batch", "layer"}
+
+// hiddenNorm returns the normalization layer opts ask for after a hidden
+// Linear of width n, or nil for none.
+func hiddenNorm[T tensor.Float](opts Options, n int) (nn.Module[T], error) {
+	switch opts.Norm {
+	case "", "none":
+		return nil, nil
+	case "batch":
+		return nn.NewBatchNorm1d[T](n, nn.BatchNormOptions{})
+	case "layer":
+		return nn.NewLayerNorm[T]([]int{n}, nn.LayerNormOptions{})
+	}
+	return nil, fmt.Errorf("models: unknown norm %q; valid: %s", opts.Norm, strings.Join(Norms, ", "))
+}
+
+// convNorm returns the layer opts ask for after a convolution with c
+// output channels: BatchNorm2d for "batch", nil otherwise.
+func convNorm[T tensor.Float](opts Options, c int) (nn.Module[T], error) {
+	if opts.Norm != "batch" {
+		_, err := hiddenNorm[T](opts, c) // only to validate the name
+		return nil, err
+	}
+	return nn.NewBatchNorm2d[T](c, nn.BatchNormOptions{})
 }
 
 // activation returns the activation layer opts name.

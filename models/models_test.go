@@ -19,7 +19,7 @@ import (
 func layout(m nn.Module[float32]) string {
 	var parts []string
 	for _, e := range nn.StateDict(m) {
-		parts = append(parts, fmt.Sprintf("%s%v", e.Name, e.Tensor.Shape()))
+		parts = append(parts, fmt.Sprintf("%s%v", e.Name, e.Shape()))
 	}
 	return strings.Join(parts, " ")
 }

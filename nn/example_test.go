@@ -72,3 +72,22 @@ func ExampleLoadPartial() {
 	// nn: load state dict: "2.weight" has shape [3 8] in the state dict but [5 8] in the model
 	// loaded [0.weight 0.bias] missing [2.weight 2.bias] <nil>
 }
+
+// BatchNorm1d normalizes each feature with the batch's statistics in
+// training mode and updates its running statistics; in evaluation mode it
+// uses those.
+func ExampleBatchNorm1d() {
+	bn, _ := nn.NewBatchNorm1d[float64](1, nn.BatchNormOptions{})
+	x := autograd.NewConstant(tensor.FromSlice([]float64{1, 2, 3, 4}, 4, 1))
+	g := autograd.New[float64]()
+	y := bn.Forward(g, x)
+	fmt.Printf("train: %.4f\n", y.Value.Data())
+	fmt.Printf("running mean %.2f, running var %.4f (0.9·1 + 0.1·5/3), batches %d\n",
+		bn.RunningMean.Data()[0], bn.RunningVar.Data()[0], bn.NumBatchesTracked[0])
+	bn.SetTraining(false)
+	fmt.Printf("eval: %.4f\n", bn.Forward(g, x).Value.Data())
+	// Output:
+	// train: [-1.3416 -0.4472 0.4472 1.3416]
+	// running mean 0.25, running var 1.0667 (0.9·1 + 0.1·5/3), batches 1
+	// eval: [0.7262 1.6944 2.6627 3.6309]
+}

@@ -24,10 +24,11 @@ type Sequential[T Float] struct {
 	// module, so a container meeting a module again (inside and outside an
 	// inner Sequential) takes the names from here, not from the Var.
 	leafNames map[*autograd.Var[T]]string
+	buffers   []*NamedTensor[T]
 }
 
-// NewSequential chains layers and renames their parameters with their
-// position as prefix, as PyTorch's state_dict does. A parameter reached a
+// NewSequential chains layers and renames their parameters and buffers
+// with their position as prefix, as PyTorch's state_dict does. A parameter reached a
 // second time (a layer used twice) keeps the first name and is listed once.
 func NewSequential[T Float](layers ...Module[T]) *Sequential[T] {
 	s := &Sequential[T]{Layers: layers, leafNames: map[*autograd.Var[T]]string{}}
@@ -66,6 +67,16 @@ func NewSequential[T Float](layers ...Module[T]) *Sequential[T] {
 	for j, p := range s.params {
 		p.Name = s.names[j]
 	}
+	seenBuffer := map[*NamedTensor[T]]bool{}
+	for i, l := range layers {
+		for _, b := range Buffers(l) {
+			if !seenBuffer[b] { // a layer used twice keeps its first name, as its parameters do
+				seenBuffer[b] = true
+				b.Name = strconv.Itoa(i) + "." + b.Name
+				s.buffers = append(s.buffers, b)
+			}
+		}
+	}
 	return s
 }
 
@@ -79,6 +90,9 @@ func (s *Sequential[T]) Forward(g *autograd.Graph[T], x *autograd.Var[T]) *autog
 
 // Parameters returns every layer's parameters in order, each once.
 func (s *Sequential[T]) Parameters() []*autograd.Var[T] { return s.params }
+
+// Buffers returns every layer's buffers in order.
+func (s *Sequential[T]) Buffers() []*NamedTensor[T] { return s.buffers }
 
 // SetTraining passes the mode to every layer.
 func (s *Sequential[T]) SetTraining(on bool) {

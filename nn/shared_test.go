@@ -96,3 +96,25 @@ func TestSharedLayersMatchPyTorch(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedBatchNormListedOnce: a normalization layer used twice has one
+// set of parameters and buffers, so its state dict lists each once, under
+// the first name, and reloads strictly.
+func TestSharedBatchNormListedOnce(t *testing.T) {
+	bn, err := nn.NewBatchNorm1d[float64](3, nn.BatchNormOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := nn.NewSequential[float64](bn, nn.ReLU[float64]{}, bn)
+	var names []string
+	for _, e := range nn.StateDict[float64](s) {
+		names = append(names, e.Name)
+	}
+	want := []string{"0.weight", "0.bias", "0.running_mean", "0.running_var", "0.num_batches_tracked"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("state dict names %v, want %v", names, want)
+	}
+	if err := nn.LoadStateDict[float64](s, nn.CloneStateDict(nn.StateDict[float64](s)), true); err != nil {
+		t.Fatalf("own state dict does not reload: %v", err)
+	}
+}

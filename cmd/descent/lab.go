@@ -136,6 +136,7 @@ func runVariance(w io.Writer, fs *flag.FlagSet, args []string) error {
 	width := fs.Int("width", 256, "width W of every layer")
 	batch := fs.Int("batch", 128, "batch size B of the input x0 ~ N(0, 1)")
 	seed := fs.Uint64("seed", 1, "random seed (input, starting gradient, weights)")
+	norm := fs.String("norm", "none", "normalize each pre-activation: "+strings.Join(lab.VarianceNorms, ", "))
 	out := addOutputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -150,7 +151,7 @@ func runVariance(w io.Writer, fs *flag.FlagSet, args []string) error {
 			return e
 		}
 	}
-	cfg := lab.VarianceConfig{Inits: toNamed(list), Act: *act, Depth: *depth, Width: *width, Batch: *batch, Seed: *seed}
+	cfg := lab.VarianceConfig{Inits: toNamed(list), Act: *act, Norm: *norm, Depth: *depth, Width: *width, Batch: *batch, Seed: *seed}
 	rows, err := lab.Variance(cfg)
 	if err != nil {
 		return usagef("%v", err) // what remains is an initializer that does not fit a [W, W] weight
