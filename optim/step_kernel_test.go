@@ -36,13 +36,13 @@ func TestFloat32StepsUseKernels(t *testing.T) {
 			kernel.SGDStep(p, g, b, kernel.SGDParams{LR: 0.05, Momentum: 0.8, Dampening: 0.3}, t == 1)
 		}},
 		{"adam", map[string]string{"lr": "0.01"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, t)
 		}},
 		{"adam", map[string]string{"lr": "0.01", "weight_decay": "0.1"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1}, t)
 		}},
 		{"adamw", map[string]string{"lr": "0.01"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, t)
 		}},
 		{"adam", map[string]string{"lr": "0.01", "amsgrad": "true"}, nil},
 		{"sgd", map[string]string{"lr": "0.1", "momentum": "0.9", "maximize": "true"}, nil},
