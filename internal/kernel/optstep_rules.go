@@ -110,8 +110,7 @@ func RMSpropStep[T Float](p, g, sq, buf, gavg []T, h RMSpropParams) {
 	} else {
 		buf = nil
 	}
-	if len(g) != len(p) || len(sq) != len(p) || buf != nil && len(buf) != len(p) || gavg != nil && len(gavg) != len(p) ||
-		h.Centered && gavg == nil || h.Momentum > 0 && buf == nil {
+	if len(g) != len(p) || len(sq) != len(p) || h.Centered && len(gavg) != len(p) || h.Momentum > 0 && len(buf) != len(p) {
 		badLengths("RMSpropStep", "g, sq, buf or gavg", max(len(g), len(sq), len(buf), len(gavg)), "p", len(p))
 	}
 	if isFloat32(T(0)) {
