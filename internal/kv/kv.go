@@ -154,7 +154,7 @@ func Set(cfg any, key, value string) error {
 	if group != nil {
 		items := listItems(value)
 		if len(items) != len(group) {
-			return fmt.Errorf("%s: want %d values, got %q", key, len(group), value)
+			return fmt.Errorf("%s: want %d values, got %q; valid settings: %s", key, len(group), value, strings.Join(Keys(cfg), ", "))
 		}
 		for j, f := range group {
 			if err := setField(f, tag{name: key}, items[j]); err != nil {
