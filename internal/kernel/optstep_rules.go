@@ -195,20 +195,21 @@ type AdamaxParams struct {
 type adamaxCoef[T Float] struct {
 	b1, omb1, b2, eps, negLR, wd T
 	flags                        uint32
+	absMask                      uint32 // 0x7fffffff, for the assembly's |g|
 }
 
 // AdamaxStep applies one Adamax step (Kingma & Ba, 2014, Algorithm 2) in
 // place:
 //
 //	m = T(b1*m) + T((1-b1)*g)
-//	u = max(T(b2*u), T(|g| + eps))
+//	u = max(T(b2*u), T(|g| + eps))   (the second if either is NaN, as MAXPS)
 //	p = p + T(T(-lr*m) / u)
 func AdamaxStep[T Float](p, g, m, u []T, h AdamaxParams) {
 	if len(g) != len(p) || len(m) != len(p) || len(u) != len(p) {
 		badLengths("AdamaxStep", "g, m or u", max(len(g), len(m), len(u)), "p", len(p))
 	}
 	c := adamaxCoef[T]{b1: T(h.Beta1), omb1: T(1 - h.Beta1), b2: T(h.Beta2), eps: T(h.Eps), negLR: T(-h.LR),
-		wd: T(h.WeightDecay), flags: flagsOf(h.WeightDecay, h.Maximize)}
+		wd: T(h.WeightDecay), flags: flagsOf(h.WeightDecay, h.Maximize), absMask: 0x7fffffff}
 	if isFloat32(T(0)) {
 		step32(optJob{kind: kindAdamax, p: as32(p), g: as32(g), a: as32(m), b: as32(u), adamax: *(*adamaxCoef[float32])(unsafe.Pointer(&c))})
 		return
@@ -221,16 +222,13 @@ func adamaxSpec[T Float](p, g, m, u []T, c *adamaxCoef[T]) {
 	for i := range p {
 		gi := gradOf(g[i], p[i], c.wd, c.flags)
 		m[i] = T(m[i]*c.b1) + T(c.omb1*gi)
-		u[i] = max(T(u[i]*c.b2), T(abs(gi)+c.eps))
+		x, y := T(u[i]*c.b2), T(T(math.Abs(float64(gi)))+c.eps)
+		if !(x > y) {
+			x = y
+		}
+		u[i] = x
 		p[i] += T(T(c.negLR*m[i]) / u[i])
 	}
-}
-
-func abs[T Float](x T) T {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // NAdamParams are NAdam's per-step coefficients: Bc2 = 1-beta2^t and the
@@ -295,7 +293,7 @@ type radamCoef[T Float] struct {
 // RAdamStep applies one RAdam step (Liu et al., 2020) in place:
 //
 //	m = T(b1*m) + T((1-b1)*g);  v = T(b2*v) + T(T((1-b2)*g)*g);  mhat = T(m/bc1)
-//	p = p - T(T(T(mhat*lr) * T(bc2sqrt/T(T(sqrt(v))+eps))) * rect)   (rect != 0)
+//	p = p - T(T(T(mhat*lr) * T(bc2sqrt/T(T(sqrt(v))+eps))) * rect)   (Rect != 0)
 //	p = p - T(mhat*lr)                                               (otherwise)
 func RAdamStep[T Float](p, g, m, v []T, h RAdamParams) {
 	if len(g) != len(p) || len(m) != len(p) || len(v) != len(p) {
@@ -304,6 +302,9 @@ func RAdamStep[T Float](p, g, m, v []T, h RAdamParams) {
 	c := radamCoef[T]{b1: T(h.Beta1), omb1: T(1 - h.Beta1), b2: T(h.Beta2), omb2: T(1 - h.Beta2), eps: T(h.Eps),
 		wd: T(h.WeightDecay), bc1: T(h.Bc1), lr: T(h.LR), rect: T(h.Rect), bc2sqrt: T(h.Bc2Sqrt),
 		flags: flagsOf(h.WeightDecay, h.Maximize)}
+	if h.Rect != 0 {
+		c.flags |= 4
+	}
 	if isFloat32(T(0)) {
 		step32(optJob{kind: kindRAdam, p: as32(p), g: as32(g), a: as32(m), b: as32(v), radam: *(*radamCoef[float32])(unsafe.Pointer(&c))})
 		return
@@ -317,13 +318,12 @@ func radamSpec[T Float](p, g, m, v []T, c *radamCoef[T]) {
 		gi := gradOf(g[i], p[i], c.wd, c.flags)
 		m[i] = T(m[i]*c.b1) + T(c.omb1*gi)
 		v[i] = T(v[i]*c.b2) + T(T(c.omb2*gi)*gi)
-		mhat := m[i] / c.bc1
-		if c.rect != 0 {
+		d := T(T(m[i]/c.bc1) * c.lr)
+		if c.flags&4 != 0 {
 			adaptive := c.bc2sqrt / (T(math.Sqrt(float64(v[i]))) + c.eps)
-			p[i] += -T(T(T(mhat*c.lr)*adaptive) * c.rect)
-		} else {
-			p[i] += -T(mhat * c.lr)
+			d = T(T(d*adaptive) * c.rect)
 		}
+		p[i] -= d
 	}
 }
 

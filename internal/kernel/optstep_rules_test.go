@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -46,6 +47,13 @@ var ruleCases = []struct {
 		RAdamStep(a[0], a[1], a[2], a[3], RAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Bc1: 0.5,
 			Rect: 0.3, Bc2Sqrt: 0.2, Maximize: true})
 	}},
+	{"RAdamStep rectified l2", func(a [4][]float32, t int) {
+		RAdamStep(a[0], a[1], a[2], a[3], RAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Bc1: 0.5,
+			Rect: 0.3 * float64(t), Bc2Sqrt: 0.2, WeightDecay: 0.1})
+	}},
+	{"AdadeltaStep maximize", func(a [4][]float32, t int) {
+		AdadeltaStep(a[0], a[1], a[2], a[3], AdadeltaParams{LR: 0.5, Rho: 0.95, Eps: 1e-6, Maximize: true})
+	}},
 	{"LookaheadSync", func(a [4][]float32, t int) { LookaheadSync(a[0], a[2], 0.5) }},
 }
 
@@ -74,7 +82,7 @@ func init() {
 
 func abs32(x []float32) {
 	for i, v := range x {
-		x[i] = abs(v)
+		x[i] = float32(math.Abs(float64(v)))
 	}
 }
 
