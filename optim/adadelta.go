@@ -66,7 +66,8 @@ func (o *Adadelta[T]) Step() {
 		if s == nil {
 			continue
 		}
-		kernel.AdadeltaStep(s.p(), s.g(), s.data(0), s.data(1), kernel.AdadeltaParams{
+		G, D := s.data(0), s.data(1) // square_avg, acc_delta
+		kernel.AdadeltaStep(s.p(), s.g(), G, D, kernel.AdadeltaParams{
 			LR: s.group.LR, Rho: o.cfg.Rho, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

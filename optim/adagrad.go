@@ -67,7 +67,8 @@ func (o *Adagrad[T]) Step() {
 			s.buf[0].Fill(T(o.cfg.InitialAccumulatorValue))
 		}
 		clr := s.group.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)
-		kernel.AdagradStep(s.p(), s.g(), s.data(0), kernel.AdagradParams{
+		G := s.data(0) // sum
+		kernel.AdagradStep(s.p(), s.g(), G, kernel.AdagradParams{
 			LR: clr, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

@@ -82,7 +82,8 @@ func (o *Adam[T]) Step() {
 		if s == nil {
 			continue
 		}
-		kernel.AdamStep(s.p(), s.g(), s.data(0), s.data(1), s.data(2), kernel.AdamParams{
+		m, v, vmax := s.data(0), s.data(1), s.data(2) // exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad)
+		kernel.AdamStep(s.p(), s.g(), m, v, vmax, kernel.AdamParams{
 			LR: s.group.LR, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
 			WeightDecay: s.group.WeightDecay, Decoupled: o.decoupled, Maximize: o.cfg.Maximize}, s.step)
 	}

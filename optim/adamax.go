@@ -72,7 +72,8 @@ func (o *Adamax[T]) Step() {
 			continue
 		}
 		clr := s.group.LR / (1 - math.Pow(o.cfg.Beta1, float64(s.step)))
-		kernel.AdamaxStep(s.p(), s.g(), s.data(0), s.data(1), kernel.AdamaxParams{
+		m, u := s.data(0), s.data(1) // exp_avg, exp_inf
+		kernel.AdamaxStep(s.p(), s.g(), m, u, kernel.AdamaxParams{
 			LR: clr, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
 			WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}

@@ -86,8 +86,9 @@ func (o *NAdam[T]) Step() {
 		t, lr := float64(s.step), s.group.LR
 		mu := b1 * (1 - 0.5*math.Pow(0.96, t*psi))
 		muNext := b1 * (1 - 0.5*math.Pow(0.96, (t+1)*psi))
-		s.extra *= mu // P_t
-		kernel.NAdamStep(s.p(), s.g(), s.data(0), s.data(1), kernel.NAdamParams{
+		s.extra *= mu                // P_t
+		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
+		kernel.NAdamStep(s.p(), s.g(), m, v, kernel.NAdamParams{
 			Beta1: b1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
 			Bc2:    1 - math.Pow(o.cfg.Beta2, t),
 			LRGrad: lr * (1 - mu) / (1 - s.extra), LRMomentum: lr * muNext / (1 - s.extra*muNext),

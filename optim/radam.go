@@ -89,6 +89,7 @@ func (o *RAdam[T]) Step() {
 			h.Rect = math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
 			h.Bc2Sqrt = math.Sqrt(bc2)
 		}
-		kernel.RAdamStep(s.p(), s.g(), s.data(0), s.data(1), h)
+		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
+		kernel.RAdamStep(s.p(), s.g(), m, v, h)
 	}
 }

@@ -69,7 +69,8 @@ func (o *RMSprop[T]) Step() {
 		if s == nil {
 			continue
 		}
-		kernel.RMSpropStep(s.p(), s.g(), s.data(0), s.data(1), s.data(2), kernel.RMSpropParams{
+		G, b, gbar := s.data(0), s.data(1), s.data(2) // square_avg, momentum_buffer, grad_avg
+		kernel.RMSpropStep(s.p(), s.g(), G, b, gbar, kernel.RMSpropParams{
 			LR: s.group.LR, Alpha: o.cfg.Alpha, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
 			Momentum: o.cfg.Momentum, Centered: o.cfg.Centered, Maximize: o.cfg.Maximize})
 	}

@@ -82,7 +82,8 @@ func (o *SGD[T]) Step() {
 		if s == nil {
 			continue
 		}
-		kernel.SGDStep(s.p(), s.g(), s.data(0), kernel.SGDParams{
+		b := s.data(0) // momentum_buffer, nil without momentum
+		kernel.SGDStep(s.p(), s.g(), b, kernel.SGDParams{
 			LR: s.group.LR, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
 			WeightDecay: s.group.WeightDecay, Nesterov: o.cfg.Nesterov, Maximize: o.cfg.Maximize}, fresh)
 	}
