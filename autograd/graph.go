@@ -44,6 +44,7 @@ type Var[T Float] struct {
 	requiresGrad bool
 	leaf         bool
 	gradLive     bool // Grad holds this backward pass's gradient (intermediates)
+	gradNone     bool // ZeroGrad ran and no backward pass has accumulated into Grad since
 }
 
 // NewParam returns a leaf that requires a gradient: a trainable parameter.
@@ -82,12 +83,22 @@ func (v *Var[T]) IsLeaf() bool { return v.leaf }
 // Shape returns the shape of v's value.
 func (v *Var[T]) Shape() []int { return v.Value.Shape() }
 
-// ZeroGrad sets v's gradient to zero.
+// ZeroGrad sets v's gradient to zero and marks it as not received (see
+// HasGrad) until a backward pass accumulates into it.
 func (v *Var[T]) ZeroGrad() {
 	if v.Grad != nil {
 		v.Grad.Zero()
 	}
+	v.gradNone = true
 }
+
+// HasGrad reports whether v holds a gradient: it has a Grad buffer and, if
+// ZeroGrad ran, a backward pass has accumulated into it since. It is
+// PyTorch's `p.grad is not None` after zero_grad(set_to_none=True) (the
+// default since PyTorch 2.0): a parameter the loss does not reach has no
+// gradient, and optimizers leave it alone (no weight decay, no momentum).
+// Writing into Grad directly after ZeroGrad does not count.
+func (v *Var[T]) HasGrad() bool { return v.Grad != nil && !v.gradNone }
 
 // Op is one differentiable operation: the backward half of an op, whose
 // forward half is a Graph method. Ops are stateless values (usually empty
@@ -320,6 +331,7 @@ func (g *Graph[T]) gradToWrite(v *Var[T]) (grad *tensor.Tensor[T], overwrite boo
 }
 
 func (g *Graph[T]) gradOf(v *Var[T]) *tensor.Tensor[T] {
+	v.gradNone = false
 	if v.Grad == nil {
 		v.Grad = tensor.New[T](v.Value.Shape()...)
 		v.gradLive = true

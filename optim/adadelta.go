@@ -2,22 +2,33 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // AdadeltaConfig holds torch.optim.Adadelta's arguments.
 type AdadeltaConfig struct {
-	LR          float64 `opt:"lr"`           // multiplies the step; default 1.0 (the paper has none)
-	Rho         float64 `opt:"rho"`          // decay of both running averages, default 0.9
-	Eps         float64 `opt:"eps"`          // inside both roots, default 1e-6
-	WeightDecay float64 `opt:"weight_decay"` // L2 penalty added to the gradient
-	Maximize    bool    `opt:"maximize"`
+	LR          float64 `kv:"lr"`           // multiplies the step; default 1.0 (the paper has none)
+	Rho         float64 `kv:"rho"`          // decay of both running averages, default 0.9
+	Eps         float64 `kv:"eps"`          // inside both roots, default 1e-6
+	WeightDecay float64 `kv:"weight_decay"` // L2 penalty added to the gradient
+	Maximize    bool    `kv:"maximize"`
 }
 
 // AdadeltaDefaults returns PyTorch's defaults.
 func AdadeltaDefaults() AdadeltaConfig { return AdadeltaConfig{LR: 1, Rho: 0.9, Eps: 1e-6} }
+
+// Validate checks c as torch.optim.Adadelta does.
+func (c AdadeltaConfig) Validate() error {
+	if !(0 <= c.Rho && c.Rho <= 1) {
+		return fmt.Errorf("optim: adadelta: invalid rho %v (want 0 <= rho <= 1)", c.Rho)
+	}
+	if err := checkNonNeg("adadelta", "eps", c.Eps); err != nil {
+		return err
+	}
+	return checkGroup("adadelta", c.LR, c.WeightDecay)
+}
 
 // Adadelta is Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012,
 // arXiv:1212.5701.
@@ -34,60 +45,29 @@ func AdadeltaDefaults() AdadeltaConfig { return AdadeltaConfig{LR: 1, Rho: 0.9, 
 type Adadelta[T Float] struct {
 	base[T]
 	cfg AdadeltaConfig
-	k   adadeltaKernel[T]
-	run func(lo, hi int)
 }
 
 var _ Optimizer[float32] = (*Adadelta[float32])(nil)
 
-// NewAdadelta returns Adadelta over params, validating cfg as PyTorch does.
+// NewAdadelta returns Adadelta over params; cfg must pass Validate.
 func NewAdadelta[T Float](params []*autograd.Var[T], cfg AdadeltaConfig) (*Adadelta[T], error) {
-	if !(0 <= cfg.Rho && cfg.Rho <= 1) {
-		return nil, fmt.Errorf("optim: adadelta: invalid rho %v (want 0 <= rho <= 1)", cfg.Rho)
-	}
-	if err := checkNonNeg("adadelta", "eps", cfg.Eps); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	o := &Adadelta[T]{cfg: cfg}
-	if err := o.init("adadelta", [3]string{"square_avg", "acc_delta"}, params, cfg.LR, cfg.WeightDecay); err != nil {
-		return nil, err
-	}
-	o.run = o.k.run
-	return o, nil
+	return o, o.init("adadelta", [3]string{"square_avg", "acc_delta"}, params, cfg.LR, cfg.WeightDecay)
 }
 
-// Step applies one Adadelta update.
+// Step applies one Adadelta update (kernel.AdadeltaStep is the loop above:
+// G in square_avg, D in acc_delta).
 func (o *Adadelta[T]) Step() {
 	for i := range o.slots {
 		s := o.next(i, [3]bool{true, true})
 		if s == nil {
 			continue
 		}
-		o.k = adadeltaKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), sq: s.data(0), acc: s.data(1),
-			lr: T(s.group.LR), rho: T(o.cfg.Rho), eps: T(o.cfg.Eps), wd: T(s.group.WeightDecay), maximize: o.cfg.Maximize}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-type adadeltaKernel[T Float] struct {
-	p, g, sq, acc    []T
-	lr, rho, eps, wd T
-	maximize         bool
-}
-
-func (k *adadeltaKernel[T]) run(lo, hi int) {
-	adadeltaStep(k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], k.acc[lo:hi], k.lr, k.rho, k.eps, k.wd, k.maximize)
-}
-
-// adadeltaStep is one Adadelta update of one tensor.
-func adadeltaStep[T Float](p, g, sq, acc []T, lr, rho, eps, wd T, maximize bool) {
-	g, sq, acc = g[:len(p)], sq[:len(p)], acc[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		sq[i] = sq[i]*rho + (1-rho)*gi*gi
-		std := T(math.Sqrt(float64(sq[i] + eps)))
-		delta := T(math.Sqrt(float64(acc[i]+eps))) / std * gi
-		acc[i] = acc[i]*rho + (1-rho)*delta*delta
-		p[i] += -lr * delta
+		G, D := s.data(0), s.data(1) // square_avg, acc_delta
+		kernel.AdadeltaStep(s.p(), s.g(), G, D, kernel.AdadeltaParams{
+			LR: s.group.LR, Rho: o.cfg.Rho, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

@@ -1,23 +1,30 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // AdagradConfig holds torch.optim.Adagrad's arguments.
 type AdagradConfig struct {
-	LR                      float64 `opt:"lr"`                        // default 1e-2
-	LRDecay                 float64 `opt:"lr_decay"`                  // lr/(1 + (t-1)*lr_decay)
-	WeightDecay             float64 `opt:"weight_decay"`              // L2 penalty added to the gradient
-	InitialAccumulatorValue float64 `opt:"initial_accumulator_value"` // starting value of the sum of squares
-	Eps                     float64 `opt:"eps"`                       // default 1e-10
-	Maximize                bool    `opt:"maximize"`
+	LR                      float64 `kv:"lr"`                        // default 1e-2
+	LRDecay                 float64 `kv:"lr_decay"`                  // lr/(1 + (t-1)*lr_decay)
+	WeightDecay             float64 `kv:"weight_decay"`              // L2 penalty added to the gradient
+	InitialAccumulatorValue float64 `kv:"initial_accumulator_value"` // starting value of the sum of squares
+	Eps                     float64 `kv:"eps"`                       // default 1e-10
+	Maximize                bool    `kv:"maximize"`
 }
 
 // AdagradDefaults returns PyTorch's defaults.
 func AdagradDefaults() AdagradConfig { return AdagradConfig{LR: 1e-2, Eps: 1e-10} }
+
+// Validate checks c as torch.optim.Adagrad does.
+func (c AdagradConfig) Validate() error {
+	if err := checkNonNeg("adagrad", "lr_decay", c.LRDecay, "initial_accumulator_value", c.InitialAccumulatorValue, "eps", c.Eps); err != nil {
+		return err
+	}
+	return checkGroup("adagrad", c.LR, c.WeightDecay)
+}
 
 // Adagrad is Duchi, Hazan & Singer, "Adaptive Subgradient Methods for
 // Online Learning and Stochastic Optimization", JMLR 2011.
@@ -34,31 +41,21 @@ func AdagradDefaults() AdagradConfig { return AdagradConfig{LR: 1e-2, Eps: 1e-10
 type Adagrad[T Float] struct {
 	base[T]
 	cfg AdagradConfig
-	k   adagradKernel[T]
-	run func(lo, hi int)
 }
 
 var _ Optimizer[float32] = (*Adagrad[float32])(nil)
 
-// NewAdagrad returns Adagrad over params, validating cfg as PyTorch does.
+// NewAdagrad returns Adagrad over params; cfg must pass Validate.
 func NewAdagrad[T Float](params []*autograd.Var[T], cfg AdagradConfig) (*Adagrad[T], error) {
-	for _, c := range []struct {
-		arg string
-		v   float64
-	}{{"lr_decay", cfg.LRDecay}, {"initial_accumulator_value", cfg.InitialAccumulatorValue}, {"eps", cfg.Eps}} {
-		if err := checkNonNeg("adagrad", c.arg, c.v); err != nil {
-			return nil, err
-		}
-	}
-	o := &Adagrad[T]{cfg: cfg}
-	if err := o.init("adagrad", [3]string{"sum"}, params, cfg.LR, cfg.WeightDecay); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o.run = o.k.run
-	return o, nil
+	o := &Adagrad[T]{cfg: cfg}
+	return o, o.init("adagrad", [3]string{"sum"}, params, cfg.LR, cfg.WeightDecay)
 }
 
-// Step applies one Adagrad update.
+// Step applies one Adagrad update (kernel.AdagradStep: G += g*g, then the
+// step with the decayed rate).
 func (o *Adagrad[T]) Step() {
 	for i := range o.slots {
 		fresh := o.slots[i].buf[0] == nil
@@ -70,30 +67,8 @@ func (o *Adagrad[T]) Step() {
 			s.buf[0].Fill(T(o.cfg.InitialAccumulatorValue))
 		}
 		clr := s.group.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)
-		o.k = adagradKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), sum: s.data(0),
-			clr: T(clr), eps: T(o.cfg.Eps), wd: T(s.group.WeightDecay), maximize: o.cfg.Maximize}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-type adagradKernel[T Float] struct {
-	p, g, sum    []T
-	clr, eps, wd T
-	maximize     bool
-}
-
-func (k *adagradKernel[T]) run(lo, hi int) {
-	adagradStep(k.p[lo:hi], k.g[lo:hi], k.sum[lo:hi], k.clr, k.eps, k.wd, k.maximize)
-}
-
-// adagradStep is one Adagrad update of one tensor with the decayed step
-// size clr.
-func adagradStep[T Float](p, g, sum []T, clr, eps, wd T, maximize bool) {
-	g, sum = g[:len(p)], sum[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		sum[i] += gi * gi
-		std := T(math.Sqrt(float64(sum[i]))) + eps
-		p[i] += -clr * gi / std
+		G := s.data(0) // sum
+		kernel.AdagradStep(s.p(), s.g(), G, kernel.AdagradParams{
+			LR: clr, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

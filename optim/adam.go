@@ -1,25 +1,38 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
-// AdamConfig holds torch.optim.Adam's arguments (betas split in two).
+// AdamConfig holds torch.optim.Adam's (and AdamW's) arguments; betas is
+// split in two, and betas=(b1,b2) sets both.
 type AdamConfig struct {
-	LR          float64 `opt:"lr"`           // step size alpha, default 1e-3
-	Beta1       float64 `opt:"beta1"`        // decay of the first moment, default 0.9
-	Beta2       float64 `opt:"beta2"`        // decay of the second moment, default 0.999
-	Eps         float64 `opt:"eps"`          // added to the denominator, default 1e-8
-	WeightDecay float64 `opt:"weight_decay"` // L2 penalty added to the gradient (AdamW decouples it)
-	Amsgrad     bool    `opt:"amsgrad"`      // normalize by the running maximum of v
-	Maximize    bool    `opt:"maximize"`     // ascend instead of descend
+	LR          float64 `kv:"lr"`               // step size alpha, default 1e-3
+	Beta1       float64 `kv:"beta1,list=betas"` // decay of the first moment, default 0.9
+	Beta2       float64 `kv:"beta2,list=betas"` // decay of the second moment, default 0.999
+	Eps         float64 `kv:"eps"`              // added to the denominator, default 1e-8
+	WeightDecay float64 `kv:"weight_decay"`     // L2 penalty added to the gradient (AdamW decouples it)
+	Amsgrad     bool    `kv:"amsgrad"`          // normalize by the running maximum of v
+	Maximize    bool    `kv:"maximize"`         // ascend instead of descend
 }
 
 // AdamDefaults returns PyTorch's defaults, which are the paper's.
 func AdamDefaults() AdamConfig {
 	return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// Validate checks c as torch.optim.Adam does.
+func (c AdamConfig) Validate() error { return c.validate("adam") }
+
+func (c AdamConfig) validate(name string) error {
+	if err := checkNonNeg(name, "eps", c.Eps); err != nil {
+		return err
+	}
+	if err := checkBetas(name, c.Beta1, c.Beta2); err != nil {
+		return err
+	}
+	return checkGroup(name, c.LR, c.WeightDecay)
 }
 
 // Adam is Kingma & Ba, "Adam: A Method for Stochastic Optimization", 2014,
@@ -39,92 +52,39 @@ func AdamDefaults() AdamConfig {
 //	p = p - lr/(1-b1^t) * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
 type Adam[T Float] struct {
 	base[T]
-	cfg AdamConfig
-	k   adamKernel[T]
-	run func(lo, hi int)
+	cfg       AdamConfig
+	decoupled bool // AdamW: weight decay shrinks p instead of joining g
 }
 
 var _ Optimizer[float32] = (*Adam[float32])(nil)
 
-// NewAdam returns Adam over params, validating cfg as PyTorch does.
+// NewAdam returns Adam over params; cfg must pass Validate.
 func NewAdam[T Float](params []*autograd.Var[T], cfg AdamConfig) (*Adam[T], error) {
-	return newAdam(params, cfg, "adam")
+	return newAdam(params, cfg, "adam", false)
 }
 
-func newAdam[T Float](params []*autograd.Var[T], cfg AdamConfig, name string) (*Adam[T], error) {
-	if err := checkNonNeg(name, "eps", cfg.Eps); err != nil {
+func newAdam[T Float](params []*autograd.Var[T], cfg AdamConfig, name string, decoupled bool) (*Adam[T], error) {
+	if err := cfg.validate(name); err != nil {
 		return nil, err
 	}
-	if err := checkBetas(name, cfg.Beta1, cfg.Beta2); err != nil {
-		return nil, err
-	}
-	o := &Adam[T]{cfg: cfg}
-	if err := o.init(name, [3]string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay); err != nil {
-		return nil, err
-	}
-	o.run = o.k.run
-	return o, nil
+	o := &Adam[T]{cfg: cfg, decoupled: decoupled}
+	return o, o.init(name, [3]string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *Adam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
-// Step applies one Adam (or AdamW) update.
+// Step applies one Adam (or AdamW) update; kernel.AdamStep is the loop,
+// with lr/(1-b1^t) and sqrt(1-b2^t) computed once per step.
 func (o *Adam[T]) Step() {
-	decoupled := o.name == "adamw"
 	for i := range o.slots {
 		s := o.next(i, [3]bool{true, true, o.cfg.Amsgrad})
-		if s == nil || o.adamFast(s) {
+		if s == nil {
 			continue
 		}
-		lr, wd, t := s.group.LR, s.group.WeightDecay, float64(s.step)
-		bc1 := 1 - math.Pow(o.cfg.Beta1, t)
-		bc2 := 1 - math.Pow(o.cfg.Beta2, t)
-		o.k = adamKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), m: s.data(0), v: s.data(1), vmax: s.data(2),
-			b1: T(o.cfg.Beta1), b2: T(o.cfg.Beta2), eps: T(o.cfg.Eps), step: T(lr / bc1), bc2sqrt: T(math.Sqrt(bc2)),
-			decay: 1, wd: T(wd), maximize: o.cfg.Maximize}
-		if decoupled {
-			o.k.wd, o.k.decay = 0, T(1-lr*wd)
-		}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-// adamKernel holds one parameter's slices and coefficients for adamStep.
-type adamKernel[T Float] struct {
-	p, g, m, v, vmax                  []T
-	b1, b2, eps, step, bc2sqrt, decay T
-	wd                                T
-	maximize                          bool
-}
-
-func (k *adamKernel[T]) run(lo, hi int) {
-	var vmax []T
-	if k.vmax != nil {
-		vmax = k.vmax[lo:hi]
-	}
-	adamStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi], vmax,
-		k.b1, k.b2, k.eps, k.step, k.bc2sqrt, k.decay, k.wd, k.maximize)
-}
-
-// adamStep is one Adam update of one tensor: step = lr/(1-b1^t),
-// bc2sqrt = sqrt(1-b2^t), decay = 1-lr*wd for AdamW (else 1), wd the
-// coupled L2 penalty (0 for AdamW), vmax nil without AMSGrad.
-func adamStep[T Float](p, g, m, v, vmax []T, b1, b2, eps, step, bc2sqrt, decay, wd T, maximize bool) {
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i := range p {
-		if decay != 1 {
-			p[i] *= decay
-		}
-		gi := grad(g[i], p[i], wd, maximize)
-		m[i] = m[i]*b1 + (1-b1)*gi
-		v[i] = v[i]*b2 + (1-b2)*gi*gi
-		vi := v[i]
-		if vmax != nil {
-			vmax[i] = max(vmax[i], vi)
-			vi = vmax[i]
-		}
-		denom := T(math.Sqrt(float64(vi)))/bc2sqrt + eps
-		p[i] += -step * m[i] / denom
+		m, v, vmax := s.data(0), s.data(1), s.data(2) // exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad)
+		kernel.AdamStep(s.p(), s.g(), m, v, vmax, kernel.AdamParams{
+			LR: s.group.LR, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
+			WeightDecay: s.group.WeightDecay, Decoupled: o.decoupled, Maximize: o.cfg.Maximize}, s.step)
 	}
 }

@@ -4,14 +4,34 @@ import (
 	"math"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
-// AdamaxDefaults returns torch.optim.Adamax's defaults (lr 2e-3, the
-// paper's alpha). Adamax takes Adam's arguments but not amsgrad.
-func AdamaxDefaults() AdamConfig {
-	c := AdamDefaults()
-	c.LR = 2e-3
-	return c
+// AdamaxConfig holds torch.optim.Adamax's arguments (betas split in two;
+// betas=(b1,b2) sets both).
+type AdamaxConfig struct {
+	LR          float64 `kv:"lr"`               // alpha, default 2e-3
+	Beta1       float64 `kv:"beta1,list=betas"` // decay of the first moment, default 0.9
+	Beta2       float64 `kv:"beta2,list=betas"` // decay of the infinity norm, default 0.999
+	Eps         float64 `kv:"eps"`              // added to |g|, default 1e-8
+	WeightDecay float64 `kv:"weight_decay"`     // L2 penalty added to the gradient
+	Maximize    bool    `kv:"maximize"`
+}
+
+// AdamaxDefaults returns PyTorch's defaults (lr 2e-3, the paper's alpha).
+func AdamaxDefaults() AdamaxConfig {
+	return AdamaxConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// Validate checks c as torch.optim.Adamax does.
+func (c AdamaxConfig) Validate() error {
+	if err := checkNonNeg("adamax", "eps", c.Eps); err != nil {
+		return err
+	}
+	if err := checkBetas("adamax", c.Beta1, c.Beta2); err != nil {
+		return err
+	}
+	return checkGroup("adamax", c.LR, c.WeightDecay)
 }
 
 // Adamax is the infinity-norm variant of Adam, Algorithm 2 of Kingma & Ba,
@@ -26,37 +46,25 @@ func AdamaxDefaults() AdamConfig {
 //	p = p - lr/(1-b1^t) * m/u
 type Adamax[T Float] struct {
 	base[T]
-	cfg AdamConfig
-	k   adamaxKernel[T]
-	run func(lo, hi int)
+	cfg AdamaxConfig
 }
 
 var _ Optimizer[float32] = (*Adamax[float32])(nil)
 
-// NewAdamax returns Adamax over params, validating cfg as PyTorch does;
-// cfg.Amsgrad must be false.
-func NewAdamax[T Float](params []*autograd.Var[T], cfg AdamConfig) (*Adamax[T], error) {
-	if cfg.Amsgrad {
-		return nil, errNoAmsgrad("adamax")
-	}
-	if err := checkNonNeg("adamax", "eps", cfg.Eps); err != nil {
-		return nil, err
-	}
-	if err := checkBetas("adamax", cfg.Beta1, cfg.Beta2); err != nil {
+// NewAdamax returns Adamax over params; cfg must pass Validate.
+func NewAdamax[T Float](params []*autograd.Var[T], cfg AdamaxConfig) (*Adamax[T], error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	o := &Adamax[T]{cfg: cfg}
-	if err := o.init("adamax", [3]string{"exp_avg", "exp_inf"}, params, cfg.LR, cfg.WeightDecay); err != nil {
-		return nil, err
-	}
-	o.run = o.k.run
-	return o, nil
+	return o, o.init("adamax", [3]string{"exp_avg", "exp_inf"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *Adamax[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
-// Step applies one Adamax update.
+// Step applies one Adamax update (kernel.AdamaxStep, with the step size
+// lr/(1-b1^t) computed here).
 func (o *Adamax[T]) Step() {
 	for i := range o.slots {
 		s := o.next(i, [3]bool{true, true})
@@ -64,38 +72,9 @@ func (o *Adamax[T]) Step() {
 			continue
 		}
 		clr := s.group.LR / (1 - math.Pow(o.cfg.Beta1, float64(s.step)))
-		o.k = adamaxKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), m: s.data(0), u: s.data(1),
-			b1: T(o.cfg.Beta1), b2: T(o.cfg.Beta2), eps: T(o.cfg.Eps), clr: T(clr), wd: T(s.group.WeightDecay),
-			maximize: o.cfg.Maximize}
-		o.split.run(len(o.k.p), o.run)
+		m, u := s.data(0), s.data(1) // exp_avg, exp_inf
+		kernel.AdamaxStep(s.p(), s.g(), m, u, kernel.AdamaxParams{
+			LR: clr, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
+			WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
-}
-
-type adamaxKernel[T Float] struct {
-	p, g, m, u           []T
-	b1, b2, eps, clr, wd T
-	maximize             bool
-}
-
-func (k *adamaxKernel[T]) run(lo, hi int) {
-	adamaxStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.u[lo:hi], k.b1, k.b2, k.eps, k.clr, k.wd, k.maximize)
-}
-
-// adamaxStep is one Adamax update of one tensor with step size
-// clr = lr/(1-b1^t).
-func adamaxStep[T Float](p, g, m, u []T, b1, b2, eps, clr, wd T, maximize bool) {
-	g, m, u = g[:len(p)], m[:len(p)], u[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		m[i] = m[i]*b1 + (1-b1)*gi
-		u[i] = max(u[i]*b2, abs(gi)+eps)
-		p[i] += -clr * m[i] / u[i]
-	}
-}
-
-func abs[T Float](x T) T {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

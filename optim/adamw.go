@@ -21,7 +21,7 @@ func AdamWDefaults() AdamConfig {
 // PyTorch multiplies by lr*weight_decay, not by the paper's schedule
 // multiplier alone; we follow PyTorch. The update shares Adam's code.
 func NewAdamW[T Float](params []*autograd.Var[T], cfg AdamConfig) (*AdamW[T], error) {
-	a, err := newAdam(params, cfg, "adamw")
+	a, err := newAdam(params, cfg, "adamw", true)
 	if err != nil {
 		return nil, err
 	}

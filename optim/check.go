@@ -13,26 +13,24 @@ func checkBetas(name string, beta1, beta2 float64) error {
 	return nil
 }
 
-// checkNonNeg validates an argument that PyTorch requires to be >= 0.
-func checkNonNeg(name, arg string, v float64) error {
-	if !(v >= 0) {
-		return fmt.Errorf("optim: %s: invalid %s %v (want >= 0)", name, arg, v)
+// checkNonNeg validates arguments that PyTorch requires to be >= 0, given
+// as name, value pairs.
+func checkNonNeg(name string, args ...any) error {
+	for i := 0; i < len(args); i += 2 {
+		if v := args[i+1].(float64); !(v >= 0) {
+			return fmt.Errorf("optim: %s: invalid %s %v (want >= 0)", name, args[i], v)
+		}
 	}
 	return nil
 }
 
-// grad returns the gradient PyTorch's optimizers work with: negated when
-// maximizing, plus the L2 penalty wd*p (coupled weight decay).
-func grad[T Float](g, p, wd T, maximize bool) T {
-	if maximize {
-		g = -g
+// checkGroup validates the learning rate and weight decay of a config.
+func checkGroup(name string, lr, weightDecay float64) error {
+	if lr < 0 {
+		return fmt.Errorf("optim: %s: invalid learning rate %v (want lr >= 0)", name, lr)
 	}
-	if wd != 0 {
-		g += wd * p
+	if weightDecay < 0 {
+		return fmt.Errorf("optim: %s: invalid weight_decay %v (want >= 0)", name, weightDecay)
 	}
-	return g
-}
-
-func errNoAmsgrad(name string) error {
-	return fmt.Errorf("optim: %s: amsgrad is not an option of %s (only adam and adamw)", name, name)
+	return nil
 }

@@ -68,3 +68,24 @@ func ExampleClipGradNorm() {
 	fmt.Printf("norm %v, clipped %.6f\n", norm, a.Grad.Data())
 	// Output: norm 5, clipped [0.600000 0.800000]
 }
+
+// New builds an optimizer by name from PyTorch's argument names; errors
+// list the valid keys.
+func ExampleNew() {
+	w := autograd.NewParam(tensor.FromSlice([]float64{1}, 1), "w")
+	params := []*autograd.Var[float64]{w}
+	opt, err := optim.New("adam", params, "lr=0.1,betas=(0.8,0.99)")
+	if err != nil {
+		panic(err)
+	}
+	w.Grad.Fill(2)
+	opt.Step() // Adam's first step is lr*sign(g), whatever its size
+	fmt.Printf("w = %.4f\n", w.Value.Data()[0])
+	fmt.Println(optim.Keys("rmsprop"))
+	_, err = optim.New("sgd", params, "momentun=0.9")
+	fmt.Println(err)
+	// Output:
+	// w = 0.9000
+	// [lr alpha eps weight_decay momentum centered maximize]
+	// sgd: unknown setting "momentun"; valid settings: lr, momentum, dampening, weight_decay, nesterov, maximize
+}

@@ -7,17 +7,29 @@ import (
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/tensor"
 )
 
 // LookaheadConfig holds Lookahead's arguments (the paper's names).
 type LookaheadConfig struct {
-	K     int     `opt:"k"`     // fast steps per synchronization, default 5
-	Alpha float64 `opt:"alpha"` // slow weights step size, default 0.5
+	K     int     `kv:"k"`     // fast steps per synchronization, default 5
+	Alpha float64 `kv:"alpha"` // slow weights step size, default 0.5
 }
 
 // LookaheadDefaults returns the paper's defaults.
 func LookaheadDefaults() LookaheadConfig { return LookaheadConfig{K: 5, Alpha: 0.5} }
+
+// Validate checks c: k >= 1 and 0 <= alpha <= 1.
+func (c LookaheadConfig) Validate() error {
+	if c.K < 1 {
+		return fmt.Errorf("optim: lookahead: invalid k %d (want k >= 1)", c.K)
+	}
+	if !(0 <= c.Alpha && c.Alpha <= 1) {
+		return fmt.Errorf("optim: lookahead: invalid alpha %v (want 0 <= alpha <= 1)", c.Alpha)
+	}
+	return nil
+}
 
 // Lookahead is Zhang, Lucas, Hinton & Ba, "Lookahead Optimizer: k steps
 // forward, 1 step back", NeurIPS 2019, arXiv:1907.08610. PyTorch has no
@@ -39,9 +51,6 @@ type Lookahead[T Float] struct {
 	params []*autograd.Var[T]
 	slow   []*tensor.Tensor[T]
 	count  int // inner steps taken, PyTorch-style step counter
-	k      lookaheadKernel[T]
-	run    func(lo, hi int)
-	split  splitter
 }
 
 var _ Optimizer[float32] = (*Lookahead[float32])(nil)
@@ -52,11 +61,8 @@ func NewLookahead[T Float](inner Optimizer[T], cfg LookaheadConfig) (*Lookahead[
 	if inner == nil {
 		return nil, fmt.Errorf("optim: lookahead: nil inner optimizer")
 	}
-	if cfg.K < 1 {
-		return nil, fmt.Errorf("optim: lookahead: invalid k %d (want k >= 1)", cfg.K)
-	}
-	if !(0 <= cfg.Alpha && cfg.Alpha <= 1) {
-		return nil, fmt.Errorf("optim: lookahead: invalid alpha %v (want 0 <= alpha <= 1)", cfg.Alpha)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	o := &Lookahead[T]{Inner: inner, cfg: cfg}
 	for _, g := range inner.Groups() {
@@ -65,7 +71,6 @@ func NewLookahead[T Float](inner Optimizer[T], cfg LookaheadConfig) (*Lookahead[
 			o.slow = append(o.slow, p.Value.Clone())
 		}
 	}
-	o.run = o.k.run
 	return o, nil
 }
 
@@ -77,25 +82,7 @@ func (o *Lookahead[T]) Step() {
 		return
 	}
 	for i, p := range o.params {
-		o.k = lookaheadKernel[T]{fast: p.Value.Data(), slow: o.slow[i].Data(), alpha: T(o.cfg.Alpha)}
-		o.split.run(len(o.k.fast), o.run)
-	}
-}
-
-type lookaheadKernel[T Float] struct {
-	fast, slow []T
-	alpha      T
-}
-
-func (k *lookaheadKernel[T]) run(lo, hi int) { lookaheadSync(k.fast[lo:hi], k.slow[lo:hi], k.alpha) }
-
-// lookaheadSync moves the slow weights towards the fast ones and resets
-// the fast weights to them.
-func lookaheadSync[T Float](fast, slow []T, alpha T) {
-	slow = slow[:len(fast)]
-	for i := range fast {
-		slow[i] += alpha * (fast[i] - slow[i])
-		fast[i] = slow[i]
+		kernel.LookaheadSync(p.Value.Data(), o.slow[i].Data(), o.cfg.Alpha)
 	}
 }
 
@@ -116,7 +103,7 @@ func (o *Lookahead[T]) SetMomentum(m float64) {
 // ("step") and the slow weights ("slow.I").
 func (o *Lookahead[T]) State() *State[T] {
 	in := o.Inner.State()
-	st := newState[T]("lookahead")
+	st := newState[T](o.Kind())
 	st.Scalars["step"] = float64(o.count)
 	st.Scalars["inner."+in.Optimizer] = 1 // records the inner optimizer's kind
 	for k, v := range in.Scalars {
@@ -136,14 +123,14 @@ func (o *Lookahead[T]) LoadState(st *State[T]) error {
 	if st == nil || st.Optimizer != "lookahead" {
 		return fmt.Errorf("optim: lookahead: not a lookahead state")
 	}
-	in := o.Inner.State() // only for the inner optimizer's name
-	if _, ok := st.Scalars["inner."+in.Optimizer]; !ok {
-		return fmt.Errorf("optim: lookahead: the state's inner optimizer is not %s", in.Optimizer)
+	kind := kindOf(o.Inner)
+	if _, ok := st.Scalars["inner."+kind]; !ok {
+		return fmt.Errorf("optim: lookahead: the state's inner optimizer is not %s", kind)
 	}
-	inner := newState[T](in.Optimizer)
-	used := map[string]bool{"step": true, "inner." + in.Optimizer: true}
+	inner := newState[T](kind)
+	used := map[string]bool{"step": true, "inner." + kind: true}
 	for k, v := range st.Scalars {
-		if name, ok := strings.CutPrefix(k, "inner."); ok && k != "inner."+in.Optimizer {
+		if name, ok := strings.CutPrefix(k, "inner."); ok && k != "inner."+kind {
 			inner.Scalars[name], used[k] = v, true
 		}
 	}
@@ -170,4 +157,16 @@ func (o *Lookahead[T]) LoadState(st *State[T]) error {
 	}
 	o.count = int(st.Scalars["step"])
 	return nil
+}
+
+// Kind returns "lookahead", the name its states carry.
+func (o *Lookahead[T]) Kind() string { return "lookahead" }
+
+// kindOf returns an optimizer's kind (the name its states carry) without
+// taking a snapshot when it can.
+func kindOf[T Float](o Optimizer[T]) string {
+	if k, ok := o.(interface{ Kind() string }); ok {
+		return k.Kind()
+	}
+	return o.State().Optimizer
 }

@@ -4,22 +4,34 @@ import (
 	"math"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // NAdamConfig holds torch.optim.NAdam's arguments (betas split in two).
 type NAdamConfig struct {
-	LR            float64 `opt:"lr"`             // default 2e-3
-	Beta1         float64 `opt:"beta1"`          // default 0.9
-	Beta2         float64 `opt:"beta2"`          // default 0.999
-	Eps           float64 `opt:"eps"`            // default 1e-8
-	WeightDecay   float64 `opt:"weight_decay"`   // L2 penalty added to the gradient
-	MomentumDecay float64 `opt:"momentum_decay"` // psi of the momentum schedule, default 4e-3
-	Maximize      bool    `opt:"maximize"`
+	LR            float64 `kv:"lr"`               // default 2e-3
+	Beta1         float64 `kv:"beta1,list=betas"` // default 0.9
+	Beta2         float64 `kv:"beta2,list=betas"` // default 0.999
+	Eps           float64 `kv:"eps"`              // default 1e-8
+	WeightDecay   float64 `kv:"weight_decay"`     // L2 penalty added to the gradient
+	MomentumDecay float64 `kv:"momentum_decay"`   // psi of the momentum schedule, default 4e-3
+	Maximize      bool    `kv:"maximize"`
 }
 
 // NAdamDefaults returns PyTorch's defaults.
 func NAdamDefaults() NAdamConfig {
 	return NAdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, MomentumDecay: 4e-3}
+}
+
+// Validate checks c as torch.optim.NAdam does.
+func (c NAdamConfig) Validate() error {
+	if err := checkNonNeg("nadam", "eps", c.Eps, "momentum_decay", c.MomentumDecay); err != nil {
+		return err
+	}
+	if err := checkBetas("nadam", c.Beta1, c.Beta2); err != nil {
+		return err
+	}
+	return checkGroup("nadam", c.LR, c.WeightDecay)
 }
 
 // NAdam is Adam with Nesterov momentum: Dozat, "Incorporating Nesterov
@@ -42,36 +54,25 @@ func NAdamDefaults() NAdamConfig {
 type NAdam[T Float] struct {
 	base[T]
 	cfg NAdamConfig
-	k   nadamKernel[T]
-	run func(lo, hi int)
 }
 
 var _ Optimizer[float32] = (*NAdam[float32])(nil)
 
-// NewNAdam returns NAdam over params, validating cfg as PyTorch does.
+// NewNAdam returns NAdam over params; cfg must pass Validate.
 func NewNAdam[T Float](params []*autograd.Var[T], cfg NAdamConfig) (*NAdam[T], error) {
-	if err := checkNonNeg("nadam", "eps", cfg.Eps); err != nil {
-		return nil, err
-	}
-	if err := checkNonNeg("nadam", "momentum_decay", cfg.MomentumDecay); err != nil {
-		return nil, err
-	}
-	if err := checkBetas("nadam", cfg.Beta1, cfg.Beta2); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	o := &NAdam[T]{cfg: cfg}
-	if err := o.init("nadam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay); err != nil {
-		return nil, err
-	}
 	o.extraName = "mu_product"
-	o.run = o.k.run
-	return o, nil
+	return o, o.init("nadam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *NAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
-// Step applies one NAdam update.
+// Step applies one NAdam update: the momentum schedule mu_t, mu_{t+1} and
+// the product P_t here, the loop in kernel.NAdamStep.
 func (o *NAdam[T]) Step() {
 	b1, psi := o.cfg.Beta1, o.cfg.MomentumDecay
 	for i := range o.slots {
@@ -85,36 +86,12 @@ func (o *NAdam[T]) Step() {
 		t, lr := float64(s.step), s.group.LR
 		mu := b1 * (1 - 0.5*math.Pow(0.96, t*psi))
 		muNext := b1 * (1 - 0.5*math.Pow(0.96, (t+1)*psi))
-		s.extra *= mu
-		o.k = nadamKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), m: s.data(0), v: s.data(1),
-			b1: T(b1), b2: T(o.cfg.Beta2), eps: T(o.cfg.Eps), wd: T(s.group.WeightDecay),
-			bc2: T(1 - math.Pow(o.cfg.Beta2, t)),
-			cg:  T(-lr * (1 - mu) / (1 - s.extra)), cm: T(-lr * muNext / (1 - s.extra*muNext)),
-			maximize: o.cfg.Maximize}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-type nadamKernel[T Float] struct {
-	p, g, m, v                   []T
-	b1, b2, eps, wd, bc2, cg, cm T
-	maximize                     bool
-}
-
-func (k *nadamKernel[T]) run(lo, hi int) {
-	nadamStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi], k.b1, k.b2, k.eps, k.wd, k.bc2, k.cg, k.cm, k.maximize)
-}
-
-// nadamStep is one NAdam update of one tensor: bc2 = 1-b2^t, cg and cm the
-// (negative) step sizes of the gradient and momentum terms.
-func nadamStep[T Float](p, g, m, v []T, b1, b2, eps, wd, bc2, cg, cm T, maximize bool) {
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		m[i] = m[i]*b1 + (1-b1)*gi
-		v[i] = v[i]*b2 + (1-b2)*gi*gi
-		d := T(math.Sqrt(float64(v[i]/bc2))) + eps
-		p[i] += cg * gi / d
-		p[i] += cm * m[i] / d
+		s.extra *= mu                // P_t
+		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
+		kernel.NAdamStep(s.p(), s.g(), m, v, kernel.NAdamParams{
+			Beta1: b1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
+			Bc2:    1 - math.Pow(o.cfg.Beta2, t),
+			LRGrad: lr * (1 - mu) / (1 - s.extra), LRMomentum: lr * muNext / (1 - s.extra*muNext),
+			Maximize: o.cfg.Maximize})
 	}
 }

@@ -7,12 +7,19 @@
 // updating Value in place. The same generic code serves float32 training
 // and the float64 traces of `descent trace`: no rule exists twice.
 //
-// Each optimizer's per-element math is a plain function over slices (for
-// example adamStep), the specification that a SIMD kernel can replace. A
-// step is a single pass over each parameter's arrays, allocates nothing
-// once the state exists (it is created on the first step, as in PyTorch),
-// and splits large tensors across two goroutines; results do not depend on
-// the split because every element is updated independently.
+// Each optimizer's per-element math is one fused step of internal/kernel
+// (kernel.AdamStep, kernel.RMSpropStep, ...), whose pure-Go loop is the
+// specification for every element type and whose float32 form runs in
+// SIMD assembly where there is some, split over the kernel's workers for
+// large tensors. The optimizer's Step computes the per-step scalars (bias
+// corrections, decayed rates) next to the lecture's formula. A step
+// allocates nothing once the state exists (it is created on the first
+// step, as in PyTorch).
+//
+// Every optimizer has a config struct with PyTorch's argument names as
+// `kv` tags, a Defaults function with PyTorch's defaults and a Validate
+// method that its constructor calls; New builds one by name from a
+// "k=v,k=v" string (the registry in registry.go).
 package optim
 
 import (
@@ -85,7 +92,6 @@ type base[T Float] struct {
 	extraName string    // name of slot.extra, "" if unused
 	groups    []*Group[T]
 	slots     []slot[T]
-	split     splitter
 }
 
 func (b *base[T]) init(name string, bufNames [3]string, params []*autograd.Var[T], lr, weightDecay float64) error {
@@ -94,8 +100,13 @@ func (b *base[T]) init(name string, bufNames [3]string, params []*autograd.Var[T
 }
 
 // AddGroup adds a parameter group with its own learning rate and weight
-// decay (PyTorch's add_param_group). A parameter may belong to one group
-// only.
+// decay (PyTorch's add_param_group). A parameter in more than one group is
+// an error, as in PyTorch ("some parameters appear in more than one
+// parameter group"). A parameter listed twice within params is kept once:
+// PyTorch 1.13 warns that this "will cause an error" in future and then
+// updates it twice per step; we never update a parameter twice, so that a
+// model that lists a shared layer's parameters twice trains as it would
+// with nn.Module.parameters(), which de-duplicates.
 func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) error {
 	if len(params) == 0 {
 		return fmt.Errorf("optim: %s: empty parameter list", b.name)
@@ -112,10 +123,11 @@ func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) e
 		}
 		for _, s := range b.slots {
 			if s.v == p {
-				return fmt.Errorf("optim: %s: parameter %d (%q) appears in more than one group", b.name, i, p.Name)
+				return fmt.Errorf("optim: %s: parameter %d (%q) appears in more than one parameter group", b.name, i, p.Name)
 			}
 		}
 	}
+	params = dedup(params)
 	g := &Group[T]{Params: params, LR: lr, WeightDecay: weightDecay}
 	b.groups = append(b.groups, g)
 	for _, p := range params {
@@ -123,6 +135,27 @@ func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) e
 	}
 	return nil
 }
+
+// dedup returns params without repeats, first occurrences in order; params
+// itself when it has none.
+func dedup[T Float](params []*autograd.Var[T]) []*autograd.Var[T] {
+	seen := make(map[*autograd.Var[T]]bool, len(params))
+	out := params[:0:0]
+	for _, p := range params {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	if len(out) == len(params) {
+		return params
+	}
+	return out
+}
+
+// Kind returns the optimizer's name in lower case ("adam", "adamw"), the
+// name its states carry.
+func (b *base[T]) Kind() string { return b.name }
 
 // Groups returns the parameter groups.
 func (b *base[T]) Groups() []*Group[T] { return b.groups }
@@ -135,11 +168,13 @@ func (b *base[T]) ZeroGrad() {
 }
 
 // next prepares slot i for an update: it returns nil for a parameter that
-// takes no part (frozen, or without a gradient), allocates the state
-// tensors named in want on first use (zero-filled) and counts the step.
+// takes no part (frozen, or without a gradient: see autograd.Var.HasGrad;
+// PyTorch skips p.grad None, so neither weight decay nor momentum moves
+// it), allocates the state tensors named in want on first use
+// (zero-filled) and counts the step.
 func (b *base[T]) next(i int, want [3]bool) *slot[T] {
 	s := &b.slots[i]
-	if !s.v.RequiresGrad() || s.v.Grad == nil {
+	if !s.v.RequiresGrad() || !s.v.HasGrad() {
 		return nil
 	}
 	if s.v.Grad.Len() != s.v.Value.Len() {
@@ -153,6 +188,10 @@ func (b *base[T]) next(i int, want [3]bool) *slot[T] {
 	s.step++
 	return s
 }
+
+// p and g return the parameter's values and gradient.
+func (s *slot[T]) p() []T { return s.v.Value.Data() }
+func (s *slot[T]) g() []T { return s.v.Grad.Data() }
 
 // data returns the slice of state tensor k, or nil if it is not used.
 func (s *slot[T]) data(k int) []T {

@@ -4,11 +4,33 @@ import (
 	"math"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
-// RAdamDefaults returns torch.optim.RAdam's defaults (Adam's). RAdam takes
-// Adam's arguments but not amsgrad.
-func RAdamDefaults() AdamConfig { return AdamDefaults() }
+// RAdamConfig holds torch.optim.RAdam's arguments (betas split in two;
+// betas=(b1,b2) sets both).
+type RAdamConfig struct {
+	LR          float64 `kv:"lr"`               // default 1e-3
+	Beta1       float64 `kv:"beta1,list=betas"` // default 0.9
+	Beta2       float64 `kv:"beta2,list=betas"` // default 0.999
+	Eps         float64 `kv:"eps"`              // default 1e-8
+	WeightDecay float64 `kv:"weight_decay"`     // L2 penalty added to the gradient
+	Maximize    bool    `kv:"maximize"`
+}
+
+// RAdamDefaults returns PyTorch's defaults (Adam's).
+func RAdamDefaults() RAdamConfig { return RAdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// Validate checks c as torch.optim.RAdam does.
+func (c RAdamConfig) Validate() error {
+	if err := checkNonNeg("radam", "eps", c.Eps); err != nil {
+		return err
+	}
+	if err := checkBetas("radam", c.Beta1, c.Beta2); err != nil {
+		return err
+	}
+	return checkGroup("radam", c.LR, c.WeightDecay)
+}
 
 // RAdam is Rectified Adam: Liu, Jiang, He, Chen, Liu, Gao & Han, "On the
 // Variance of the Adaptive Learning Rate and Beyond", ICLR 2020,
@@ -31,37 +53,25 @@ func RAdamDefaults() AdamConfig { return AdamDefaults() }
 // eps).
 type RAdam[T Float] struct {
 	base[T]
-	cfg AdamConfig
-	k   radamKernel[T]
-	run func(lo, hi int)
+	cfg RAdamConfig
 }
 
 var _ Optimizer[float32] = (*RAdam[float32])(nil)
 
-// NewRAdam returns RAdam over params, validating cfg as PyTorch does;
-// cfg.Amsgrad must be false.
-func NewRAdam[T Float](params []*autograd.Var[T], cfg AdamConfig) (*RAdam[T], error) {
-	if cfg.Amsgrad {
-		return nil, errNoAmsgrad("radam")
-	}
-	if err := checkNonNeg("radam", "eps", cfg.Eps); err != nil {
-		return nil, err
-	}
-	if err := checkBetas("radam", cfg.Beta1, cfg.Beta2); err != nil {
+// NewRAdam returns RAdam over params; cfg must pass Validate.
+func NewRAdam[T Float](params []*autograd.Var[T], cfg RAdamConfig) (*RAdam[T], error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	o := &RAdam[T]{cfg: cfg}
-	if err := o.init("radam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay); err != nil {
-		return nil, err
-	}
-	o.run = o.k.run
-	return o, nil
+	return o, o.init("radam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *RAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
-// Step applies one RAdam update.
+// Step applies one RAdam update: rho_t and r_t here, the loop in
+// kernel.RAdamStep.
 func (o *RAdam[T]) Step() {
 	b1, b2 := o.cfg.Beta1, o.cfg.Beta2
 	for i := range o.slots {
@@ -70,44 +80,16 @@ func (o *RAdam[T]) Step() {
 			continue
 		}
 		t := float64(s.step)
-		bc1, bc2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+		bc2 := 1 - math.Pow(b2, t)
 		rhoInf := 2/(1-b2) - 1
 		rhoT := rhoInf - 2*t*math.Pow(b2, t)/bc2
-		o.k = radamKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), m: s.data(0), v: s.data(1),
-			b1: T(b1), b2: T(b2), eps: T(o.cfg.Eps), wd: T(s.group.WeightDecay), bc1: T(bc1),
-			lr: T(s.group.LR), maximize: o.cfg.Maximize}
+		h := kernel.RAdamParams{LR: s.group.LR, Beta1: b1, Beta2: b2, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
+			Bc1: 1 - math.Pow(b1, t), Maximize: o.cfg.Maximize}
 		if rhoT > 5 {
-			o.k.rect = T(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
-			o.k.bc2sqrt = T(math.Sqrt(bc2))
+			h.Rect = math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+			h.Bc2Sqrt = math.Sqrt(bc2)
 		}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-type radamKernel[T Float] struct {
-	p, g, m, v                              []T
-	b1, b2, eps, wd, bc1, lr, rect, bc2sqrt T
-	maximize                                bool
-}
-
-func (k *radamKernel[T]) run(lo, hi int) {
-	radamStep(k.p[lo:hi], k.g[lo:hi], k.m[lo:hi], k.v[lo:hi], k.b1, k.b2, k.eps, k.wd, k.bc1, k.lr, k.rect, k.bc2sqrt, k.maximize)
-}
-
-// radamStep is one RAdam update of one tensor; rect = 0 selects the
-// un-rectified momentum step.
-func radamStep[T Float](p, g, m, v []T, b1, b2, eps, wd, bc1, lr, rect, bc2sqrt T, maximize bool) {
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		m[i] = m[i]*b1 + (1-b1)*gi
-		v[i] = v[i]*b2 + (1-b2)*gi*gi
-		mhat := m[i] / bc1
-		if rect != 0 {
-			adaptive := bc2sqrt / (T(math.Sqrt(float64(v[i]))) + eps)
-			p[i] += -(mhat * lr * adaptive * rect)
-		} else {
-			p[i] += -(mhat * lr)
-		}
+		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
+		kernel.RAdamStep(s.p(), s.g(), m, v, h)
 	}
 }

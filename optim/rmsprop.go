@@ -1,24 +1,31 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // RMSpropConfig holds torch.optim.RMSprop's arguments.
 type RMSpropConfig struct {
-	LR          float64 `opt:"lr"`           // default 1e-2
-	Alpha       float64 `opt:"alpha"`        // decay of the mean square (the lecture's rho), default 0.99
-	Eps         float64 `opt:"eps"`          // added outside the root, default 1e-8
-	WeightDecay float64 `opt:"weight_decay"` // L2 penalty added to the gradient
-	Momentum    float64 `opt:"momentum"`     // momentum on the normalized step
-	Centered    bool    `opt:"centered"`     // divide by the variance estimate instead of the mean square
-	Maximize    bool    `opt:"maximize"`
+	LR          float64 `kv:"lr"`           // default 1e-2
+	Alpha       float64 `kv:"alpha"`        // decay of the mean square (the lecture's rho), default 0.99
+	Eps         float64 `kv:"eps"`          // added outside the root, default 1e-8
+	WeightDecay float64 `kv:"weight_decay"` // L2 penalty added to the gradient
+	Momentum    float64 `kv:"momentum"`     // momentum on the normalized step
+	Centered    bool    `kv:"centered"`     // divide by the variance estimate instead of the mean square
+	Maximize    bool    `kv:"maximize"`
 }
 
 // RMSpropDefaults returns PyTorch's defaults.
 func RMSpropDefaults() RMSpropConfig { return RMSpropConfig{LR: 1e-2, Alpha: 0.99, Eps: 1e-8} }
+
+// Validate checks c as torch.optim.RMSprop does.
+func (c RMSpropConfig) Validate() error {
+	if err := checkNonNeg("rmsprop", "eps", c.Eps, "momentum", c.Momentum, "alpha", c.Alpha); err != nil {
+		return err
+	}
+	return checkGroup("rmsprop", c.LR, c.WeightDecay)
+}
 
 // RMSprop is Tieleman & Hinton, "Lecture 6.5 - RMSProp: Divide the
 // gradient by a running average of its recent magnitude", COURSERA:
@@ -39,93 +46,32 @@ func RMSpropDefaults() RMSpropConfig { return RMSpropConfig{LR: 1e-2, Alpha: 0.9
 type RMSprop[T Float] struct {
 	base[T]
 	cfg RMSpropConfig
-	k   rmspropKernel[T]
-	run func(lo, hi int)
 }
 
 var _ Optimizer[float32] = (*RMSprop[float32])(nil)
 
-// NewRMSprop returns RMSprop over params, validating cfg as PyTorch does.
+// NewRMSprop returns RMSprop over params; cfg must pass Validate.
 func NewRMSprop[T Float](params []*autograd.Var[T], cfg RMSpropConfig) (*RMSprop[T], error) {
-	for _, c := range []struct {
-		arg string
-		v   float64
-	}{{"eps", cfg.Eps}, {"momentum", cfg.Momentum}, {"alpha", cfg.Alpha}} {
-		if err := checkNonNeg("rmsprop", c.arg, c.v); err != nil {
-			return nil, err
-		}
-	}
-	o := &RMSprop[T]{cfg: cfg}
-	if err := o.init("rmsprop", [3]string{"square_avg", "momentum_buffer", "grad_avg"}, params, cfg.LR, cfg.WeightDecay); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o.run = o.k.run
-	return o, nil
+	o := &RMSprop[T]{cfg: cfg}
+	return o, o.init("rmsprop", [3]string{"square_avg", "momentum_buffer", "grad_avg"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets the momentum (for cyclic momentum schedules).
 func (o *RMSprop[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 
-// Step applies one RMSprop update.
+// Step applies one RMSprop update (kernel.RMSpropStep is the loop above).
 func (o *RMSprop[T]) Step() {
-	useBuf := o.cfg.Momentum > 0
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, useBuf, o.cfg.Centered})
+		s := o.next(i, [3]bool{true, o.cfg.Momentum > 0, o.cfg.Centered})
 		if s == nil {
 			continue
 		}
-		o.k = rmspropKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), sq: s.data(0), buf: s.data(1), gavg: s.data(2),
-			lr: T(s.group.LR), alpha: T(o.cfg.Alpha), eps: T(o.cfg.Eps), wd: T(s.group.WeightDecay),
-			mu: T(o.cfg.Momentum), maximize: o.cfg.Maximize}
-		if !useBuf {
-			o.k.buf = nil
-		}
-		if !o.cfg.Centered {
-			o.k.gavg = nil
-		}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-type rmspropKernel[T Float] struct {
-	p, g, sq, buf, gavg    []T
-	lr, alpha, eps, wd, mu T
-	maximize               bool
-}
-
-func (k *rmspropKernel[T]) run(lo, hi int) {
-	rmspropStep(k.p[lo:hi], k.g[lo:hi], k.sq[lo:hi], part(k.buf, lo, hi), part(k.gavg, lo, hi),
-		k.lr, k.alpha, k.eps, k.wd, k.mu, k.maximize)
-}
-
-// part returns s[lo:hi], or nil for an unused buffer.
-func part[T Float](s []T, lo, hi int) []T {
-	if s == nil {
-		return nil
-	}
-	return s[lo:hi]
-}
-
-// rmspropStep is one RMSprop update of one tensor; buf is nil without
-// momentum, gavg nil unless centered.
-func rmspropStep[T Float](p, g, sq, buf, gavg []T, lr, alpha, eps, wd, mu T, maximize bool) {
-	g, sq = g[:len(p)], sq[:len(p)]
-	for i := range p {
-		gi := grad(g[i], p[i], wd, maximize)
-		sq[i] = sq[i]*alpha + (1-alpha)*gi*gi
-		var avg T
-		if gavg != nil {
-			gavg[i] = gavg[i]*alpha + (1-alpha)*gi
-			avg = T(math.Sqrt(float64(sq[i] + -gavg[i]*gavg[i])))
-		} else {
-			avg = T(math.Sqrt(float64(sq[i])))
-		}
-		avg += eps
-		if buf != nil {
-			buf[i] = buf[i]*mu + gi/avg
-			p[i] += -lr * buf[i]
-		} else {
-			p[i] += -lr * gi / avg
-		}
+		G, b, gbar := s.data(0), s.data(1), s.data(2) // square_avg, momentum_buffer, grad_avg
+		kernel.RMSpropStep(s.p(), s.g(), G, b, gbar, kernel.RMSpropParams{
+			LR: s.group.LR, Alpha: o.cfg.Alpha, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
+			Momentum: o.cfg.Momentum, Centered: o.cfg.Centered, Maximize: o.cfg.Maximize})
 	}
 }

@@ -4,22 +4,34 @@ import (
 	"fmt"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 )
 
 // SGDConfig holds torch.optim.SGD's arguments. Full-batch gradient
 // descent, pure SGD and minibatch SGD are this same update applied to
 // gradients of different batches.
 type SGDConfig struct {
-	LR          float64 `opt:"lr"`           // learning rate alpha (PyTorch 2.x default 1e-3)
-	Momentum    float64 `opt:"momentum"`     // mu; 0 is plain gradient descent
-	Dampening   float64 `opt:"dampening"`    // scales the new gradient in the buffer by 1-dampening
-	WeightDecay float64 `opt:"weight_decay"` // L2 penalty added to the gradient
-	Nesterov    bool    `opt:"nesterov"`     // Nesterov momentum; needs Momentum > 0 and Dampening 0
-	Maximize    bool    `opt:"maximize"`     // ascend instead of descend
+	LR          float64 `kv:"lr"`           // learning rate alpha (PyTorch 2.x default 1e-3)
+	Momentum    float64 `kv:"momentum"`     // mu; 0 is plain gradient descent
+	Dampening   float64 `kv:"dampening"`    // scales the new gradient in the buffer by 1-dampening
+	WeightDecay float64 `kv:"weight_decay"` // L2 penalty added to the gradient
+	Nesterov    bool    `kv:"nesterov"`     // Nesterov momentum; needs Momentum > 0 and Dampening 0
+	Maximize    bool    `kv:"maximize"`     // ascend instead of descend
 }
 
 // SGDDefaults returns PyTorch's defaults.
 func SGDDefaults() SGDConfig { return SGDConfig{LR: 1e-3} }
+
+// Validate checks c as torch.optim.SGD does.
+func (c SGDConfig) Validate() error {
+	switch {
+	case c.Momentum < 0:
+		return fmt.Errorf("optim: sgd: invalid momentum %v (want >= 0)", c.Momentum)
+	case c.Nesterov && (c.Momentum <= 0 || c.Dampening != 0):
+		return fmt.Errorf("optim: sgd: Nesterov momentum requires a momentum > 0 and zero dampening (got momentum %v, dampening %v)", c.Momentum, c.Dampening)
+	}
+	return checkGroup("sgd", c.LR, c.WeightDecay)
+}
 
 // SGD is stochastic gradient descent (Robbins & Monro, "A Stochastic
 // Approximation Method", 1951) with momentum (Polyak, "Some methods of
@@ -46,91 +58,33 @@ func SGDDefaults() SGDConfig { return SGDConfig{LR: 1e-3} }
 type SGD[T Float] struct {
 	base[T]
 	cfg SGDConfig
-	k   sgdKernel[T]
-	run func(lo, hi int)
 }
 
 var _ Optimizer[float32] = (*SGD[float32])(nil)
 
-// NewSGD returns SGD over params, validating cfg as PyTorch does.
+// NewSGD returns SGD over params; cfg must pass Validate.
 func NewSGD[T Float](params []*autograd.Var[T], cfg SGDConfig) (*SGD[T], error) {
-	switch {
-	case cfg.Momentum < 0:
-		return nil, fmt.Errorf("optim: sgd: invalid momentum %v (want >= 0)", cfg.Momentum)
-	case cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0):
-		return nil, fmt.Errorf("optim: sgd: Nesterov momentum requires a momentum > 0 and zero dampening (got momentum %v, dampening %v)", cfg.Momentum, cfg.Dampening)
-	}
-	o := &SGD[T]{cfg: cfg}
-	if err := o.init("sgd", [3]string{"momentum_buffer"}, params, cfg.LR, cfg.WeightDecay); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o.run = o.k.run
-	return o, nil
+	o := &SGD[T]{cfg: cfg}
+	return o, o.init("sgd", [3]string{"momentum_buffer"}, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets mu (for cyclic momentum schedules).
 func (o *SGD[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 
-// Step applies one SGD update.
+// Step applies one SGD update (kernel.SGDStep is the loop above).
 func (o *SGD[T]) Step() {
-	useBuf := o.cfg.Momentum != 0
 	for i := range o.slots {
 		fresh := o.slots[i].buf[0] == nil // PyTorch's momentum_buffer is None
-		s := o.next(i, [3]bool{useBuf})
-		if s == nil || o.sgdFast(s, fresh) {
+		s := o.next(i, [3]bool{o.cfg.Momentum != 0})
+		if s == nil {
 			continue
 		}
-		o.k = sgdKernel[T]{p: s.v.Value.Data(), g: s.v.Grad.Data(), b: s.data(0),
-			lr: T(s.group.LR), wd: T(s.group.WeightDecay), mu: T(o.cfg.Momentum),
-			damp: 1 - T(o.cfg.Dampening), first: fresh,
-			nesterov: o.cfg.Nesterov, maximize: o.cfg.Maximize}
-		if !useBuf {
-			o.k.b = nil
-		}
-		o.split.run(len(o.k.p), o.run)
-	}
-}
-
-// sgdKernel holds one parameter's slices and coefficients for sgdStep.
-type sgdKernel[T Float] struct {
-	p, g, b                   []T
-	lr, wd, mu, damp          T
-	first, nesterov, maximize bool
-}
-
-func (k *sgdKernel[T]) run(lo, hi int) {
-	var b []T
-	if k.b != nil {
-		b = k.b[lo:hi]
-	}
-	sgdStep(k.p[lo:hi], k.g[lo:hi], b, k.lr, k.wd, k.mu, k.damp, k.first, k.nesterov, k.maximize)
-}
-
-// sgdStep is PyTorch's SGD update for one tensor; b is nil without
-// momentum. damp is 1-dampening; first marks the step that copies the
-// gradient into the buffer.
-func sgdStep[T Float](p, g, b []T, lr, wd, mu, damp T, first, nesterov, maximize bool) {
-	g = g[:len(p)]
-	for i := range p {
-		d := g[i]
-		if maximize {
-			d = -d
-		}
-		if wd != 0 {
-			d += wd * p[i]
-		}
-		if b != nil {
-			if first {
-				b[i] = d
-			} else {
-				b[i] = b[i]*mu + damp*d
-			}
-			if nesterov {
-				d += mu * b[i]
-			} else {
-				d = b[i]
-			}
-		}
-		p[i] += -lr * d
+		b := s.data(0) // momentum_buffer, nil without momentum
+		kernel.SGDStep(s.p(), s.g(), b, kernel.SGDParams{
+			LR: s.group.LR, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
+			WeightDecay: s.group.WeightDecay, Nesterov: o.cfg.Nesterov, Maximize: o.cfg.Maximize}, fresh)
 	}
 }

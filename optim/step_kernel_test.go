@@ -10,13 +10,12 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// TestFloat32StepsUseKernels runs SGD, Adam and AdamW in float32 beside the
-// same optimizers in float64 (the generic loops, checked against PyTorch by
-// the golden tests) and beside internal/kernel's fused steps called by
-// hand. float32 must follow the float64 trajectory to float32 accuracy and,
-// where the kernel applies, match it bit for bit: that is what proves the
-// float32 step is the kernel's. amsgrad and maximize, which the kernels
-// lack, must still follow the float64 trajectory.
+// TestFloat32StepsUseKernels runs every optimizer in float32 beside the
+// same optimizer in float64 (the kernels' Go specs, checked against PyTorch
+// by the golden tests) and, for SGD and Adam, beside internal/kernel's
+// fused steps called by hand. float32 must follow the float64 trajectory
+// to float32 accuracy and, where a reference is given, match the kernel
+// bit for bit: that is what proves the float32 step is the kernel's.
 func TestFloat32StepsUseKernels(t *testing.T) {
 	const n, steps = 1<<16 + 37, 8 // above the kernels' parallel threshold, not a whole number of vectors
 	for _, c := range []struct {
@@ -36,16 +35,28 @@ func TestFloat32StepsUseKernels(t *testing.T) {
 			kernel.SGDStep(p, g, b, kernel.SGDParams{LR: 0.05, Momentum: 0.8, Dampening: 0.3}, t == 1)
 		}},
 		{"adam", map[string]string{"lr": "0.01"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, t)
 		}},
 		{"adam", map[string]string{"lr": "0.01", "weight_decay": "0.1"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1}, t)
 		}},
 		{"adamw", map[string]string{"lr": "0.01"}, func(p, g, m, v []float32, t int) {
-			kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, t)
+			kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, t)
 		}},
 		{"adam", map[string]string{"lr": "0.01", "amsgrad": "true"}, nil},
 		{"sgd", map[string]string{"lr": "0.1", "momentum": "0.9", "maximize": "true"}, nil},
+		{"adagrad", map[string]string{"lr": "0.01", "lr_decay": "0.01", "weight_decay": "0.01"}, nil},
+		{"rmsprop", map[string]string{"momentum": "0.9", "maximize": "true"}, nil},
+		{"rmsprop", map[string]string{"centered": "true", "weight_decay": "0.01"}, nil},
+		{"rmsprop", nil, func(p, g, sq, _ []float32, _ int) {
+			kernel.RMSpropStep(p, g, sq, nil, nil, kernel.RMSpropParams{LR: 0.01, Alpha: 0.99, Eps: 1e-8})
+		}},
+		{"adadelta", nil, func(p, g, sq, acc []float32, _ int) {
+			kernel.AdadeltaStep(p, g, sq, acc, kernel.AdadeltaParams{LR: 1, Rho: 0.9, Eps: 1e-6})
+		}},
+		{"adamax", map[string]string{"weight_decay": "0.01"}, nil},
+		{"nadam", map[string]string{"momentum_decay": "0.01"}, nil},
+		{"radam", map[string]string{"lr": "0.01", "maximize": "true"}, nil},
 	} {
 		rng := tensor.NewRand(7)
 		p32 := tensor.New[float32](n)

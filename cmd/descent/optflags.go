@@ -7,164 +7,47 @@ import (
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
 )
 
-// The name -> optimizer and name -> schedule tables shared by trace,
-// schedule, train and compare: --opt NAME --lr LR --set k=v,... and
-// --schedule NAME --schedule-set k=v,... . Keys are PyTorch's argument
+// The name -> schedule table shared by trace, schedule, train and compare
+// (--schedule NAME --schedule-set k=v,...); optimizers (--opt NAME --lr LR
+// --set k=v,...) come from optim's registry. Keys are PyTorch's argument
 // names (Adam's betas split into beta1 and beta2; booleans true/false).
 
 // optimizerNames are the --opt names, in the lecture's order.
-var optimizerNames = []string{"sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lookahead"}
-
-// optimizerPresets are extra --opt names for races: SGD with momentum 0.9,
-// plain or Nesterov.
-var optimizerPresets = map[string][]keyValue{
-	"momentum": {{"momentum", "0.9"}},
-	"nesterov": {{"momentum", "0.9"}, {"nesterov", "true"}},
-}
-
-// optimizerConfig returns the default config (a pointer to one of optim's
-// config structs) of a --opt name.
-func optimizerConfig(name string) (any, error) {
-	switch name {
-	case "sgd", "momentum", "nesterov":
-		c := optim.SGDDefaults()
-		return &c, nil
-	case "adagrad":
-		c := optim.AdagradDefaults()
-		return &c, nil
-	case "rmsprop":
-		c := optim.RMSpropDefaults()
-		return &c, nil
-	case "adadelta":
-		c := optim.AdadeltaDefaults()
-		return &c, nil
-	case "adam":
-		c := optim.AdamDefaults()
-		return &c, nil
-	case "adamw":
-		c := optim.AdamWDefaults()
-		return &c, nil
-	case "adamax":
-		c := optim.AdamaxDefaults()
-		return &c, nil
-	case "radam":
-		c := optim.RAdamDefaults()
-		return &c, nil
-	case "nadam":
-		c := optim.NAdamDefaults()
-		return &c, nil
-	}
-	return nil, fmt.Errorf("unknown optimizer %q; valid optimizers: %s", name, strings.Join(optimizerNames, ", "))
-}
+var optimizerNames = optim.Names()
 
 // optimizerKeys returns the --set keys of a --opt name.
-func optimizerKeys(name string) []string {
-	if name == "lookahead" {
-		return []string{"inner", "k", "alpha", "inner.KEY", "any key of the inner optimizer"}
-	}
-	cfg, err := optimizerConfig(name)
-	if err != nil {
-		return nil
-	}
-	keys := optim.Keys(cfg)
-	if name == "adamax" || name == "radam" {
-		keys = slices.DeleteFunc(keys, func(k string) bool { return k == "amsgrad" })
-	}
-	return keys
-}
+func optimizerKeys(name string) []string { return optim.Keys(name) }
 
 // optimizerFromFlags builds the optimizer called name (or a preset) over
 // params with learning rate lr (math.NaN() keeps PyTorch's default) and
 // the --set string set. Errors name the bad key and list the valid ones.
 func optimizerFromFlags[T optim.Float](name string, lr float64, set string, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
-	kv, err := parseKV(set)
+	pairs, err := parseKV(set)
 	if err != nil {
 		return nil, err
 	}
-	return buildOptimizer(name, lr, kv, params)
+	return buildOptimizer(name, lr, pairs, params)
 }
 
-func buildOptimizer[T optim.Float](name string, lr float64, kv []keyValue, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
-	if name == "lookahead" {
-		return buildLookahead(lr, kv, params)
-	}
-	cfg, err := optimizerConfig(name)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range append(slices.Clone(optimizerPresets[name]), kv...) {
-		if s.Key == "lr" && lr == lr {
+// buildOptimizer builds through optim.Build, giving --lr as lr= to the
+// optimizer (to the inner one of lookahead).
+func buildOptimizer[T optim.Float](name string, lr float64, pairs []keyValue, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
+	settings := make([]kv.Pair, 0, len(pairs)+1)
+	for _, p := range pairs {
+		if lr == lr && (p.Key == "lr" || p.Key == "inner.lr") {
 			return nil, fmt.Errorf("%s: give the learning rate with --lr, not lr=", name)
 		}
-		if (name == "adamax" || name == "radam") && s.Key == "amsgrad" {
-			return nil, fmt.Errorf("%s: unknown setting \"amsgrad\"; valid settings: %s", name, strings.Join(optimizerKeys(name), ", "))
-		}
-		if err := optim.Set(cfg, s.Key, s.Value); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
+		settings = append(settings, kv.Pair{Key: p.Key, Value: p.Value})
 	}
 	if lr == lr { // not NaN
-		if err := optim.Set(cfg, "lr", strconv.FormatFloat(lr, 'g', -1, 64)); err != nil {
-			return nil, err
-		}
+		settings = append(settings, kv.Pair{Key: "lr", Value: strconv.FormatFloat(lr, 'g', -1, 64)})
 	}
-	switch c := cfg.(type) {
-	case *optim.SGDConfig:
-		return optim.NewSGD(params, *c)
-	case *optim.AdagradConfig:
-		return optim.NewAdagrad(params, *c)
-	case *optim.RMSpropConfig:
-		return optim.NewRMSprop(params, *c)
-	case *optim.AdadeltaConfig:
-		return optim.NewAdadelta(params, *c)
-	case *optim.NAdamConfig:
-		return optim.NewNAdam(params, *c)
-	case *optim.AdamConfig:
-		switch name {
-		case "adamw":
-			return optim.NewAdamW(params, *c)
-		case "adamax":
-			return optim.NewAdamax(params, *c)
-		case "radam":
-			return optim.NewRAdam(params, *c)
-		}
-		return optim.NewAdam(params, *c)
-	}
-	panic("descent: no constructor for optimizer " + name)
-}
-
-// buildLookahead: inner (default sgd), k and alpha configure Lookahead;
-// inner.KEY and every other key go to the inner optimizer, with --lr.
-func buildLookahead[T optim.Float](lr float64, kv []keyValue, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
-	cfg := optim.LookaheadDefaults()
-	innerName := "sgd"
-	var innerKV []keyValue
-	for _, s := range kv {
-		switch {
-		case s.Key == "inner":
-			innerName = s.Value
-		case s.Key == "k" || s.Key == "alpha":
-			if err := optim.Set(&cfg, s.Key, s.Value); err != nil {
-				return nil, fmt.Errorf("lookahead: %v", err)
-			}
-		case strings.HasPrefix(s.Key, "inner."):
-			innerKV = append(innerKV, keyValue{strings.TrimPrefix(s.Key, "inner."), s.Value})
-		default:
-			innerKV = append(innerKV, s)
-		}
-	}
-	if innerName == "lookahead" {
-		return nil, fmt.Errorf("lookahead: inner must be another optimizer; valid: %s", strings.Join(optimizerNames[:len(optimizerNames)-1], ", "))
-	}
-	inner, err := buildOptimizer(innerName, lr, innerKV, params)
-	if err != nil {
-		return nil, fmt.Errorf("lookahead: inner %w", err)
-	}
-	return optim.NewLookahead(inner, cfg)
+	return optim.Build(name, params, settings)
 }
 
 // scheduleNames are the --schedule (and `descent schedule --name`) names.

@@ -21,6 +21,7 @@ import (
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
@@ -567,27 +568,9 @@ func buildTrainOptimizer(c trainConfig, params []*autograd.Var[float32]) (optim.
 	if c.Lookahead == "" {
 		return opt, nil
 	}
-	kv, err := parseKV(c.Lookahead)
-	if err != nil {
-		return nil, usagef("--lookahead: %v", err)
-	}
 	cfg := optim.LookaheadDefaults()
-	for _, p := range kv {
-		v, err := strconv.ParseFloat(p.Value, 64)
-		if err != nil {
-			return nil, usagef("--lookahead %s=%q: not a number", p.Key, p.Value)
-		}
-		switch p.Key {
-		case "k":
-			if v != math.Trunc(v) {
-				return nil, usagef("--lookahead k=%v: want a whole number", v)
-			}
-			cfg.K = int(v)
-		case "alpha":
-			cfg.Alpha = v
-		default:
-			return nil, usagef("--lookahead: unknown setting %q; valid settings: k, alpha", p.Key)
-		}
+	if err := kv.Decode(c.Lookahead, &cfg); err != nil {
+		return nil, usagef("--lookahead: %v", err)
 	}
 	la, err := optim.NewLookahead(opt, cfg)
 	if err != nil {

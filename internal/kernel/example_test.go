@@ -32,7 +32,7 @@ func ExampleAdamStep() {
 	p := []float32{1, 1}
 	g := []float32{0.001, -100}
 	m, v := make([]float32, 2), make([]float32, 2)
-	kernel.AdamStep(p, g, m, v, kernel.AdamParams{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, 1)
+	kernel.AdamStep(p, g, m, v, nil, kernel.AdamParams{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, 1)
 	fmt.Printf("%.4f\n", p)
 	// Output: [0.9000 1.1000]
 }

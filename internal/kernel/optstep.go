@@ -27,32 +27,35 @@ type AdamParams struct {
 	// before the step (AdamW).
 	WeightDecay float64
 	Decoupled   bool
+	Maximize    bool // ascend: the gradient is negated first
 }
 
 // adamCoef holds Adam's per-step scalars in T; adamCoef[float32] is the
 // layout the assembly reads (asmgen/vector.go).
 type adamCoef[T Float] struct {
 	beta1, omb1, beta2, omb2, bc2sqrt, eps, negStep, wd, decay T
-	flags                                                      uint32 // bit 0: L2 weight decay
+	flags                                                      uint32 // bit 0: L2 weight decay, bit 1: maximize
 }
 
 // AdamStep applies Adam step number step (1 for the first) to the parameters
-// p with gradient g and moment estimates m and v, all updated in place:
+// p with gradient g and moment estimates m and v, all updated in place;
+// vmax is AMSGrad's running maximum of v, nil without AMSGrad:
 //
 //	p = p * T(1 - lr*wd)                      (Decoupled only)
-//	g' = g + T(wd*p)                          (WeightDecay != 0, not Decoupled)
+//	g' = -g (Maximize), then g' = g' + T(wd*p) (WeightDecay != 0, not Decoupled)
 //	m = T(beta1*m) + T(T(1-beta1)*g')
 //	v = T(beta2*v) + T(T(T(1-beta2)*g')*g')
-//	denom = T(sqrt(v) / T(sqrt(1-beta2^step))) + eps
+//	vmax = max(vmax, v), v' = vmax            (AMSGrad; else v' = v)
+//	denom = T(sqrt(v') / T(sqrt(1-beta2^step))) + eps
 //	p = p + T(T(-lr/(1-beta1^step) * m) / denom)
 //
 // every operation rounded to T in this order (adamSpec is the loop). float32
 // runs in assembly where the CPU has AVX2 or AVX-512, bit-identical to the
 // loop, split over Threads() goroutines for large arrays. It panics if the
 // lengths differ or step < 1.
-func AdamStep[T Float](p, g, m, v []T, h AdamParams, step int) {
-	if len(g) != len(p) || len(m) != len(p) || len(v) != len(p) {
-		badLengths("AdamStep", "g, m or v", max(len(g), len(m), len(v)), "p", len(p))
+func AdamStep[T Float](p, g, m, v, vmax []T, h AdamParams, step int) {
+	if len(g) != len(p) || len(m) != len(p) || len(v) != len(p) || vmax != nil && len(vmax) != len(p) {
+		badLengths("AdamStep", "g, m, v or vmax", max(len(g), len(m), len(v), len(vmax)), "p", len(p))
 	}
 	if step < 1 {
 		panic("kernel: AdamStep: step must be at least 1")
@@ -66,6 +69,9 @@ func AdamStep[T Float](p, g, m, v []T, h AdamParams, step int) {
 			flags = 1
 		}
 	}
+	if h.Maximize {
+		flags |= 2
+	}
 	c := adamCoef[T]{
 		beta1: T(h.Beta1), omb1: T(1 - h.Beta1),
 		beta2: T(h.Beta2), omb2: T(1 - h.Beta2),
@@ -75,24 +81,40 @@ func AdamStep[T Float](p, g, m, v []T, h AdamParams, step int) {
 		wd:      T(h.WeightDecay), decay: T(decay), flags: flags,
 	}
 	if isFloat32(T(0)) {
-		adam32(as32(p), as32(g), as32(m), as32(v), (*adamCoef[float32])(unsafe.Pointer(&c)))
+		c32 := (*adamCoef[float32])(unsafe.Pointer(&c))
+		if vmax == nil && !h.Maximize {
+			adam32(as32(p), as32(g), as32(m), as32(v), c32)
+		} else {
+			step32(optJob{kind: kindAdamGo, p: as32(p), g: as32(g), a: as32(m), b: as32(v), c: as32(vmax), adam: *c32})
+		}
 		return
 	}
-	adamSpec(p, g, m, v, &c)
+	adamSpec(p, g, m, v, vmax, &c)
 }
 
-// adamSpec is the Adam loop, the specification of the assembly.
-func adamSpec[T Float](p, g, m, v []T, c *adamCoef[T]) {
+// adamSpec is the Adam loop, the specification of the assembly (which
+// covers vmax == nil and no maximize).
+func adamSpec[T Float](p, g, m, v, vmax []T, c *adamCoef[T]) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if vmax != nil {
+		vmax = vmax[:len(p)]
+	}
 	for i := range p {
 		pi := p[i] * c.decay
 		gi := g[i]
+		if c.flags&2 != 0 {
+			gi = -gi
+		}
 		if c.flags&1 != 0 {
 			gi += T(c.wd * pi)
 		}
 		mi := T(c.beta1*m[i]) + T(c.omb1*gi)
 		vi := T(c.beta2*v[i]) + T(T(c.omb2*gi)*gi)
 		m[i], v[i] = mi, vi
+		if vmax != nil {
+			vmax[i] = max(vmax[i], vi)
+			vi = vmax[i]
+		}
 		denom := T(T(math.Sqrt(float64(vi)))/c.bc2sqrt) + c.eps
 		p[i] = pi + T(T(c.negStep*mi)/denom)
 	}
@@ -104,19 +126,20 @@ func adamSpec[T Float](p, g, m, v []T, c *adamCoef[T]) {
 type SGDParams struct {
 	LR, Momentum, Dampening, WeightDecay float64
 	Nesterov                             bool
+	Maximize                             bool // ascend: the gradient is negated first
 }
 
 // sgdCoef holds SGD's scalars in T; sgdCoef[float32] is the layout the
 // assembly reads (asmgen/vector.go).
 type sgdCoef[T Float] struct {
 	momentum, omd, negLR, wd T
-	flags                    uint32 // bits: 1 L2, 2 momentum, 4 first step, 8 Nesterov
+	flags                    uint32 // bits: 1 L2, 2 momentum, 4 first step, 8 Nesterov, 16 maximize
 }
 
 // SGDStep applies one SGD step to p with gradient g and momentum buffer buf
 // (unused, may be nil, when Momentum is 0), in place:
 //
-//	d = g + T(wd*p)                              (WeightDecay != 0)
+//	d = -g (Maximize), then d = d + T(wd*p)     (WeightDecay != 0)
 //	buf = d                                      (first step)
 //	buf = T(momentum*buf) + T(T(1-dampening)*d)  (later steps)
 //	d = d + T(momentum*buf)  (Nesterov)  or  d = buf
@@ -147,8 +170,16 @@ func SGDStep[T Float](p, g, buf []T, h SGDParams, first bool) {
 	if len(g) != len(p) {
 		badLengths("SGDStep", "g", len(g), "p", len(p))
 	}
+	if h.Maximize {
+		s.flags |= 16
+	}
 	if isFloat32(T(0)) {
-		sgd32(as32(p), as32(g), as32(buf), (*sgdCoef[float32])(unsafe.Pointer(&s)))
+		c32 := (*sgdCoef[float32])(unsafe.Pointer(&s))
+		if h.Maximize {
+			step32(optJob{kind: kindSGDGo, p: as32(p), g: as32(g), a: as32(buf), sgd: *c32})
+		} else {
+			sgd32(as32(p), as32(g), as32(buf), c32)
+		}
 		return
 	}
 	sgdSpec(p, g, buf, &s)
@@ -159,6 +190,9 @@ func sgdSpec[T Float](p, g, buf []T, c *sgdCoef[T]) {
 	g, buf = g[:len(p)], buf[:len(p)]
 	for i := range p {
 		d := g[i]
+		if c.flags&16 != 0 {
+			d = -d
+		}
 		if c.flags&1 != 0 {
 			d += T(c.wd * p[i])
 		}
@@ -178,13 +212,40 @@ func sgdSpec[T Float](p, g, buf []T, c *sgdCoef[T]) {
 	}
 }
 
-// optJob is a float32 optimizer step split into chunks of whole vectors.
+// optKind selects the rule an optJob runs.
+type optKind uint8
+
+const (
+	kindSGD optKind = iota
+	kindSGDGo
+	kindAdam
+	kindAdamGo
+	kindAdagrad
+	kindRMSprop
+	kindAdadelta
+	kindAdamax
+	kindNAdam
+	kindRAdam
+	kindLookahead
+)
+
+// optJob is a float32 optimizer step, run whole or split into chunks of
+// whole vectors: the parameter p, its gradient g and up to three state
+// arrays a, b, c (nil when unused), with the coefficients of its rule.
 type optJob struct {
-	p, g, m, v []float32 // v unused by SGD; m is SGD's buffer
-	isAdam     bool
-	adam       adamCoef[float32]
-	sgd        sgdCoef[float32]
-	chunk      int
+	kind     optKind
+	p, g     []float32
+	a, b, c  []float32
+	adam     adamCoef[float32]
+	sgd      sgdCoef[float32]
+	adagrad  adagradCoef[float32]
+	rmsprop  rmspropCoef[float32]
+	adadelta adadeltaCoef[float32]
+	adamax   adamaxCoef[float32]
+	nadam    nadamCoef[float32]
+	radam    radamCoef[float32]
+	alpha    float32 // Lookahead's
+	chunk    int
 }
 
 var opt32 optJob // the parallel step in progress, guarded by poolMu
@@ -194,10 +255,51 @@ func (j *optJob) run(_ *packBuf, part int) {
 	if !ok {
 		return
 	}
-	if j.isAdam {
-		adam32Serial(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], &j.adam)
-	} else {
-		sgd32Serial(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], &j.sgd)
+	j.serial(lo, hi)
+}
+
+// sub returns s[lo:hi], or nil for an unused array.
+func sub(s []float32, lo, hi int) []float32 {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
+}
+
+// serial runs the job over elements [lo, hi) on this goroutine.
+func (j *optJob) serial(lo, hi int) {
+	p, g, a, b, c := j.p[lo:hi], sub(j.g, lo, hi), sub(j.a, lo, hi), sub(j.b, lo, hi), sub(j.c, lo, hi)
+	switch j.kind {
+	case kindSGD:
+		sgd32Serial(p, g, a, &j.sgd)
+	case kindSGDGo:
+		sgdSpec(p, g, a, &j.sgd)
+	case kindAdam:
+		adam32Serial(p, g, a, b, &j.adam)
+	case kindAdamGo:
+		adamSpec(p, g, a, b, c, &j.adam)
+	case kindAdagrad:
+		adagrad32Serial(p, g, a, &j.adagrad)
+	case kindRMSprop:
+		rmsprop32Serial(p, g, a, b, c, &j.rmsprop)
+	case kindAdadelta:
+		adadelta32Serial(p, g, a, b, &j.adadelta)
+	case kindAdamax:
+		adamax32Serial(p, g, a, b, &j.adamax)
+	case kindNAdam:
+		nadam32Serial(p, g, a, b, &j.nadam)
+	case kindRAdam:
+		radam32Serial(p, g, a, b, &j.radam)
+	case kindLookahead:
+		lookahead32Serial(p, a, j.alpha)
+	}
+}
+
+// step32 runs j over Threads() goroutines when the array is long and the
+// workers are free, else on this goroutine.
+func step32(j optJob) {
+	if !parallelStep(j) {
+		j.serial(0, len(j.p))
 	}
 }
 
@@ -232,13 +334,9 @@ func parallelStep(j optJob) bool {
 }
 
 func adam32(p, g, m, v []float32, c *adamCoef[float32]) {
-	if !parallelStep(optJob{p: p, g: g, m: m, v: v, isAdam: true, adam: *c}) {
-		adam32Serial(p, g, m, v, c)
-	}
+	step32(optJob{kind: kindAdam, p: p, g: g, a: m, b: v, adam: *c})
 }
 
 func sgd32(p, g, buf []float32, c *sgdCoef[float32]) {
-	if !parallelStep(optJob{p: p, g: g, m: buf, sgd: *c}) {
-		sgd32Serial(p, g, buf, c)
-	}
+	step32(optJob{kind: kindSGD, p: p, g: g, a: buf, sgd: *c})
 }

@@ -46,7 +46,7 @@ func TestOptimizerStepsMatchPyTorch(t *testing.T) {
 			for step, grad := range c.Grads {
 				switch c.Optimizer {
 				case "Adam", "AdamW":
-					AdamStep(p, grad, m, v, AdamParams{LR: h.LR, Beta1: h.Beta1, Beta2: h.Beta2, Eps: h.Eps,
+					AdamStep(p, grad, m, v, nil, AdamParams{LR: h.LR, Beta1: h.Beta1, Beta2: h.Beta2, Eps: h.Eps,
 						WeightDecay: h.WeightDecay, Decoupled: c.Optimizer == "AdamW"}, step+1)
 				case "SGD":
 					SGDStep(p, grad, m, SGDParams{LR: h.LR, Momentum: h.Momentum, Dampening: h.Dampening,

@@ -119,7 +119,7 @@ func adam32Serial(p, g, m, v []float32, c *adamCoef[float32]) {
 			}
 		}
 	}
-	adamSpec(p[n:], g[n:], m[n:], v[n:], c)
+	adamSpec(p[n:], g[n:], m[n:], v[n:], nil, c)
 }
 
 func sgd32Serial(p, g, buf []float32, c *sgdCoef[float32]) {

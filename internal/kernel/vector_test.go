@@ -91,7 +91,7 @@ func init() {
 			spec func(arrays [4][]float32)
 		}{"AdamStep " + c.name, func(a [4][]float32) {
 			for step := 1; step <= 3; step++ {
-				AdamStep(a[0], a[1], a[2], a[3], c.h, step)
+				AdamStep(a[0], a[1], a[2], a[3], nil, c.h, step)
 			}
 		}, func(a [4][]float32) {
 			for step := 1; step <= 3; step++ {
@@ -123,7 +123,7 @@ func adamSpecFor(p, g, m, v []float32, h AdamParams, step int) {
 	old, oldThreads := vectorISA, threads.Load()
 	vectorISA = 0
 	SetThreads(1)
-	AdamStep(p, g, m, v, h, step)
+	AdamStep(p, g, m, v, nil, h, step)
 	vectorISA = old
 	threads.Store(oldThreads)
 }
@@ -175,7 +175,7 @@ func TestOptimizerStepParallel(t *testing.T) {
 		want[i] = clone(got[i])
 	}
 	withThreads(t, 3)
-	AdamStep(got[0], got[1], got[2], got[3], adamCases[2].h, 2)
+	AdamStep(got[0], got[1], got[2], got[3], nil, adamCases[2].h, 2)
 	SGDStep(got[0], got[1], got[2], sgdCases[4].h, false)
 	adamSpecFor(want[0], want[1], want[2], want[3], adamCases[2].h, 2)
 	sgdSpecFor(want[0], want[1], want[2], sgdCases[4].h, false)
@@ -191,9 +191,9 @@ func TestOptimizerStepAllocs(t *testing.T) {
 	p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	for _, th := range []int{1, 2} {
 		withThreads(t, th)
-		AdamStep(p, g, m, v, adamCases[0].h, 1)
+		AdamStep(p, g, m, v, nil, adamCases[0].h, 1)
 		if a := testing.AllocsPerRun(10, func() {
-			AdamStep(p, g, m, v, adamCases[0].h, 2)
+			AdamStep(p, g, m, v, nil, adamCases[0].h, 2)
 			SGDStep(p, g, m, sgdCases[2].h, false)
 		}); a != 0 {
 			t.Errorf("threads=%d: %v allocations per step, want 0", th, a)
@@ -210,8 +210,8 @@ func TestVectorPanics(t *testing.T) {
 		{"Axpy", "kernel: Axpy: len(x)=3 differs from len(y)=4", func() { Axpy(1, a, b) }},
 		{"Add", "kernel: Add: len(x)=4 differs from len(dst)=3", func() { Add(a, b, a) }},
 		{"Mul", "kernel: Mul: len(y)=4 differs from len(dst)=3", func() { Mul(a, a, b) }},
-		{"AdamStep", "kernel: AdamStep:", func() { AdamStep(a, a, a, b, adamCases[0].h, 1) }},
-		{"AdamStep step 0", "step must be at least 1", func() { AdamStep(a, a, a, a, adamCases[0].h, 0) }},
+		{"AdamStep", "kernel: AdamStep:", func() { AdamStep(a, a, a, b, nil, adamCases[0].h, 1) }},
+		{"AdamStep step 0", "step must be at least 1", func() { AdamStep(a, a, a, a, nil, adamCases[0].h, 0) }},
 		{"SGDStep", "kernel: SGDStep: len(buf)=4", func() { SGDStep(a, a, b, sgdCases[2].h, true) }},
 	}
 	for _, tt := range tests {
@@ -243,7 +243,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			defer threads.Store(old)
 			step := 1
 			for b.Loop() {
-				AdamStep(p, g, m, v, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, step)
+				AdamStep(p, g, m, v, nil, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, step)
 				step++
 			}
 			sec := b.Elapsed().Seconds() / float64(b.N)

@@ -52,6 +52,8 @@ func genVector(w io.Writer) {
 		genBinary(w, wd, "mul", "dst, x, y *float32, n int", "$0-32")
 		genAdam(w, wd)
 		genSGD(w, wd)
+		genRules(w, wd)
+		genLookahead(w, wd)
 	}
 }
 

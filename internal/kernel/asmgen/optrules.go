@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// The fused steps of optstep_rules.go. Each has the Go signature
+//
+//	func nameISA(p, grad, a, b *float32, n int, s *nameCoef[float32])
+//
+// (b unused by Adagrad); s's float32 fields are broadcast into registers
+// from 5 on, in field order, and its flags word follows them. Like the
+// Adam and SGD kernels they do each rounded operation of the Go spec in
+// the spec's operand order. The Go wrappers send maximize (flag bit 1) and
+// centered RMSprop to the spec.
+
+// rule opens a kernel: loads the pointers and scalars and returns the
+// scalar registers; body runs once per vector with p in 0 and g in 1.
+func rule(w io.Writer, wd width, name string, scalars int, body func(a *asm, s []string)) {
+	a := &asm{w: w, name: name + wd.suffix, r: wd.reg}
+	fmt.Fprintf(w, "\n// func %s(p, grad, a, b *float32, n int, s *%sCoef[float32])\n", a.name, name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", a.name)
+	a.p("MOVQ p+0(FP), DX")
+	a.p("MOVQ grad+8(FP), SI")
+	a.p("MOVQ a+16(FP), DI")
+	a.p("MOVQ b+24(FP), R8")
+	a.p("MOVQ s+40(FP), R9")
+	s := make([]string, scalars)
+	for i := range s {
+		s[i] = a.v(5 + i)
+		a.p("VBROADCASTSS %d(R9), %s", 4*i, s[i])
+	}
+	a.p("MOVL %d(R9), BX", 4*scalars)
+	a.loop(wd, "n+32(FP)", []string{"DX", "SI", "DI", "R8"}, func() {
+		a.p("VMOVUPS (DX), %s", a.v(0))
+		a.p("VMOVUPS (SI), %s", a.v(1))
+		body(a, s)
+		a.p("VMOVUPS %s, (DX)", a.v(0))
+	})
+}
+
+// l2 emits g = g + T(wd*p) when flag bit 0 is set, with t as scratch.
+func (a *asm) l2(wd, t string) {
+	a.p("TESTL $1, BX")
+	a.p("JZ %s", a.l("nol2"))
+	a.p("VMULPS %s, %s, %s", a.v(0), wd, t)
+	a.p("VADDPS %s, %s, %s", t, a.v(1), a.v(1))
+	a.label("nol2")
+}
+
+// ema emits x = T(x*beta) + T(omb*g) for x at mem, in register x, stored.
+func (a *asm) ema(mem, x, beta, omb, t string) {
+	a.p("VMOVUPS %s, %s", mem, x)
+	a.p("VMULPS %s, %s, %s", beta, x, x)
+	a.p("VMULPS %s, %s, %s", a.v(1), omb, t)
+	a.p("VADDPS %s, %s, %s", t, x, x)
+	a.p("VMOVUPS %s, %s", x, mem)
+}
+
+// emaSq emits x = T(x*beta) + T(T(omb*g)*g) for x at mem, stored.
+func (a *asm) emaSq(mem, x, beta, omb, t string) {
+	a.p("VMOVUPS %s, %s", mem, x)
+	a.p("VMULPS %s, %s, %s", beta, x, x)
+	a.p("VMULPS %s, %s, %s", a.v(1), omb, t)
+	a.p("VMULPS %s, %s, %s", a.v(1), t, t)
+	a.p("VADDPS %s, %s, %s", t, x, x)
+	a.p("VMOVUPS %s, %s", x, mem)
+}
+
+func genRules(w io.Writer, wd width) {
+	// Adagrad: negLR, eps, wd.
+	rule(w, wd, "adagrad", 3, func(a *asm, s []string) {
+		negLR, eps, wdc := s[0], s[1], s[2]
+		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
+		a.l2(wdc, t)
+		a.p("VMULPS %s, %s, %s", g, g, t) // sum = sum + T(g*g)
+		a.p("VMOVUPS (DI), %s", x)
+		a.p("VADDPS %s, %s, %s", t, x, x)
+		a.p("VMOVUPS %s, (DI)", x)
+		a.p("VSQRTPS %s, %s", x, t) // std = sqrt(sum) + eps
+		a.p("VADDPS %s, %s, %s", eps, t, t)
+		a.p("VMULPS %s, %s, %s", g, negLR, u) // p += T(-lr*g)/std
+		a.p("VDIVPS %s, %s, %s", t, u, u)
+		a.p("VADDPS %s, %s, %s", u, p, p)
+	})
+	// RMSprop (not centered): alpha, 1-alpha, eps, -lr, wd, momentum; a = sq, b = buf.
+	rule(w, wd, "rmsprop", 6, func(a *asm, s []string) {
+		alpha, oma, eps, negLR, wdc, mu := s[0], s[1], s[2], s[3], s[4], s[5]
+		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
+		a.l2(wdc, t)
+		a.emaSq("(DI)", x, alpha, oma, t)
+		a.p("VSQRTPS %s, %s", x, x) // avg = sqrt(sq) + eps
+		a.p("VADDPS %s, %s, %s", eps, x, x)
+		a.p("TESTL $8, BX")
+		a.p("JZ %s", a.l("plain"))
+		a.p("VMOVUPS (R8), %s", u) // buf = T(buf*mu) + T(g/avg)
+		a.p("VMULPS %s, %s, %s", mu, u, u)
+		a.p("VDIVPS %s, %s, %s", x, g, t)
+		a.p("VADDPS %s, %s, %s", t, u, u)
+		a.p("VMOVUPS %s, (R8)", u)
+		a.p("VMULPS %s, %s, %s", u, negLR, t) // p += T(-lr*buf)
+		a.p("VADDPS %s, %s, %s", t, p, p)
+		a.p("JMP %s", a.l("next"))
+		a.label("plain")
+		a.p("VMULPS %s, %s, %s", g, negLR, t) // p += T(T(-lr*g)/avg)
+		a.p("VDIVPS %s, %s, %s", x, t, t)
+		a.p("VADDPS %s, %s, %s", t, p, p)
+		a.label("next")
+	})
+	// Adadelta: rho, 1-rho, eps, -lr, wd; a = sq, b = acc.
+	rule(w, wd, "adadelta", 5, func(a *asm, s []string) {
+		rho, omr, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4]
+		p, x, t, u := a.v(0), a.v(2), a.v(3), a.v(4)
+		a.l2(wdc, t)
+		a.emaSq("(DI)", x, rho, omr, t)
+		a.p("VADDPS %s, %s, %s", eps, x, t) // std = sqrt(sq + eps)
+		a.p("VSQRTPS %s, %s", t, t)
+		a.p("VMOVUPS (R8), %s", x) // delta = T(sqrt(acc + eps)/std) * g
+		a.p("VADDPS %s, %s, %s", eps, x, u)
+		a.p("VSQRTPS %s, %s", u, u)
+		a.p("VDIVPS %s, %s, %s", t, u, u)
+		a.p("VMULPS %s, %s, %s", a.v(1), u, u)
+		a.p("VMULPS %s, %s, %s", rho, x, x) // acc = T(acc*rho) + T(T((1-rho)*delta)*delta)
+		a.p("VMULPS %s, %s, %s", u, omr, t)
+		a.p("VMULPS %s, %s, %s", u, t, t)
+		a.p("VADDPS %s, %s, %s", t, x, x)
+		a.p("VMOVUPS %s, (R8)", x)
+		a.p("VMULPS %s, %s, %s", u, negLR, t) // p += T(-lr*delta)
+		a.p("VADDPS %s, %s, %s", t, p, p)
+	})
+	// Adamax: b1, 1-b1, b2, eps, -lr, wd, then the flags and the abs mask.
+	rule(w, wd, "adamax", 6, func(a *asm, s []string) {
+		b1, omb1, b2, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4], s[5]
+		p, g, m, t, u, mask := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(11)
+		a.p("VBROADCASTSS 28(R9), %s", mask)
+		a.l2(wdc, t)
+		a.ema("(DI)", m, b1, omb1, t)
+		a.p("VMOVUPS (R8), %s", u) // u = max(T(u*b2), T(|g|+eps)), MAXPS's order
+		a.p("VMULPS %s, %s, %s", b2, u, u)
+		and := map[string]string{"Z": "VPANDD", "Y": "VPAND"}[wd.reg]
+		a.p("%s %s, %s, %s", and, mask, g, t)
+		a.p("VADDPS %s, %s, %s", eps, t, t)
+		a.p("VMAXPS %s, %s, %s", t, u, u)
+		a.p("VMOVUPS %s, (R8)", u)
+		a.p("VMULPS %s, %s, %s", m, negLR, t) // p += T(T(-lr*m)/u)
+		a.p("VDIVPS %s, %s, %s", u, t, t)
+		a.p("VADDPS %s, %s, %s", t, p, p)
+	})
+	// NAdam: b1, 1-b1, b2, 1-b2, bc2, eps, -lrGrad, -lrMomentum, wd.
+	rule(w, wd, "nadam", 9, func(a *asm, s []string) {
+		b1, omb1, b2, omb2, bc2, eps, cg, cm, wdc := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+		p, g, m, v, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(14)
+		a.l2(wdc, t)
+		a.ema("(DI)", m, b1, omb1, t)
+		a.emaSq("(R8)", v, b2, omb2, t)
+		a.p("VDIVPS %s, %s, %s", bc2, v, t) // d = sqrt(T(v/bc2)) + eps
+		a.p("VSQRTPS %s, %s", t, t)
+		a.p("VADDPS %s, %s, %s", eps, t, t)
+		a.p("VMULPS %s, %s, %s", g, cg, u) // p += T(cg*g)/d
+		a.p("VDIVPS %s, %s, %s", t, u, u)
+		a.p("VADDPS %s, %s, %s", u, p, p)
+		a.p("VMULPS %s, %s, %s", m, cm, u) // p += T(cm*m)/d
+		a.p("VDIVPS %s, %s, %s", t, u, u)
+		a.p("VADDPS %s, %s, %s", u, p, p)
+	})
+	// RAdam: b1, 1-b1, b2, 1-b2, eps, wd, bc1, lr, rect, sqrt(bc2); flag
+	// bit 2: rectified.
+	rule(w, wd, "radam", 10, func(a *asm, s []string) {
+		b1, omb1, b2, omb2, eps, wdc, bc1, lr, rect, bc2 := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]
+		p, m, v, t, u := a.v(0), a.v(2), a.v(3), a.v(4), a.v(15)
+		a.l2(wdc, t)
+		a.ema("(DI)", m, b1, omb1, t)
+		a.emaSq("(R8)", v, b2, omb2, t)
+		a.p("VDIVPS %s, %s, %s", bc1, m, t) // t = T(T(m/bc1)*lr)
+		a.p("VMULPS %s, %s, %s", lr, t, t)
+		a.p("TESTL $4, BX")
+		a.p("JZ %s", a.l("step"))
+		a.p("VSQRTPS %s, %s", v, u) // t = T(T(t*T(bc2/T(sqrt(v)+eps)))*rect)
+		a.p("VADDPS %s, %s, %s", eps, u, u)
+		a.p("VDIVPS %s, %s, %s", u, bc2, u)
+		a.p("VMULPS %s, %s, %s", u, t, t)
+		a.p("VMULPS %s, %s, %s", rect, t, t)
+		a.label("step")
+		a.p("VSUBPS %s, %s, %s", t, p, p) // p -= t
+	})
+}
+
+// genLookahead writes Lookahead's synchronization, lookaheadSpec:
+//
+//	func lookaheadISA(fast, slow *float32, n int, alpha float32)
+func genLookahead(w io.Writer, wd width) {
+	a := &asm{w: w, name: "lookahead" + wd.suffix, r: wd.reg}
+	fmt.Fprintf(w, "\n// func %s(fast, slow *float32, n int, alpha float32)\n", a.name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-28\n", a.name)
+	a.p("MOVQ fast+0(FP), DX")
+	a.p("MOVQ slow+8(FP), DI")
+	a.p("VBROADCASTSS alpha+24(FP), %s", a.v(15))
+	f, s, t := a.v(0), a.v(1), a.v(2)
+	a.loop(wd, "n+16(FP)", []string{"DX", "DI"}, func() {
+		a.p("VMOVUPS (DX), %s", f) // slow = slow + T(alpha*T(fast-slow))
+		a.p("VMOVUPS (DI), %s", s)
+		a.p("VSUBPS %s, %s, %s", s, f, t)
+		a.p("VMULPS %s, %s, %s", t, a.v(15), t)
+		a.p("VADDPS %s, %s, %s", t, s, s)
+		a.p("VMOVUPS %s, (DI)", s) // fast = slow
+		a.p("VMOVUPS %s, (DX)", s)
+	})
+}
