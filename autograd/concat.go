@@ -93,7 +93,11 @@ func (g *Graph[T]) cut(x *Var[T], axis, start, length int, drop bool) *Var[T] {
 	srcStride, off, n := xs[axis]*rest, start*rest, length*rest
 	moveBlocks(out.Value.Data(), n, 0, x.Value.Data(), srcStride, off, outer, n, false)
 	if req {
-		node := g.Record(narrowOp[T]{}, out, x, nil, nil)
+		var op Op[T] = narrowOp[T]{}
+		if drop {
+			op = selectOp[T]{}
+		}
+		node := g.Record(op, out, x, nil, nil)
 		node.Ints[0], node.Ints[1], node.Ints[2], node.Ints[3] = outer, srcStride, off, n
 	}
 	return out
@@ -102,8 +106,16 @@ func (g *Graph[T]) cut(x *Var[T], axis, start, length int, drop bool) *Var[T] {
 // narrowOp: dx[block] += dy. Ints: outer, dx's row stride, offset, block size.
 type narrowOp[T Float] struct{}
 
-func (narrowOp[T]) Name() string { return "Narrow" }
-func (narrowOp[T]) Backward(g *Graph[T], n *Node[T]) {
+func (narrowOp[T]) Name() string                     { return "Narrow" }
+func (narrowOp[T]) Backward(g *Graph[T], n *Node[T]) { cutBackward(g, n) }
+
+// selectOp is Narrow's backward under Select's name.
+type selectOp[T Float] struct{}
+
+func (selectOp[T]) Name() string                     { return "Select" }
+func (selectOp[T]) Backward(g *Graph[T], n *Node[T]) { cutBackward(g, n) }
+
+func cutBackward[T Float](g *Graph[T], n *Node[T]) {
 	gx := g.GradOf(n.In[0])
 	if gx == nil {
 		return

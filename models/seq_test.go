@@ -135,3 +135,26 @@ func TestSeqErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildByName: every name of AllNames builds a model that takes
+// InputShape and gives 10 logits; others are errors naming the choices.
+func TestBuildByName(t *testing.T) {
+	for _, name := range models.AllNames {
+		m, err := models.Build[float32](name, tensor.NewRand(1), models.Options{}, models.SeqOptions{Hidden: 8})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		shape, err := models.InputShape(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := tensor.New[float32](append([]int{3}, shape...)...)
+		if y := m.Forward(autograd.New[float32](), autograd.NewConstant(x)); !tensor.EqualShapes(y.Shape(), []int{3, 10}) {
+			t.Errorf("%s: logits of shape %v", name, y.Shape())
+		}
+	}
+	if _, err := models.Build[float32]("transformer", tensor.NewRand(1), models.Options{}, models.SeqOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "mlp, cnn, rnn, lstm, gru") {
+		t.Errorf("unknown model: %v", err)
+	}
+}
