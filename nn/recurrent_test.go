@@ -3,6 +3,7 @@ package nn_test
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -182,5 +183,59 @@ func TestRecurrentStepAllocatesNothing(t *testing.T) {
 	step()
 	if n := testing.AllocsPerRun(10, step); n != 0 {
 		t.Fatalf("a warm step allocated %v times", n)
+	}
+}
+
+func TestRecurrentConstructorErrors(t *testing.T) {
+	rng := tensor.NewRand(1)
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"rnn nonlinearity", second(nn.NewRNN[float32](rng, 3, 4, nn.RNNOptions{Nonlinearity: "gelu"})), `nonlinearity "gelu": want tanh or relu`},
+		{"lstm nonlinearity", second(nn.NewLSTM[float32](rng, 3, 4, nn.RNNOptions{Nonlinearity: "relu"})), "LSTM has no nonlinearity option"},
+		{"gru size", second(nn.NewGRU[float32](rng, 0, 4, nn.RNNOptions{})), "GRU(input_size=0, hidden_size=4): sizes must be positive"},
+		{"layers", second(nn.NewRNN[float32](rng, 3, 4, nn.RNNOptions{NumLayers: -1})), "num_layers -1"},
+		{"dropout", second(nn.NewLSTM[float32](rng, 3, 4, nn.RNNOptions{Dropout: 1.5})), "dropout 1.5 outside [0, 1]"},
+		{"no rng", second(nn.NewGRU[float32](nil, 3, 4, nn.RNNOptions{})), "needs a random source"},
+		{"cell size", second(nn.NewLSTMCell[float32](rng, 3, -4, nn.CellOptions{})), "LSTMCell(input_size=3, hidden_size=-4)"},
+		{"cell nonlinearity", second(nn.NewGRUCell[float32](rng, 3, 4, nn.CellOptions{Nonlinearity: "tanh"})), "GRUCell has no nonlinearity"},
+		{"rnn cell nonlinearity", second(nn.NewRNNCell[float32](rng, 3, 4, nn.CellOptions{Nonlinearity: "sigmoid"})), `"sigmoid": want tanh or relu`},
+		{"embedding", second(nn.NewEmbedding[float32](rng, 0, 4)), "Embedding(0, 4): sizes must be positive"},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", c.name, c.err, c.want)
+		}
+	}
+}
+
+func second[A any](_ A, err error) error { return err }
+
+// TestDropoutBetweenLayers: dropout applies to the outputs of every layer
+// but the last, in training mode only. With p = 1 the second layer sees
+// zeros, so its output no longer depends on the input; the last layer's
+// own output is never dropped.
+func TestDropoutBetweenLayers(t *testing.T) {
+	m, err := nn.NewRNN[float64](tensor.NewRand(1), 3, 4, nn.RNNOptions{NumLayers: 2, Dropout: 1})
+	must(t, err)
+	x := randParam(2, 5, 1, 3)
+	g := autograd.New[float64]()
+	// Layer 2 on zero inputs from a zero state: h_1 = tanh(b), then
+	// h_t = tanh(W_hh h_{t-1} + b): the same for any x.
+	other := randParam(3, 5, 1, 3)
+	a := m.Forward(g, x).Value.Clone()
+	b := m.Forward(g, other).Value.Clone()
+	if !slices.Equal(a.Data(), b.Data()) {
+		t.Error("training mode with dropout 1: the output still depends on the input")
+	}
+	if slices.ContainsFunc(a.Data(), func(v float64) bool { return v == 0 }) {
+		t.Error("the last layer's output was dropped")
+	}
+	nn.SetTraining[float64](m, false)
+	a = m.Forward(g, x).Value.Clone()
+	b = m.Forward(g, other).Value.Clone()
+	if slices.Equal(a.Data(), b.Data()) {
+		t.Error("evaluation mode: the output does not depend on the input (dropout still on)")
 	}
 }
