@@ -10,13 +10,30 @@ torch.set_default_dtype(torch.float64)
 I, H, B = 3, 4, 2
 
 
+def short(x):
+    """Rounds to 4 decimals, so that the inputs take little room in the file
+    (they are still exact float64 values); outputs and gradients stay full."""
+    return torch.round(x * 1e4) / 1e4
+
+
+def randn(*shape):
+    return short(torch.randn(*shape)).requires_grad_()
+
+
+def shorten(m):
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(short(p))
+    return m
+
+
 def t(x):
     return {"shape": list(x.shape), "data": x.detach().reshape(-1).tolist()}
 
 
 def record(case, module, x, states, outs):
     """Backward from sum(u_k * out_k) with fresh N(0,1) weights u_k."""
-    ups = [torch.randn_like(o) for o in outs]
+    ups = [short(torch.randn_like(o)) for o in outs]
     loss = sum((u * o).sum() for u, o in zip(ups, outs))
     loss.backward()
     case["x"] = t(x)
@@ -38,12 +55,12 @@ def layer_case(kind, T, layers, bidir, batch_first, init_state, bias=True):
     kw = dict(num_layers=layers, bias=bias, batch_first=batch_first, bidirectional=bidir)
     if kind.startswith("rnn"):
         kw["nonlinearity"] = kind[4:]
-    m = cls(I, H, **kw)
-    x = torch.randn((B, T, I) if batch_first else (T, B, I), requires_grad=True)
+    m = shorten(cls(I, H, **kw))
+    x = randn(*((B, T, I) if batch_first else (T, B, I)))
     D = 2 if bidir else 1
     states = []
     if init_state:
-        states = [torch.randn(layers * D, B, H, requires_grad=True) for _ in range(2 if kind == "lstm" else 1)]
+        states = [randn(layers * D, B, H) for _ in range(2 if kind == "lstm" else 1)]
     arg = None if not states else (tuple(states) if kind == "lstm" else states[0])
     out, hn = m(x, arg) if arg is not None else m(x)
     outs = [out] + (list(hn) if kind == "lstm" else [hn])
@@ -58,11 +75,11 @@ def cell_case(kind, init_state, bias=True):
     kw = dict(bias=bias)
     if kind.startswith("rnn"):
         kw["nonlinearity"] = kind[4:]
-    m = cls(I, H, **kw)
-    x = torch.randn(B, I, requires_grad=True)
+    m = shorten(cls(I, H, **kw))
+    x = randn(B, I)
     states = []
     if init_state:
-        states = [torch.randn(B, H, requires_grad=True) for _ in range(2 if kind == "lstm" else 1)]
+        states = [randn(B, H) for _ in range(2 if kind == "lstm" else 1)]
     arg = None if not states else (tuple(states) if kind == "lstm" else states[0])
     out = m(x, arg) if arg is not None else m(x)
     outs = list(out) if kind == "lstm" else [out]
