@@ -44,6 +44,14 @@ func (g *Graph[T]) WriteDOT(w io.Writer, opts DOTOptions) error {
 	}
 	for i := range g.nodes {
 		n := &g.nodes[i]
+		if id, ok := d.ids[n.Out]; ok {
+			// Concat and Stack record one node per input, all writing one
+			// output: draw them as one ellipse with an edge from each input.
+			for _, in := range n.Inputs() {
+				d.printf("  %s -> %s;\n", d.source(in), id)
+			}
+			continue
+		}
 		for _, in := range n.Inputs() {
 			d.printf("  %s -> n%d;\n", d.source(in), i)
 		}

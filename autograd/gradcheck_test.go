@@ -88,6 +88,23 @@ var gradCases = []gradCase{
 	{"dropout/0.3", [][]int{{4, 5}}, func(g *G, in []*V) *V {
 		return g.Dropout(in[0], 0.3, tensor.NewRand(5)) // fixed seed: the same mask in every evaluation
 	}, false},
+	{"narrow/axis 1", [][]int{{2, 5, 3}}, func(g *G, in []*V) *V { return g.Tanh(g.Narrow(in[0], 1, 1, 3)) }, false},
+	{"narrow/twice overlapping", [][]int{{6, 2}}, func(g *G, in []*V) *V {
+		return g.Mul(g.Narrow(in[0], 0, 0, 4), g.Narrow(in[0], -2, 2, 4)) // x used twice: gradients must accumulate
+	}, false},
+	{"select/axis 1", [][]int{{3, 4, 2}}, func(g *G, in []*V) *V { return g.Select(in[0], 1, 2) }, false},
+	{"select/last axis", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Select(in[0], -1, 0) }, false},
+	{"concat/axis 0", [][]int{{2, 3}, {4, 3}}, func(g *G, in []*V) *V { return g.Tanh(g.Concat(0, in[0], in[1])) }, false},
+	{"concat/last axis, repeated", [][]int{{2, 3, 2}, {2, 3, 1}}, func(g *G, in []*V) *V {
+		return g.Concat(-1, in[0], in[1], in[0])
+	}, false},
+	{"stack/axis 0", [][]int{{2, 3}, {2, 3}}, func(g *G, in []*V) *V { return g.Stack(0, in[0], g.Tanh(in[1])) }, false},
+	{"stack/axis 1", [][]int{{2, 3}, {2, 3}, {2, 3}}, func(g *G, in []*V) *V { return g.Stack(1, in[0], in[1], in[2]) }, false},
+	{"stack/new last axis", [][]int{{2, 3}, {2, 3}}, func(g *G, in []*V) *V { return g.Stack(2, in[1], in[0]) }, false},
+	{"embedding", [][]int{{5, 3}}, func(g *G, in []*V) *V {
+		idx := tensor.FromSlice([]float64{4, 0, 4, 2, 1, 4}, 2, 3) // index 4 three times: rows accumulate; 3 never
+		return g.Tanh(g.Embedding(in[0], autograd.NewConstant(idx)))
+	}, false},
 	{"dropout/0", [][]int{{4, 5}}, func(g *G, in []*V) *V { return g.Dropout(g.Tanh(in[0]), 0, tensor.NewRand(5)) }, false},
 
 	// Losses, with a gradient to every input that can have one.

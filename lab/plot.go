@@ -26,6 +26,7 @@ type Panel struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // log-scale y axis; points with y <= 0 are left out
 	YFromZero             bool // start a linear y axis at 0
+	LegendBottom          bool // the legend in the bottom right corner instead of the top right
 	Series                []Series
 }
 
@@ -68,7 +69,7 @@ func SavePanels(path string, panels ...Panel) error {
 func newPanel(pn Panel) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
-	p.Legend.Top = true
+	p.Legend.Top = !pn.LegendBottom
 	if pn.LogY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = decadeTicks{}

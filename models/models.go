@@ -1,12 +1,16 @@
-// Package models builds the two networks of the lecture's training
+// Package models builds the networks of the lecture's training
 // experiments, with PyTorch's layer numbering so that state dicts carry
-// over: an MLP for flattened MNIST digits and a small CNN. Both are
-// nn.Sequential values; New builds either by name, for command lines.
+// over: an MLP for flattened MNIST digits and a small CNN (nn.Sequential
+// values; New builds either by name), SeqNet, which reads a digit as a
+// sequence of 28 rows through an RNN, LSTM or GRU, and TextModel, a
+// byte-level language model. Build builds any of the MNIST models by name,
+// for command lines.
 package models
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/nn"
@@ -92,15 +96,38 @@ func New[T tensor.Float](name string, rng *rand.Rand, opts Options) (*nn.Sequent
 	return nil, fmt.Errorf("models: unknown model %q; valid: %s", name, strings.Join(Names, ", "))
 }
 
+// AllNames lists every model Build builds: Names, then the sequential-MNIST
+// SeqNet under its recurrent kinds.
+var AllNames = append(append([]string(nil), Names...), RecurrentNames...)
+
+// Build builds any model of AllNames as an nn.Module: "mlp" and "cnn" as
+// New does (with opts), "rnn", "lstm" and "gru" as NewSeqNet does (with
+// seq), for commands that take a model by name.
+func Build[T tensor.Float](name string, rng *rand.Rand, opts Options, seq SeqOptions) (nn.Module[T], error) {
+	if slices.Contains(RecurrentNames, name) {
+		return NewSeqNet[T](rng, name, seq)
+	}
+	if !slices.Contains(Names, name) {
+		return nil, fmt.Errorf("models: unknown model %q; valid: %s", name, strings.Join(AllNames, ", "))
+	}
+	m, err := New[T](name, rng, opts)
+	if err != nil {
+		return nil, err // not a nil *Sequential inside a non-nil Module
+	}
+	return m, nil
+}
+
 // InputShape returns the shape of one example that the model called name
 // takes (without the batch dimension): [784] for "mlp", [1, 28, 28] for
-// "cnn".
+// "cnn", [28, 28] (28 steps of 28 pixels) for "rnn", "lstm" and "gru".
 func InputShape(name string) ([]int, error) {
 	switch name {
+	case "rnn", "lstm", "gru":
+		return []int{28, 28}, nil
 	case "mlp":
 		return []int{28 * 28}, nil
 	case "cnn":
 		return []int{1, 28, 28}, nil
 	}
-	return nil, fmt.Errorf("models: unknown model %q; valid: %s", name, strings.Join(Names, ", "))
+	return nil, fmt.Errorf("models: unknown model %q; valid: %s", name, strings.Join(AllNames, ", "))
 }

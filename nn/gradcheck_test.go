@@ -36,7 +36,23 @@ func layerChecks(t *testing.T) []layerCheck {
 	target := tensor.New[float64](3, 4)
 	target.RandU(rng, 0, 1)
 	classes := []int{2, 0, 3}
+	rnn, _ := nn.NewRNN[float64](rng, 3, 4, nn.RNNOptions{NumLayers: 2, Bidirectional: true})
+	rnnReLU, _ := nn.NewRNN[float64](rng, 3, 4, nn.RNNOptions{Nonlinearity: "relu", BatchFirst: true})
+	lstm, _ := nn.NewLSTM[float64](rng, 3, 4, nn.RNNOptions{NumLayers: 2, Bidirectional: true, BatchFirst: true})
+	lstmNoBias, _ := nn.NewLSTM[float64](rng, 3, 4, nn.RNNOptions{NoBias: true})
+	gru, _ := nn.NewGRU[float64](rng, 3, 4, nn.RNNOptions{NumLayers: 2, Bidirectional: true})
+	rnnCell, _ := nn.NewRNNCell[float64](rng, 3, 4, nn.CellOptions{})
+	lstmCell, _ := nn.NewLSTMCell[float64](rng, 3, 4, nn.CellOptions{})
+	gruCell, _ := nn.NewGRUCell[float64](rng, 3, 4, nn.CellOptions{})
 	return []layerCheck{
+		{"RNN/2 layers bidirectional", []int{5, 2, 3}, rnn, nil},
+		{"RNN/relu batch first", []int{2, 5, 3}, rnnReLU, nil},
+		{"LSTM/2 layers bidirectional batch first", []int{2, 5, 3}, lstm, nil},
+		{"LSTM/no bias", []int{4, 2, 3}, lstmNoBias, nil},
+		{"GRU/2 layers bidirectional", []int{5, 2, 3}, gru, nil},
+		{"RNNCell", []int{2, 3}, rnnCell, nil},
+		{"LSTMCell", []int{2, 3}, lstmCell, nil},
+		{"GRUCell", []int{2, 3}, gruCell, nil},
 		{"Linear", []int{3, 4}, lin, nil},
 		{"Linear/3-d input", []int{2, 3, 4}, lin, nil},
 		{"ReLU", []int{3, 4}, nn.ReLU[float64]{}, nil},

@@ -28,7 +28,7 @@ func init() {
 }
 
 func runGradcheck(w io.Writer, fs *flag.FlagSet, args []string) error {
-	model := fs.String("model", "mlp", "model: "+strings.Join(models.Names, ", "))
+	model := fs.String("model", "mlp", "model: "+strings.Join(models.AllNames, ", "))
 	seed := fs.Uint64("seed", 1, "random seed for weights, batch and the sampled elements")
 	batch := fs.Int("batch", 2, "examples in the random batch")
 	samples := fs.Int("samples", 20, "elements checked per parameter (0: all, slow)")
@@ -46,7 +46,7 @@ func runGradcheck(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return usagef("--model: %v", err)
 	}
 	rng := tensor.NewRand(*seed)
-	m, err := models.New[float64](*model, rng, models.Options{})
+	m, err := models.Build[float64](*model, rng, models.Options{}, models.SeqOptions{})
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func init() {
 }
 
 func runGraph(w io.Writer, fs *flag.FlagSet, args []string) error {
-	model := fs.String("model", "mlp", "model: "+strings.Join(models.Names, ", "))
+	model := fs.String("model", "mlp", "model: "+strings.Join(models.AllNames, ", "))
 	grads := fs.Bool("grads", false, "run backward and label every node with its gradient's norm")
 	batch := fs.Int("batch", 4, "examples in the random batch")
 	seed := fs.Uint64("seed", 1, "random seed for weights and batch")
@@ -59,7 +59,7 @@ func trainingStep[T tensor.Float](name string, batch int, seed uint64) (*autogra
 		return nil, nil, usagef("--model: %v", err)
 	}
 	rng := tensor.NewRand(seed)
-	m, err := models.New[T](name, rng, models.Options{})
+	m, err := models.Build[T](name, rng, models.Options{}, models.SeqOptions{})
 	if err != nil {
 		return nil, nil, err
 	}

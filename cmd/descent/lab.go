@@ -26,12 +26,15 @@ var experiments = []experiment{
 	{"symmetry", "why zeros and constants fail: units that start equal stay equal",
 		"[--init NAME,...] [--hidden 16,16] [--act ACT] [--samples N] [--steps N] [--lr LR] [--seed S] [--csv FILE] [--plot FILE.png]",
 		runSymmetry},
+	{"bptt", "backpropagation through time: how much gradient reaches each step of a recurrent net",
+		"[--cell rnn|lstm|gru] [--act tanh|relu] [--init-hh default|orthogonal|identity] [--forget-bias B] [--steps 100] [--hidden 128] [--input 32] [--batch 64] [--seed S] [--csv FILE] [--plot FILE.png]",
+		runBPTT},
 }
 
 func init() {
 	register(&command{
 		name:    "lab",
-		summary: "run the lecture's experiments (variance, chain, symmetry)",
+		summary: "run the lecture's experiments (variance, chain, symmetry, bptt)",
 		usage:   "<experiment> [flags]",
 		run:     func(_ *flag.FlagSet, args []string) error { return runLab(os.Stdout, args) },
 	})
@@ -243,4 +246,53 @@ func runSymmetry(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return lab.PlotSymmetry(*out.plot, cfg, res)
 	}
 	return nil
+}
+
+func runBPTT(w io.Writer, fs *flag.FlagSet, args []string) error {
+	def := lab.DefaultBPTT
+	cell := fs.String("cell", def.Cell, "recurrent cell: rnn, lstm or gru")
+	act := fs.String("act", def.Act, "the rnn's nonlinearity: tanh or relu")
+	initHH := fs.String("init-hh", def.InitHH, "each gate's H×H block of weight_hh: default, orthogonal or identity")
+	forgetBias := fs.Float64("forget-bias", 0, "the lstm's forget-gate bias (bias_ih; bias_hh's forget part 0); unset: PyTorch's init")
+	steps := fs.Int("steps", def.Steps, "sequence length T")
+	hidden := fs.Int("hidden", def.Hidden, "hidden size H")
+	input := fs.Int("input", def.Input, "size of each input x_t ~ N(0, 1)")
+	batch := fs.Int("batch", def.Batch, "batch size")
+	seed := fs.Uint64("seed", def.Seed, "random seed (weights, then inputs)")
+	out := addOutputFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := lab.BPTTConfig{Cell: *cell, Act: *act, InitHH: *initHH, ForgetBias: *forgetBias,
+		Steps: *steps, Hidden: *hidden, Input: *input, Batch: *batch, Seed: *seed}
+	fs.Visit(func(f *flag.Flag) { cfg.SetForgetBias = cfg.SetForgetBias || f.Name == "forget-bias" })
+	for _, e := range []error{checkRange("steps", *steps, 1, 100000), checkRange("hidden", *hidden, 1, 4096),
+		checkRange("input", *input, 1, 4096), checkRange("batch", *batch, 1, 65536), checkPlotPath(*out.plot)} {
+		if e != nil {
+			return e
+		}
+	}
+	norms, err := lab.BPTT(cfg)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := out.writeCSV(w, func(w io.Writer) error { return lab.WriteBPTTCSV(w, norms) }); err != nil {
+		return err
+	}
+	if *out.plot == "" {
+		return nil
+	}
+	// The picture puts this run among the lecture's comparison runs.
+	runs := []lab.BPTTRun{{Config: cfg, Norms: norms}}
+	for _, c := range lab.BPTTComparison(cfg) {
+		if c.Label() == cfg.Label() {
+			continue
+		}
+		n, err := lab.BPTT(c)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, lab.BPTTRun{Config: c, Norms: n})
+	}
+	return lab.PlotBPTT(*out.plot, runs)
 }

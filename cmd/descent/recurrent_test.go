@@ -1,0 +1,42 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGradcheckRecurrentModels: descent gradcheck --model rnn|lstm|gru
+// checks the SeqNet's parameters (rnn.*, fc.*) and passes.
+func TestGradcheckRecurrentModels(t *testing.T) {
+	for _, model := range []string{"rnn", "lstm", "gru"} {
+		if model != "rnn" && testing.Short() {
+			continue
+		}
+		out, err := runGradcheckArgs(t, "--model", model, "--samples", "2", "--batch", "1", "--seed", "4")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", model, err, out)
+		}
+		for _, want := range []string{"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias", "all 6 parameters PASS"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in\n%s", model, want, out)
+			}
+		}
+	}
+}
+
+// TestGraphLSTM: descent graph --model lstm draws the unrolled graph: 28
+// steps of the cell, their outputs gathered by one Stack.
+func TestGraphLSTM(t *testing.T) {
+	out, err := runGraphArgs(t, "--model", "lstm", "--batch", "1", "--grads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, `label="Select`); n < 28 {
+		t.Errorf("%d Select nodes, want one per step (28) at least", n)
+	}
+	for _, want := range []string{`label="Stack`, "rnn.weight_hh_l0", "fc.weight", "‖∇‖="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the graph", want)
+		}
+	}
+}
