@@ -40,18 +40,13 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	setGiven, ignored := false, ""
+	setGiven, epochsGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
 		setGiven = setGiven || f.Name == "set"
-		switch f.Name {
-		case "epochs", "schedule", "schedule-set", "checkpoint-every":
-			ignored = f.Name
-		}
+		epochsGiven = epochsGiven || f.Name == "epochs"
 	})
-	if ignored != "" {
-		// train's flags that the sweep has no use for: it runs one pass
-		// (or --steps) with its own exponential schedule and saves nothing.
-		return usagef("--%s does not apply to lr-find, which sweeps one pass (or --steps N) with its own schedule", ignored)
+	if epochsGiven { // a flag shared with train that the sweep has no use for
+		return usagef("--epochs does not apply to lr-find, which sweeps one pass (or --steps N)")
 	}
 	if c.Opt != "sgd" && !setGiven {
 		c.Set = "" // momentum=0.9 belongs to SGD
