@@ -47,8 +47,11 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *name == "" {
 		return usagef("--name is required; valid schedules: %s", strings.Join(scheduleNames, ", "))
 	}
-	if *steps <= 0 || *steps > maxScheduleSteps {
-		return usagef("--steps must be between 1 and %d, got %d", maxScheduleSteps, *steps)
+	if *steps <= 0 {
+		return usagef("--steps must be positive, got %d", *steps)
+	}
+	if *steps > maxScheduleSteps {
+		return usagef("--steps %d: at most %d", *steps, maxScheduleSteps)
 	}
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
