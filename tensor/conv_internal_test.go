@@ -8,7 +8,7 @@ import (
 )
 
 // TestConvDeterministicAcrossParts runs convolution and pooling, forward
-// and backward, with the work split into 1, 2, 3 and 5 parts: the results
+// and backward, with the work split into 1, 2, 3, 5 and 8 parts: the results
 // must be bit-identical, because every output element is computed by one
 // goroutine in a fixed order. The parts follow kernel.SetThreads.
 func TestConvDeterministicAcrossParts(t *testing.T) {
