@@ -70,6 +70,12 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
 	p.Legend.Top = !pn.LegendBottom
+	if pn.LogY && !anyPositive(pn.Series) {
+		// A log axis needs a positive range; its ticks from log10(0) never
+		// ended. Draw the panel on a linear axis and say so.
+		pn.LogY = false
+		p.Title.Text += " (no positive value: linear scale)"
+	}
 	if pn.LogY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = decadeTicks{}
@@ -105,6 +111,11 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 		p.Add(l, sc)
 		p.Legend.Add(s.Label, l, sc)
 	}
+	if pn.LogY && p.Y.Min == p.Y.Max {
+		// One value: gonum would widen the range by ±1, below 0 for a
+		// value under 1, which a log axis cannot show.
+		p.Y.Min, p.Y.Max = p.Y.Min/10, p.Y.Max*10
+	}
 	if pn.LogY && p.Y.Min > 0 && p.Y.Max < 10*p.Y.Min {
 		// Show at least a decade: otherwise a flat curve (a variance of
 		// 1 ± 1e-4) fills the panel as if it moved, between unlabelled ticks.
@@ -114,11 +125,26 @@ func newPanel(pn Panel) (*plot.Plot, error) {
 	return p, nil
 }
 
+// anyPositive reports whether some series has a finite positive y.
+func anyPositive(series []Series) bool {
+	for _, s := range series {
+		for _, y := range s.Y {
+			if y > 0 && !math.IsInf(y, 1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // decadeTicks labels a log axis at powers of ten ("1e-06"), thinning the
 // labels to at most about eight; gonum's LogTicks prints 0.9999999999999998.
 type decadeTicks struct{}
 
 func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0 && hi >= lo && hi <= math.MaxFloat64) {
+		return nil // no decades to label (and no end to count them)
+	}
 	a, b := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
 	step := max(1, (b-a+7)/8)
 	var ticks []plot.Tick

@@ -178,6 +178,11 @@ func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err e
 			os.Remove(f.Name())
 		}
 	}()
+	// CreateTemp makes the file private (0600); a weights file is an
+	// ordinary one, as train's are.
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if err := Write(bw, tensors, metadata); err != nil {
 		return err

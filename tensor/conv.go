@@ -132,8 +132,9 @@ func Conv2d[T Float](dst, x, w, b, work *Tensor[T], stride, padding int) {
 		checkShape("Conv2d bias", b, []int{g.o})
 		bias = b.data
 	}
-	work.Resize(loopParts * g.scratchLen())
-	j := loopArgs[T]{a: dst.data, b: x.data, c: w.data, d: bias, e: work.data}
+	parts := loopParts()
+	work.Resize(parts * g.scratchLen())
+	j := loopArgs[T]{a: dst.data, b: x.data, c: w.data, d: bias, e: work.data, parts: parts}
 	groups := (g.n + g.group() - 1) / g.group()
 	runLoop(loopConvForward, &g, groups, g.n*g.o*g.rows()*g.plane(), &j)
 }
@@ -177,12 +178,13 @@ func Conv2dBackward[T Float](dx, dw, db, dy, x, w, work *Tensor[T], stride, padd
 	// micro-tiles better than C·kh·kw (9 for the CNN's first layer, 288 =
 	// 4.5 tiles for its second).
 	chunks, partial := min(convChunks, g.n), g.o*g.rows()+g.o
-	work.Resize(loopParts*g.scratchLen() + chunks*partial)
+	j.parts = loopParts()
+	work.Resize(j.parts*g.scratchLen() + chunks*partial)
 	j.e = work.data
 	runLoop(loopConvBackward, &g, chunks, g.n*g.o*g.rows()*g.plane(), &j)
 	// Add the chunks' partial sums, in chunk order, split over the output
 	// channels.
-	r := loopArgs[T]{b: work.data[loopParts*g.scratchLen():]}
+	r := loopArgs[T]{b: work.data[j.parts*g.scratchLen():]}
 	if dw != nil {
 		r.a = dw.data
 	}
@@ -255,7 +257,7 @@ func convBackward[T Float](g *convGeom, j *loopArgs[T], lo, hi, part int) {
 	k, p, chw, width := g.rows(), g.plane(), g.c*g.h*g.w, g.width()
 	s := convCarve(g, j.e, part)
 	chunks, partial := min(convChunks, g.n), g.o*k+g.o
-	sums := j.e[loopParts*g.scratchLen():]
+	sums := j.e[j.parts*g.scratchLen():]
 	for ch := lo; ch < hi; ch++ {
 		pw := sums[ch*partial : ch*partial+g.o*k]
 		pb := sums[ch*partial+g.o*k : (ch+1)*partial]

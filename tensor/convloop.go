@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"runtime"
 	"sync"
 
 	"github.com/descent-ml/descent/internal/kernel"
@@ -34,16 +33,23 @@ const (
 // about a microsecond.
 const parallelMinWork = 1 << 15
 
-// loopParts is how many parts a large loop is split into: the workers plus
-// the calling goroutine. Tests change it to prove results do not depend on
-// it; scratch sized by it must be sized when the call starts.
-var loopParts = min(runtime.GOMAXPROCS(0), 8)
+// maxLoopParts caps the parts of a loop, and so the per-part scratch of a
+// convolution, on machines with many cores.
+const maxLoopParts = 8
+
+// loopParts returns how many parts a large loop is split into now: the
+// kernels' thread count (kernel.SetThreads, the CLI's --threads), the
+// calling goroutine included, at most maxLoopParts. A call that sizes
+// scratch by it reads it once and passes the count on in loopArgs.parts,
+// since SetThreads may change it meanwhile.
+func loopParts() int { return min(kernel.Threads(), maxLoopParts) }
 
 // loopArgs are the operands of a loop; what each slice means is documented
 // on the loop function of each kind.
 type loopArgs[T Float] struct {
 	a, b, c, d, e []T
 	wantW, wantB  bool
+	parts         int // the parts e has scratch for; 0: none needed
 }
 
 // loopJob is one loop over units [0, units).
@@ -129,9 +135,14 @@ func putJob[T Float](j *loopJob[T]) {
 }
 
 // runLoop runs a loop of the given kind over units [0, units), split over
-// the workers when work (elements touched) is large enough to pay.
+// args.parts (or, if 0, loopParts()) goroutines when work (elements
+// touched) is large enough to pay.
 func runLoop[T Float](kind loopKind, g *convGeom, units, work int, args *loopArgs[T]) {
-	parts := min(loopParts, units)
+	parts := args.parts
+	if parts == 0 {
+		parts = loopParts()
+	}
+	parts = min(parts, units)
 	if parts < 2 || work < parallelMinWork {
 		runKind(kind, g, args, 0, units, 0)
 		return

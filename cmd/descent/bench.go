@@ -77,25 +77,30 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if *quick && cfg.Repeats == 0 {
 		cfg.Repeats = 3
 	}
-	m := benchMeasure{ws: ws, cfg: cfg, rounds: *rounds, vs: *vsPyTorch, python: *python, quick: *quick, progress: progress}
+	m := benchMeasure{ws: ws, cfg: cfg, rounds: *rounds, vs: *vsPyTorch, python: *python, quick: *quick, progress: terminalOnly(progress)}
 	var rows []benchRow
 	for _, t := range threads {
-		r, err := m.run(t)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, r...)
+		rows = append(rows, m.run(t)...)
+	}
+	// Without a working PyTorch the descent numbers are still worth
+	// printing; the run then ends with the reason, exit status 1.
+	var failed error
+	if m.torchErr != nil {
+		failed = &exitError{code: 1, msg: fmt.Sprintf("PyTorch not measured, descent's numbers only: %s", oneLine(m.torchErr.Error()))}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		if err := enc.Encode(struct {
 			Kernel  string     `json:"gemm_kernel"`
 			Go      string     `json:"go"`
 			Repeats int        `json:"repeats"`
 			Rounds  int        `json:"rounds"`
 			Rows    []benchRow `json:"rows"`
-		}{kernel.GemmKernel(), runtime.Version(), cfgRepeats(cfg), *rounds, rows})
+		}{kernel.GemmKernel(), runtime.Version(), cfgRepeats(cfg), *rounds, rows}); err != nil {
+			return err
+		}
+		return failed
 	}
 	fmt.Fprintf(w, "descent bench: %s, GEMM kernel %s, %d CPUs, median of %d repeats, median of %d round(s)\n",
 		runtime.Version(), kernel.GemmKernel(), runtime.NumCPU(), cfgRepeats(cfg), *rounds)
@@ -103,7 +108,19 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if *vsPyTorch {
 		fmt.Fprintln(w, "ratio: descent's advantage (rates: descent/PyTorch; times: PyTorch/descent); above 1 descent is faster")
 	}
-	return nil
+	return failed
+}
+
+// terminalOnly returns w if it is a terminal, else io.Discard: the
+// progress line redraws itself with escape sequences that a file or a pipe
+// would keep.
+func terminalOnly(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return w
+		}
+	}
+	return io.Discard
 }
 
 // benchMeasure runs the workloads at one thread count, alternating with
@@ -117,9 +134,10 @@ type benchMeasure struct {
 	python   string
 	quick    bool
 	progress io.Writer
+	torchErr error // why PyTorch could not be run; it is not tried again
 }
 
-func (m *benchMeasure) run(threads int) ([]benchRow, error) {
+func (m *benchMeasure) run(threads int) []benchRow {
 	names := make([]string, len(m.ws)) // PyTorch runs exactly these
 	for i, wl := range m.ws {
 		names[i] = wl.Name
@@ -134,12 +152,12 @@ func (m *benchMeasure) run(threads int) ([]benchRow, error) {
 		for _, r := range res {
 			ours[r.Workload.Name] = append(ours[r.Workload.Name], r.Value)
 		}
-		if m.vs {
+		if m.vs && m.torchErr == nil {
 			fmt.Fprintf(m.progress, "\r\033[Kdescent bench: %d thread(s), round %d: PyTorch (%s)", threads, round, m.python)
 			ref, err := bench.RunPyTorch(bench.PyTorchOptions{Python: m.python, Threads: threads, Quick: m.quick, Only: names})
 			if err != nil {
-				fmt.Fprint(m.progress, "\r\033[K")
-				return nil, err
+				m.torchErr = err
+				continue
 			}
 			for k, v := range ref {
 				theirs[k] = append(theirs[k], v)
@@ -159,7 +177,7 @@ func (m *benchMeasure) run(threads int) ([]benchRow, error) {
 		}
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows
 }
 
 func median(xs []float64) float64 {

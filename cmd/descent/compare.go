@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -129,11 +130,12 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	var series []train.Series
 	type row struct {
 		name, lr  string
-		acc, loss float64
+		acc, loss string
 		secs      float64
 		note      string
 	}
 	var rows []row
+	var diverged []string
 	for i, r := range runs {
 		e := entries[i]
 		r.trainer.Options.Out = nil
@@ -148,21 +150,28 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		note := ""
 		if errors.As(err, &de) {
 			note = fmt.Sprintf("diverged at step %d", de.Step)
+			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", e.name, e.cfg.LR, de.Step))
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
-		h := r.trainer.History()
+		h := finiteEpochs(r.trainer.History())
 		series = append(series, train.Series{Name: e.name, Rows: h})
-		rw := row{name: e.name, lr: e.cfg.LR, secs: secs, note: note}
+		// A run that diverged before a finite epoch has no accuracy to
+		// show; 0.0000 would read as a measured one.
+		rw := row{name: e.name, lr: e.cfg.LR, acc: "-", loss: "-", secs: secs, note: note}
 		if len(h) > 0 {
-			rw.acc, rw.loss = h[len(h)-1].TestAccuracy, h[len(h)-1].TestLoss
+			last := h[len(h)-1]
+			rw.acc, rw.loss = fmt.Sprintf("%.4f", last.TestAccuracy), fmt.Sprintf("%.4f", last.TestLoss)
+			if note != "" {
+				rw.note += fmt.Sprintf(" (metrics of epoch %d)", last.Epoch)
+			}
 		}
 		rows = append(rows, rw)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.1f\t%s\n", r.name, r.lr, r.acc, r.loss, r.secs, r.note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.name, r.lr, r.acc, r.loss, r.secs, r.note)
 	}
 	tw.Flush()
 	title := "optimizers"
@@ -176,7 +185,27 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
+	if len(diverged) > 0 {
+		// As train: exit status 3 for a divergence, once everything is
+		// written; the diverged runs' curves stop at their last finite epoch.
+		return &exitError{code: 3, msg: "diverged: " + strings.Join(diverged, ", ") + "; compare.csv and compare.png hold their epochs before it"}
+	}
 	return nil
+}
+
+// finiteEpochs returns the epochs of h whose metrics are all finite: a
+// run that diverged at the end of an epoch recorded NaN for it, which a
+// plot cannot draw and a CSV should not hold. Divergence stops a run, so
+// these are the epochs before it.
+func finiteEpochs(h []train.EpochMetrics) []train.EpochMetrics {
+	for i, r := range h {
+		for _, v := range []float64{r.TrainLoss, r.TestLoss, r.TestAccuracy, r.LR, r.Seconds} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return h[:i]
+			}
+		}
+	}
+	return h
 }
 
 // writeCompareCSV writes every run's metrics with a leading name column.

@@ -27,6 +27,10 @@ func init() {
 	})
 }
 
+// maxGraphBatch bounds --batch: the tape's shapes are what graph shows,
+// and a batch this large already holds them; more only allocates.
+const maxGraphBatch = 4096
+
 func runGraph(w io.Writer, fs *flag.FlagSet, args []string) error {
 	model := fs.String("model", "mlp", "model: "+strings.Join(models.AllNames, ", "))
 	grads := fs.Bool("grads", false, "run backward and label every node with its gradient's norm")
@@ -35,8 +39,8 @@ func runGraph(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *batch <= 0 {
-		return usagef("--batch %d: want a positive number of examples", *batch)
+	if *batch <= 0 || *batch > maxGraphBatch {
+		return usagef("--batch %d: want a number of examples between 1 and %d", *batch, maxGraphBatch)
 	}
 	g, loss, err := trainingStep[float32](*model, *batch, *seed)
 	if err != nil {

@@ -95,7 +95,12 @@ func checkPlotPath(path string) error {
 	return checkOutDir("--plot", path)
 }
 
-// parseShape parses "A,B,..." into 1 to 5 positive sizes.
+// maxInitElements bounds the tensor descent init draws: it keeps float32
+// weights and a float64 copy for the statistics (12 bytes an element).
+const maxInitElements = 1 << 27
+
+// parseShape parses "A,B,..." into 1 to 5 positive sizes whose product is
+// at most maxInitElements (a product that overflowed gave an empty tensor).
 func parseShape(s string) ([]int, error) {
 	if s == "" {
 		return nil, fmt.Errorf("required, e.g. --shape 256,784")
@@ -107,10 +112,15 @@ func parseShape(s string) ([]int, error) {
 	if len(shape) > 5 {
 		return nil, fmt.Errorf("%d dimensions; at most 5", len(shape))
 	}
+	n := 1
 	for _, d := range shape {
 		if d <= 0 {
 			return nil, fmt.Errorf("sizes must be positive, got %s", s)
 		}
+		if d > maxInitElements/n {
+			return nil, fmt.Errorf("%s holds more than %d elements, the most init draws", s, maxInitElements)
+		}
+		n *= d
 	}
 	return shape, nil
 }

@@ -227,7 +227,7 @@ func runSymmetry(w io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 	}
 	if !(*lr > 0) || *lr > 1e3 {
-		return usagef("--lr %g: must be positive", *lr)
+		return usagef("--lr %g: must be positive and at most 1000", *lr)
 	}
 	for _, e := range []error{checkActFlag(*act), checkRange("samples", *samples, 2, 1000000), checkRange("steps", *steps, 0, 10000000), checkPlotPath(*out.plot)} {
 		if e != nil {

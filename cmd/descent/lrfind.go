@@ -40,8 +40,14 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	setGiven := false
-	fs.Visit(func(f *flag.Flag) { setGiven = setGiven || f.Name == "set" })
+	setGiven, epochsGiven := false, false
+	fs.Visit(func(f *flag.Flag) {
+		setGiven = setGiven || f.Name == "set"
+		epochsGiven = epochsGiven || f.Name == "epochs"
+	})
+	if epochsGiven { // a flag shared with train that the sweep has no use for
+		return usagef("--epochs does not apply to lr-find, which sweeps one pass (or --steps N)")
+	}
 	if c.Opt != "sgd" && !setGiven {
 		c.Set = "" // momentum=0.9 belongs to SGD
 	}

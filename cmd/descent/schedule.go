@@ -31,6 +31,10 @@ func scheduleHelp() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// maxScheduleSteps bounds --steps: one CSV row (and one plotted point) a
+// step.
+const maxScheduleSteps = 10_000_000
+
 func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	name := fs.String("name", "", "schedule: "+strings.Join(scheduleNames, ", "))
 	lr := fs.Float64("lr", 0.1, "the optimizer's learning rate")
@@ -45,6 +49,9 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	if *steps <= 0 {
 		return usagef("--steps must be positive, got %d", *steps)
+	}
+	if *steps > maxScheduleSteps {
+		return usagef("--steps %d: at most %d", *steps, maxScheduleSteps)
 	}
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err

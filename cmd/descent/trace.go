@@ -63,8 +63,8 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	if *opts == "" {
 		return usagef("--opt is required; valid optimizers: %s, momentum, nesterov", strings.Join(optimizerNames, ", "))
 	}
-	if *steps < 0 {
-		return usagef("--steps must be >= 0, got %d", *steps)
+	if *steps < 0 || *steps > race.MaxSteps {
+		return usagef("--steps must be between 0 and %d, got %d", race.MaxSteps, *steps)
 	}
 	if *plotPath != "" {
 		if err := race.CheckImagePath(*plotPath); err != nil {
@@ -83,6 +83,11 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 		x0, y0 = xy[0], xy[1]
 	}
 	names := strings.Split(*opts, ",")
+	for i, n := range names {
+		if names[i] = strings.TrimSpace(n); names[i] == "" {
+			return usagef("--opt %q: an empty optimizer name; give names separated by commas, e.g. sgd,adam", *opts)
+		}
+	}
 	rates, err := traceRates(*lrs, len(names))
 	if err != nil {
 		return usagef("--lr: %v", err)
@@ -128,6 +133,11 @@ func traceRates(s string, n int) ([]float64, error) {
 	vals, err := parseFloats(s)
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range vals {
+		if !(v >= 0 && v <= math.MaxFloat64) { // NaN stands for "the default" below
+			return nil, fmt.Errorf("%v is not a learning rate; want a finite number >= 0", v)
+		}
 	}
 	switch len(vals) {
 	case 1:

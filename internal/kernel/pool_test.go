@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,4 +98,82 @@ func (n *nested) RunPart(p, parts int) {
 		ParallelFor(4, n.inner)
 	}
 	n.ran.Add(1)
+}
+
+// overlap records how many of its parts ran at the same time.
+type overlap struct {
+	active, most atomic.Int32
+	ran          [16]atomic.Int32
+}
+
+func (o *overlap) RunPart(p, _ int) {
+	n := o.active.Add(1)
+	for m := o.most.Load(); n > m && !o.most.CompareAndSwap(m, n); m = o.most.Load() {
+	}
+	time.Sleep(200 * time.Microsecond)
+	o.ran[p].Add(1)
+	o.active.Add(-1)
+}
+
+// TestParallelForHonoursThreads: ParallelFor never runs more parts at once
+// than SetThreads allows (1 means all on the caller), and still runs every
+// part exactly once.
+func TestParallelForHonoursThreads(t *testing.T) {
+	defer SetThreads(0)
+	for _, tc := range []struct{ threads, parts int }{{1, 4}, {2, 8}, {3, 16}, {16, 4}} {
+		SetThreads(tc.threads)
+		var o overlap
+		ParallelFor(tc.parts, &o)
+		if most := int(o.most.Load()); most > tc.threads {
+			t.Errorf("threads %d, %d parts: %d parts ran at once", tc.threads, tc.parts, most)
+		}
+		for p := range tc.parts {
+			if n := o.ran[p].Load(); n != 1 {
+				t.Errorf("threads %d, %d parts: part %d ran %d times", tc.threads, tc.parts, p, n)
+			}
+		}
+	}
+}
+
+// busy is work that takes a fixed number of operations per part.
+type busy struct{ out [16]float64 }
+
+func (b *busy) RunPart(p, _ int) {
+	x := float64(p)
+	for i := range 20000 {
+		x = x*0.999999 + float64(i&7)
+	}
+	b.out[p] = x
+}
+
+// TestOversubscribedCallsDoNotSpin: with more threads than cores, the
+// goroutines of a call sleep instead of polling, so the CPU time of many
+// calls stays close to that of their work. Spinning workers held a core
+// that a waiting part needed until the runtime preempted them, which cost
+// several times the work itself.
+func TestOversubscribedCallsDoNotSpin(t *testing.T) {
+	if testing.Short() || processCPU() == 0 {
+		t.Skip("needs the process CPU time")
+	}
+	defer SetThreads(0)
+	const parts, calls = 16, 200
+	var b busy
+	cpu0 := processCPU()
+	for range calls {
+		for p := range parts {
+			b.RunPart(p, parts)
+		}
+	}
+	serial := processCPU() - cpu0
+	SetThreads(4 * runtime.NumCPU())
+	ParallelFor(parts, &b) // start the workers
+	cpu0 = processCPU()
+	for range calls {
+		ParallelFor(parts, &b)
+	}
+	over := processCPU() - cpu0
+	t.Logf("CPU time of %d calls: serial %v, %d threads %v", calls, serial, 4*runtime.NumCPU(), over)
+	if over > 2*serial+20*time.Millisecond {
+		t.Errorf("%d threads on %d cores used %v of CPU for work that takes %v on one thread", 4*runtime.NumCPU(), runtime.NumCPU(), over, serial)
+	}
 }

@@ -131,13 +131,20 @@ type Path struct {
 // NewOptimizer builds an optimizer over the two parameters x and y.
 type NewOptimizer func(params []*autograd.Var[float64]) (optim.Optimizer[float64], error)
 
-// Trace runs the optimizer that newOpt builds for steps steps from
+// MaxSteps bounds Trace's steps: every point is kept.
+const MaxSteps = 10_000_000
+
+// Trace runs the optimizer that newOpt builds for steps steps (at most
+// MaxSteps) from
 // (x0, y0) and returns steps+1 points, the first being the start. The
 // x, y after each step are the parameters the optimizer holds (for
 // Lookahead, the fast weights, after the sync on sync steps). A run that
 // diverges keeps going, as PyTorch's would; its points become infinite or
 // NaN.
 func Trace(s *Surface, newOpt NewOptimizer, x0, y0 float64, steps int) ([]Point, error) {
+	if steps < 0 || steps > MaxSteps {
+		return nil, fmt.Errorf("race: %d steps; want 0 to %d", steps, MaxSteps)
+	}
 	x := autograd.NewParam(tensor.FromSlice([]float64{x0}, 1), "x")
 	y := autograd.NewParam(tensor.FromSlice([]float64{y0}, 1), "y")
 	opt, err := newOpt([]*autograd.Var[float64]{x, y})

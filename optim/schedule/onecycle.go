@@ -114,6 +114,11 @@ func (s *OneCycle) Validate() error {
 	if !(s.PctStart >= 0 && s.PctStart <= 1) {
 		return fmt.Errorf("schedule: onecycle: pct_start must be between 0 and 1, got %v", s.PctStart)
 	}
+	if s.PctStart*float64(s.Total())-1 == 0 {
+		// The warm-up phase then ends where it starts, at step 0, and its
+		// fraction done is 0/0 (PyTorch raises ZeroDivisionError).
+		return fmt.Errorf("schedule: onecycle: pct_start %v of %d steps leaves a warm-up of zero length; give pct_start other than %v", s.PctStart, s.Total(), 1/float64(s.Total()))
+	}
 	if s.AnnealStrategy != "cos" && s.AnnealStrategy != "linear" {
 		return fmt.Errorf("schedule: onecycle: anneal_strategy must be cos or linear, got %q", s.AnnealStrategy)
 	}
