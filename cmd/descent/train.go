@@ -195,6 +195,11 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	run.trainer.Options.Dir = dir
 	run.trainer.Options.Plot = true
+	closeStats, err := watchRun(run.trainer, dir, w)
+	if err != nil {
+		return err
+	}
+	defer closeStats()
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err
