@@ -140,9 +140,13 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
 			return err
 		}
+		finish, err := compareRecorder(r.trainer, dir, e.name)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(w, "training %s (lr %s)...\n", e.name, e.cfg.LR)
 		start := time.Now()
-		err := r.trainer.Run(context.Background())
+		err = r.trainer.Run(context.Background())
 		secs := time.Since(start).Seconds()
 		var de *train.DivergenceError
 		note := ""
@@ -152,7 +156,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
 		h := r.trainer.History()
-		series = append(series, train.Series{Name: e.name, Rows: h})
+		series = append(series, train.Series{Name: e.name, Rows: h, Steps: finish()})
 		rw := row{name: e.name, lr: e.cfg.LR, secs: secs, note: note}
 		if len(h) > 0 {
 			rw.acc, rw.loss = h[len(h)-1].TestAccuracy, h[len(h)-1].TestLoss
