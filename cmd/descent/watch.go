@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/train"
 )
@@ -19,12 +20,27 @@ func watchRun(tr *train.Trainer, dir string, w io.Writer) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	f, err := os.OpenFile(filepath.Join(dir, doctor.File), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		rec.Close()
+		return nil, err
+	}
+	rec.Watch(doctor.New(w, f))
 	tr.Stats = rec
 	return func() {
-		if err := rec.Close(); err != nil {
+		if err := firstErr(rec.Close(), f.Close()); err != nil {
 			fmt.Fprintf(w, "warning: %v\n", err)
 		}
 	}, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 // compareRecorder records one run of descent compare into DIR/NAME
