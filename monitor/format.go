@@ -123,11 +123,7 @@ func (h Histogram) appendCSV(b []byte) []byte {
 // table reads a CSV file written by a Recorder: its header and rows of
 // fields. A last line without its newline (a row being written) is left
 // out, so that a reader tailing a live run never sees half a row.
-func table(path, header string) ([][]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+func table(b []byte, header string) ([][]string, error) {
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
 	sc.Buffer(nil, 1<<20)
 	var rows [][]string
@@ -137,7 +133,7 @@ func table(path, header string) ([][]string, error) {
 		line := sc.Text()
 		if first {
 			if line != header {
-				return nil, fmt.Errorf("monitor: %s: header %q, want %q", path, line, header)
+				return nil, fmt.Errorf("monitor: header %q, want %q", line, header)
 			}
 			first = false
 			continue
@@ -169,7 +165,16 @@ func integer(s string) int {
 // ReadSteps reads steps.csv. When a resumed run repeated steps, the last
 // row of each step wins.
 func ReadSteps(path string) ([]StepRow, error) {
-	t, err := table(path, StepsHeader)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSteps(b)
+}
+
+// ParseSteps parses the contents of steps.csv.
+func ParseSteps(b []byte) ([]StepRow, error) {
+	t, err := table(b, StepsHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +196,16 @@ func ReadSteps(path string) ([]StepRow, error) {
 // ReadLayers reads layers.csv. When a resumed run repeated steps, the
 // last rows of each step win.
 func ReadLayers(path string) ([]LayerRow, error) {
-	t, err := table(path, LayersHeader)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLayers(b)
+}
+
+// ParseLayers parses the contents of layers.csv.
+func ParseLayers(b []byte) ([]LayerRow, error) {
+	t, err := table(b, LayersHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +235,16 @@ func ReadLayers(path string) ([]LayerRow, error) {
 
 // ReadHistograms reads histograms.csv.
 func ReadHistograms(path string) ([]Histogram, error) {
-	t, err := table(path, HistogramsHeader)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHistograms(b)
+}
+
+// ParseHistograms parses the contents of histograms.csv.
+func ParseHistograms(b []byte) ([]Histogram, error) {
+	t, err := table(b, HistogramsHeader)
 	if err != nil {
 		return nil, err
 	}

@@ -115,12 +115,12 @@ type StepLoss struct {
 // SmoothWeight is the largest weight of the past in the exponential moving
 // average that smooths step-level loss curves (TensorBoard's smoothing
 // slider). Short curves get less: the average spans about a twentieth of
-// the points (smoothWeight), so that it does not lag behind a curve of a
+// the points (SmoothWeightFor), so that it does not lag behind a curve of a
 // dozen points.
 const SmoothWeight = 0.9
 
-// smoothWeight is the weight for a curve of n points.
-func smoothWeight(n int) float64 {
+// SmoothWeightFor is the smoothing weight for a curve of n points.
+func SmoothWeightFor(n int) float64 {
 	window := float64(n) / 20
 	if window <= 1 {
 		return 0
@@ -147,7 +147,7 @@ func Smooth(points []StepLoss, w float64) []StepLoss {
 
 // addSmoothed draws the smoothed step-level loss as a line without glyphs.
 func addSmoothed(p *plot.Plot, points []StepLoss, c color.Color, name string) error {
-	sm := Smooth(points, smoothWeight(len(points)))
+	sm := Smooth(points, SmoothWeightFor(len(points)))
 	xys := make(plotter.XYs, len(sm))
 	for i, s := range sm {
 		xys[i] = plotter.XY{X: s.Epoch, Y: s.Loss}
