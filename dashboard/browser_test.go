@@ -72,7 +72,7 @@ func (c *consoleErrors) get() []string {
 // TestBrowser drives headless chromium over a live run: the page loads,
 // the charts have data, a new step appears without a reload, the run list
 // overlays a second run, names are shown as text, and the console has no
-// errors. DESCENT_SCREENSHOT=FILE.png also saves a screenshot.
+// errors.
 func TestBrowser(t *testing.T) {
 	root := t.TempDir()
 	live := newRun(t, filepath.Join(root, "live"), 1)
@@ -117,12 +117,6 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#last").dataset.step === "70"`, timeout)); err != nil {
 		t.Fatalf("step 70 did not appear: %v", err)
 	}
-	if s := screenshotPath(); s != "" {
-		chromedp.Do(ctx, chromedp.Sleep(2*time.Second))
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
-			os.WriteFile(s, png, 0o644)
-		}
-	}
 	// The run list: tick the other run to overlay it; its name is text.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelector("#runs input:not(:checked)").click(); return true })()`))
 	if err != nil {
@@ -147,4 +141,35 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-func screenshotPath() string { return os.Getenv("DESCENT_SCREENSHOT") }
+// TestScreenshot saves a screenshot of the page over the runs in
+// DESCENT_SCREENSHOT_RUNS as DESCENT_SCREENSHOT (the README's
+// docs/dashboard.png):
+//
+//	DESCENT_SCREENSHOT=$PWD/docs/dashboard.png DESCENT_SCREENSHOT_RUNS=runs go test -run Screenshot ./dashboard/
+func TestScreenshot(t *testing.T) {
+	out, runs := os.Getenv("DESCENT_SCREENSHOT"), os.Getenv("DESCENT_SCREENSHOT_RUNS")
+	if out == "" || runs == "" {
+		t.Skip("set DESCENT_SCREENSHOT and DESCENT_SCREENSHOT_RUNS")
+	}
+	ts := serve(t, runs)
+	ctx, errs := browser(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(ts.URL)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		`document.querySelector("#last").dataset.step && Array.from(document.querySelectorAll("#charts img")).every(i => i.complete && i.naturalWidth > 0)`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if e := errs.get(); len(e) > 0 {
+		t.Errorf("console errors: %q", e)
+	}
+}

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -62,8 +63,22 @@ func title(p *plot.Plot, t, y string, log bool) {
 	p.Title.Text, p.Y.Label.Text = t, y
 	if log {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	}
+}
+
+// logTicks are plot.LogTicks labelled with three significant digits
+// (1e-05, not 9.999999999999999e-06).
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', 3, 64)
+		}
+	}
+	return ticks
 }
 
 // drawChart adds run's lines to p and returns how many it drew.
