@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -33,8 +35,16 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such chart", http.StatusNotFound)
 		return
 	}
+	names := s.runsParam(r)
+	key := name + "|" + s.signature(names)
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	if svg, ok := s.cached(key); ok {
+		w.Write(svg)
+		return
+	}
 	var runs []chartRun
-	for _, n := range s.runsParam(r) {
+	for _, n := range names {
 		ri := s.runInfo(n)
 		runs = append(runs, chartRun{name: n, label: ri.Label, s: s})
 	}
@@ -51,11 +61,43 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	}
 	c := vgsvg.New(6*vg.Inch, 3.4*vg.Inch)
 	p.Draw(draw.New(c))
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "no-store")
-	if _, err := c.WriteTo(w); err != nil {
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	s.store(key, buf.Bytes())
+	w.Write(buf.Bytes())
+}
+
+// maxCached bounds the chart cache; past it the cache starts over.
+const maxCached = 256
+
+// signature identifies the state of the runs' files: a chart drawn for
+// one signature is served again, to every browser, until a file changes.
+func (s *Server) signature(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		t, size := s.modTime(n)
+		fmt.Fprintf(&b, "%q %d %d;", n, t.UnixNano(), size)
+	}
+	return b.String()
+}
+
+func (s *Server) cached(key string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.charts[key]
+	return b, ok
+}
+
+func (s *Server) store(key string, svg []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.charts) >= maxCached {
+		clear(s.charts)
+	}
+	s.charts[key] = svg
 }
 
 // title sets the chart's title and y label.

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,9 +55,14 @@ const maxFile = 64 << 20
 type Server struct {
 	root  *os.Root
 	label string // the root's base name, the label of a run at the root
-	// Poll is how often the event stream looks at the files.
+	// Poll is how often the event stream looks at the files, and so the
+	// most often a browser redraws: every chart costs the server some
+	// milliseconds, taken from training when both share the machine.
 	Poll time.Duration
 	mux  *http.ServeMux
+
+	mu     sync.Mutex
+	charts map[string][]byte // drawn charts by chart, runs and file signature
 }
 
 // New returns a server of the runs under dir, which must be a directory.
@@ -73,7 +79,8 @@ func New(dir string) (*Server, error) {
 		return nil, fmt.Errorf("dashboard: %v", err)
 	}
 	abs, _ := filepath.Abs(dir)
-	s := &Server{root: root, label: filepath.Base(abs), Poll: 500 * time.Millisecond, mux: http.NewServeMux()}
+	s := &Server{root: root, label: filepath.Base(abs), Poll: 2 * time.Second, mux: http.NewServeMux(),
+		charts: map[string][]byte{}}
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", files))
