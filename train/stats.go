@@ -43,7 +43,7 @@ type StepStats struct {
 	Batch, StepsPerEpoch int
 	Loss                 float64 // the batch's mean loss
 	LR                   float64 // the first parameter group's learning rate
-	Momentum             float64 // the momentum (or Adam's beta1) when a schedule sets it, else NaN
+	Momentum             float64 // the momentum (or Adam's beta1) when a schedule sets it or the optimizer has Momentum(), else NaN
 	Params               []*autograd.Var[float32]
 	Tape                 []autograd.Node[float32] // nil unless WantTape(Step)
 }
@@ -55,6 +55,10 @@ type LossCurve interface {
 	// LossCurve returns the training loss against the (fractional) epoch.
 	LossCurve() []StepLoss
 }
+
+// momentumGetter is implemented by optimizers that report their momentum
+// (or beta1); the others' momentum is known only when a schedule sets it.
+type momentumGetter interface{ Momentum() float64 }
 
 // statsBegin tells the graph to keep this step's tape if the sink wants it.
 func (t *Trainer) statsBegin() bool {
@@ -75,6 +79,9 @@ func (t *Trainer) statsObserve(loss float64, batch int, tape bool) {
 	s := &t.stats
 	*s = StepStats{Epoch: t.pos.Epoch, Step: t.pos.Step + 1, Batch: batch, StepsPerEpoch: t.loader.Len(),
 		Loss: loss, LR: t.lr(), Momentum: math.NaN(), Params: t.params}
+	if mg, ok := t.Optimizer.(momentumGetter); ok {
+		s.Momentum = mg.Momentum()
+	}
 	if ms, ok := t.Schedule.(schedule.MomentumSchedule); ok {
 		if m, on := ms.MomentumAt(t.pos.Step); on {
 			s.Momentum = m
