@@ -37,8 +37,9 @@ type Options struct {
 	// Every is the interval, in steps, of the rows of steps.csv; each row's
 	// loss is the mean over the steps since the previous row. Default 10.
 	Every int
-	// LayerEvery is the interval, in steps, of the per-layer rows (the
-	// first step is always recorded too). Default 100.
+	// LayerEvery is the interval, in steps, of the per-layer rows; the
+	// first step, and every LayerEvery/10 steps before LayerEvery, are
+	// recorded too. Default 100.
 	LayerEvery int
 	// Bins is the number of bins of the weight histograms. Default 30.
 	Bins int
@@ -115,9 +116,14 @@ func (r *Recorder) Close() error {
 	return firstErr(r.steps.close(), r.layers.close(), r.hists.close())
 }
 
-// WantTape implements train.StatsSink: the first step and every
+// WantTape implements train.StatsSink: the first step, every tenth of
+// LayerEvery steps until LayerEvery (a run's first steps show most of what
+// goes wrong, and short runs get several records), then every
 // LayerEvery-th.
-func (r *Recorder) WantTape(step int) bool { return step == 1 || step%r.opt.LayerEvery == 0 }
+func (r *Recorder) WantTape(step int) bool {
+	early := max(r.opt.LayerEvery/10, 1)
+	return step == 1 || step%r.opt.LayerEvery == 0 || step < r.opt.LayerEvery && step%early == 0
+}
 
 func (r *Recorder) scalarStep(step int) bool { return step == 1 || step%r.opt.Every == 0 }
 

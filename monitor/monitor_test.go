@@ -106,11 +106,12 @@ func TestRecorderRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(layers) != 6 {
-		t.Fatalf("layers.csv has %d rows, want 3 layers × steps 1 and 20", len(layers))
+	// Steps 1, 2, 4, ..., 18 (every LayerEvery/10 before LayerEvery) and 20.
+	if len(layers) != 3*11 || layers[3].Step != 2 || layers[30].Step != 20 {
+		t.Fatalf("layers.csv has %d rows, want 3 layers × steps 1, 2, 4, ..., 18, 20", len(layers))
 	}
 	// Step 20: the weight norms before the update and the update ratio.
-	for i, r := range layers[3:] {
+	for i, r := range layers[30:] {
 		w0, w1 := before[2*i], after[2*i]
 		var n0, d float64
 		for j := range w0 {
