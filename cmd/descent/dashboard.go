@@ -40,6 +40,9 @@ func runDashboard(w io.Writer, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("%s is not a directory of runs (descent train writes them under runs/)", dir)
+	}
 	srv, err := dashboard.New(dir)
 	if err != nil {
 		return usagef("%v", err)
