@@ -26,6 +26,7 @@ func TestDoctorCatches(t *testing.T) {
 		diverges int      // 0 must not, 1 must, 2 may diverge
 	}{
 		{"default", nil, nil, 0},
+		{"README autoencoder pretraining", []string{"--pretrain", "autoencoder"}, nil, 0},
 		{"README sigmoid", []string{"--act", "sigmoid", "--schedule", "none", "--lr", "0.01", "--set", "momentum=0.9"}, nil, 0},
 		{"10-layer sigmoid", []string{"--act", "sigmoid", deep}, []string{"diagnosis: vanishing-gradients: ", "×0.0", "layers 0, 2, 4"}, 0},
 		{"10-layer ReLU, normal init", []string{"--init", "normal", deep}, []string{"diagnosis: exploding-gradients: ", "He initialization would use std sqrt(2/fan_in)"}, 1},
