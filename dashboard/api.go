@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -63,6 +62,19 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such run", http.StatusNotFound)
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	key := "run|" + s.signature([]string{name})
+	if b, ok := s.cached(key); ok {
+		w.Write(b)
+		return
+	}
+	b, _ := json.Marshal(s.runDetail(name))
+	s.store(key, b)
+	w.Write(b)
+}
+
+func (s *Server) runDetail(name string) RunDetail {
 	d := RunDetail{RunInfo: s.runInfo(name), Config: map[string]any{}, Metrics: []train.EpochMetrics{},
 		Findings: []string{}, Layers: []string{}, Last: map[string]float64{}}
 	if b, err := s.readFile(name, "run.json"); err == nil {
@@ -98,7 +110,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, d)
+	return d
 }
 
 func contains(xs []string, x string) bool {
@@ -180,16 +192,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		if all {
 			names = s.runs()
 		}
-		var b strings.Builder
-		var infos []RunInfo
-		for _, n := range names {
-			t, size := s.modTime(n)
-			fmt.Fprintf(&b, "%s|%d|%d;", n, t.UnixNano(), size)
-			infos = append(infos, s.runInfo(n))
-		}
 		var msg string
-		if b.String() != sig {
-			sig = b.String()
+		if now := s.signature(names); now != sig {
+			sig = now
+			infos := []RunInfo{}
+			for _, n := range names {
+				infos = append(infos, s.runInfo(n))
+			}
 			data, _ := json.Marshal(infos)
 			msg = "event: update\ndata: " + string(data) + "\n\n"
 		} else if time.Since(lastWrite) > 15*time.Second {

@@ -39,6 +39,11 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	key := name + "|" + s.signature(names)
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
+	// One chart is drawn at a time, and a browser that waited for another's
+	// drawing of the same chart gets it from the cache: five browsers cost
+	// one drawing, and the dashboard never takes more than one core.
+	s.render.Lock()
+	defer s.render.Unlock()
 	if svg, ok := s.cached(key); ok {
 		w.Write(svg)
 		return

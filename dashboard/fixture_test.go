@@ -30,11 +30,17 @@ type liveRun struct {
 // descent train writes (steps.csv, layers.csv, histograms.csv,
 // metrics.csv, diagnoses.txt, run.json).
 func newRun(t testing.TB, dir string, seed uint64) *liveRun {
+	return newRunOf(t, dir, seed, []int{32}, 16, monitor.Options{Every: 2, LayerEvery: 5})
+}
+
+// newRunOf is newRun with a choice of hidden layers, batch size and
+// recording intervals.
+func newRunOf(t testing.TB, dir string, seed uint64, hidden []int, batch int, mo monitor.Options) *liveRun {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	rng := tensor.NewRand(seed)
-	n := 16 * 50
+	n := batch * 50
 	px := make([]float32, n*28*28)
 	for i := range px {
 		px[i] = rng.Float32()
@@ -47,7 +53,7 @@ func newRun(t testing.TB, dir string, seed uint64) *liveRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := models.MLP[float32](rand.New(rand.NewPCG(seed, 2)), 28*28, []int{32}, 10, models.Options{})
+	model, err := models.MLP[float32](rand.New(rand.NewPCG(seed, 2)), 28*28, hidden, 10, models.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,11 +61,11 @@ func newRun(t testing.TB, dir string, seed uint64) *liveRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := train.NewTrainer(model, opt, ds, ds, true, seed, train.Options{BatchSize: 16, Epochs: 1000, Dir: dir})
+	tr, err := train.NewTrainer(model, opt, ds, ds, true, seed, train.Options{BatchSize: batch, Epochs: 1000, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := monitor.New(dir, monitor.Options{Every: 2, LayerEvery: 5})
+	rec, err := monitor.New(dir, mo)
 	if err != nil {
 		t.Fatal(err)
 	}

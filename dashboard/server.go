@@ -63,6 +63,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	charts map[string][]byte // drawn charts by chart, runs and file signature
+	render sync.Mutex        // held while drawing a chart
 }
 
 // New returns a server of the runs under dir, which must be a directory.

@@ -31,7 +31,7 @@ function renderRuns(list) {
     box.dataset.run = r.name;
     box.addEventListener("change", () => {
       selected = box.checked ? selected.concat([r.name]) : selected.filter((n) => n !== r.name);
-      refresh();
+      refresh(true);
     });
     const label = el("label");
     label.append(box, " ", el("span", r.label), " ", el("span", "step " + r.step, "step"));
@@ -96,9 +96,24 @@ async function refreshDetail() {
   document.getElementById("command").textContent = (d.command || []).join(" ");
 }
 
-function refresh() {
-  refreshCharts();
+// Charts are redrawn at most every chartInterval ms while a run trains
+// (the numbers above them follow every update): drawing costs the server,
+// which shares the machine with training.
+const chartInterval = 5000;
+let chartsAt = 0;
+let chartTimer = null;
+
+function refresh(now) {
   refreshDetail().catch(() => {});
+  const wait = chartsAt + chartInterval - Date.now();
+  if (now || wait <= 0) {
+    clearTimeout(chartTimer);
+    chartTimer = null;
+    chartsAt = Date.now();
+    refreshCharts();
+  } else if (chartTimer === null) {
+    chartTimer = setTimeout(() => refresh(true), wait);
+  }
 }
 
 async function start() {
@@ -108,7 +123,7 @@ async function start() {
   for (const r of list) known.set(r.name, r);
   if (list.length > 0) selected = [list[0].name];
   renderRuns(list);
-  refresh();
+  refresh(true);
   const status = document.getElementById("status");
   const events = new EventSource("/events");
   events.addEventListener("open", () => { status.textContent = "live"; });
