@@ -82,6 +82,9 @@ func ReadMetricsCSV(r io.Reader) ([]EpochMetrics, error) {
 type Series struct {
 	Name string
 	Rows []EpochMetrics
+	// Steps, if any, is the step-level training loss, drawn smoothed in
+	// place of the per-epoch training loss.
+	Steps []StepLoss
 }
 
 // palette gives distinguishable colours for up to a dozen series.
@@ -106,6 +109,7 @@ func PlotCurves(path, title string, series []Series) error {
 	acc.Title.Text = title + ": test accuracy"
 	acc.X.Label.Text = "epoch"
 	acc.Y.Label.Text = "accuracy"
+	var err error
 	for i, s := range series {
 		train, test, accuracy := make(plotter.XYs, len(s.Rows)), make(plotter.XYs, len(s.Rows)), make(plotter.XYs, len(s.Rows))
 		for j, r := range s.Rows {
@@ -118,7 +122,12 @@ func PlotCurves(path, title string, series []Series) error {
 		if name == "" {
 			prefix, name = "", "test"
 		}
-		if err := addLine(loss, train, Color(i), nil, prefix+"train"); err != nil {
+		if len(s.Steps) > 0 {
+			err = addSmoothed(loss, s.Steps, Color(i), prefix+"train")
+		} else {
+			err = addLine(loss, train, Color(i), nil, prefix+"train")
+		}
+		if err != nil {
 			return err
 		}
 		if err := addLine(loss, test, Color(i), []vg.Length{vg.Points(4), vg.Points(3)}, prefix+"test"); err != nil {

@@ -77,6 +77,8 @@ type Trainer struct {
 	// Flat says the model takes flattened examples ([B, 784]) rather than
 	// images ([B, 1, 28, 28]).
 	Flat bool
+	// Stats, if set, receives every step's statistics (package monitor).
+	Stats StatsSink
 
 	Train, Test data.Dataset
 	Options     Options
@@ -96,6 +98,7 @@ type Trainer struct {
 	eval   *autograd.Graph[float32]
 	input  *autograd.Var[float32]
 	preds  []int
+	stats  StepStats
 }
 
 // Position is where a run stands: the next step to take.
@@ -277,6 +280,7 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	t.applySchedule(t.pos.Step)
 	t.input.Value = x
 	g := t.graph
+	tape := t.statsBegin()
 	logits := t.Model.Forward(g, t.input)
 	loss := g.CrossEntropy(logits, labels)
 	lossValue := float64(loss.Value.Item())
@@ -292,6 +296,7 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	if !t.gradsFinite() {
 		return t.diverged(lossValue, t.pos.Step+1)
 	}
+	t.statsObserve(lossValue, len(labels), tape)
 	if t.Options.ClipGradNorm > 0 {
 		optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
 	}
@@ -299,6 +304,7 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	t.pos.Step++
 	t.pos.LossSum += lossValue * float64(len(labels))
 	t.pos.Seen += len(labels)
+	t.statsStepped()
 	return nil
 }
 
@@ -416,6 +422,9 @@ func (t *Trainer) endEpoch(start time.Time) error {
 		return e
 	}
 	t.history = append(t.history, m)
+	if t.Stats != nil {
+		t.Stats.EndEpoch(m, t.params)
+	}
 	if t.Plateau != nil {
 		lr := t.Plateau.Step(testLoss)
 		for _, g := range t.Optimizer.Groups() {
@@ -502,7 +511,7 @@ func (t *Trainer) writeEpochFiles() error {
 		if title == "" {
 			title = "descent train"
 		}
-		if err := PlotCurves(filepath.Join(t.Options.Dir, "curves.png"), title, []Series{{Name: "", Rows: t.history}}); err != nil {
+		if err := PlotCurves(filepath.Join(t.Options.Dir, "curves.png"), title, []Series{{Name: "", Rows: t.history, Steps: t.lossCurve()}}); err != nil {
 			return fmt.Errorf("train: drawing curves.png: %w", err)
 		}
 	}

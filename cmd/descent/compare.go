@@ -142,9 +142,13 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
 			return err
 		}
+		finish, err := compareRecorder(r.trainer, dir, e.name)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(w, "training %s (lr %s)...\n", e.name, e.cfg.LR)
 		start := time.Now()
-		err := r.trainer.Run(context.Background())
+		err = r.trainer.Run(context.Background())
 		secs := time.Since(start).Seconds()
 		var de *train.DivergenceError
 		note := ""
@@ -155,7 +159,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
 		h := finiteEpochs(r.trainer.History())
-		series = append(series, train.Series{Name: e.name, Rows: h})
+		series = append(series, train.Series{Name: e.name, Rows: h, Steps: finish()})
 		// A run that diverged before a finite epoch has no accuracy to
 		// show; 0.0000 would read as a measured one.
 		rw := row{name: e.name, lr: e.cfg.LR, acc: "-", loss: "-", secs: secs, note: note}

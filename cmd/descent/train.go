@@ -145,9 +145,15 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
 	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
+	dash := fs.String("dashboard", "", "serve a live dashboard of the run at ADDR (e.g. 127.0.0.1:6006; port 0 picks a free one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	ln, err := listenDashboard(*dash)
+	if err != nil {
+		return err
+	}
+	defer closeDashboard(ln)
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
@@ -164,7 +170,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *resume != "" {
 		var extra []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" {
+			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" && f.Name != "dashboard" {
 				extra = append(extra, "--"+f.Name)
 			}
 		})
@@ -210,6 +216,12 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	run.trainer.Options.Dir = dir
 	run.trainer.Options.Plot = true
 	run.trainer.Options.StopAfterSteps = stopTrainAfter
+	closeStats, err := watchRun(run.trainer, dir, w)
+	if err != nil {
+		return err
+	}
+	defer closeStats()
+	serveDashboard(ln, dir, w)
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/descent-ml/descent/dashboard"
+)
+
+func init() {
+	register(&command{
+		name:    "dashboard",
+		summary: "serve a live page of training runs: losses, per-layer variances, the doctor's findings",
+		usage: "[--addr ADDR] [DIR]\n\n" +
+			"Serves the runs under DIR (default runs), finished ones and ones still training, updating live;\n" +
+			"tick several runs to overlay them (the runs of descent compare too). It binds to 127.0.0.1 unless\n" +
+			"ADDR names another host, serves read-only, and loads nothing from other origins.",
+		run: func(fs *flag.FlagSet, args []string) error { return runDashboard(os.Stdout, fs, args) },
+	})
+}
+
+func runDashboard(w io.Writer, fs *flag.FlagSet, args []string) error {
+	addr := fs.String("addr", "127.0.0.1:6006", "address to serve at (port 0 picks a free one)")
+	// DIR may come before or after the flags.
+	dir := "runs"
+	if err := fs.Parse(args); err != nil {
+		return parseFlags(fs, args)
+	}
+	if fs.NArg() > 0 {
+		dir = fs.Arg(0)
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("%s is not a directory of runs (descent train writes them under runs/)", dir)
+	}
+	srv, err := dashboard.New(dir)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer srv.Close()
+	ln, err := listen("--addr", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "dashboard: %s\n", dashboardURL(ln))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		hs.Close()
+	}()
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// listen opens a TCP listener at addr, on 127.0.0.1 when addr names no
+// host ("6006", ":6006"); a bad or busy address is a usage error.
+func listen(flagName, addr string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = "", addr
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, usagef("%s %s: %v", flagName, addr, err)
+	}
+	return ln, nil
+}
+
+func dashboardURL(ln net.Listener) string {
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// listenDashboard opens the listener of descent train --dashboard before
+// anything else happens, so that a bad address stops the command at once;
+// "" is no dashboard.
+func listenDashboard(addr string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	return listen("--dashboard", addr)
+}
+
+func closeDashboard(ln net.Listener) {
+	if ln != nil {
+		ln.Close()
+	}
+}
+
+// serveDashboard serves the run directory dir on ln while the run trains,
+// printing its address first. The server only reads the files the run
+// writes: however slow its browsers, it cannot slow training.
+func serveDashboard(ln net.Listener, dir string, w io.Writer) {
+	if ln == nil {
+		return
+	}
+	srv, err := dashboard.New(dir)
+	if err != nil {
+		fmt.Fprintf(w, "warning: no dashboard: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "dashboard: %s\n", dashboardURL(ln))
+	go (&http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}).Serve(ln)
+}

@@ -1,0 +1,199 @@
+package monitor
+
+import (
+	"math"
+	"strings"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/train"
+)
+
+// A layer, as the recorder sees it on the tape, is a node whose second
+// input is a trained weight (Linear, Conv2d, MatMul): its output is the
+// layer's output y_l (before the activation, as in the lab's variance
+// experiment), the gradient reaching y_l is the lecture's backward signal,
+// and the activation that consumes y_l, if any, tells dead and saturated
+// units.
+type probe struct {
+	weight *autograd.Var[float32]
+	before []float32 // the weights before the update
+	fired  []bool    // per unit of a ReLU: positive for some example
+}
+
+// Saturation thresholds: a sigmoid output within SaturatedSigmoid of 0 or 1,
+// or a tanh output within SaturatedTanh of ±1, has a derivative below
+// about 0.01 (σ' = σ(1-σ) ≈ 0.0099 at σ = 0.99; tanh' = 1-t² ≈ 0.02 at
+// |t| = 0.99): the unit passes almost no gradient (LeCun et al., Efficient
+// BackProp, 1998, section 4.4).
+const (
+	SaturatedSigmoid = 0.01
+	SaturatedTanh    = 0.01
+)
+
+// observeLayers measures what needs this step's tape and the weights
+// before the update; finishLayers adds the update ratio after it.
+func (r *Recorder) observeLayers(s *train.StepStats) {
+	n := 0
+	for i := range s.Tape {
+		nd := &s.Tape[i]
+		w := nd.In[1]
+		if !isWeight(w) {
+			continue
+		}
+		if n == len(r.probes) {
+			r.probes = append(r.probes, probe{})
+			r.rows = append(r.rows, LayerRow{})
+		}
+		p := &r.probes[n]
+		if p.weight != w {
+			*p = probe{weight: w, before: make([]float32, w.Value.Len())}
+		}
+		row := &r.rows[n]
+		*row = LayerRow{Epoch: s.Epoch, Step: s.Step, Layer: strings.TrimSuffix(w.Name, ".weight"), Kind: nd.Op.Name(),
+			FanIn: fanIn(w), Dead: math.NaN(), Saturated: math.NaN()}
+		copy(p.before, w.Value.Data())
+		row.WeightNorm = math.Sqrt(sumSquares(w.Value.Data()))
+		row.GradNorm = math.Sqrt(sumSquares(w.Grad.Data()))
+		y := nd.Out
+		row.OutMean, row.OutVar = meanVar(y.Value.Data())
+		row.GradOutVar = math.NaN()
+		if y.Grad != nil {
+			_, row.GradOutVar = meanVar(y.Grad.Data()[:y.Value.Len()])
+		}
+		if act := consumer(s.Tape[i+1:], y); act != nil {
+			row.Act = act.Op.Name()
+			switch row.Act {
+			case "ReLU":
+				row.Dead = p.deadFraction(act.Out)
+			case "Sigmoid":
+				row.Saturated = saturated(act.Out.Value.Data(), 0+SaturatedSigmoid, 1-SaturatedSigmoid)
+			case "Tanh":
+				row.Saturated = saturated(act.Out.Value.Data(), -1+SaturatedTanh, 1-SaturatedTanh)
+			}
+		}
+		n++
+	}
+	r.rows = r.rows[:n]
+	r.pending = n > 0
+}
+
+// finishLayers adds |w_after - w_before| / |w_before| and writes the rows.
+func (r *Recorder) finishLayers(s *train.StepStats) {
+	r.pending = false
+	for i := range r.rows {
+		p := &r.probes[i]
+		var sq float64
+		for j, v := range p.weight.Value.Data() {
+			d := float64(v) - float64(p.before[j])
+			sq += d * d
+		}
+		r.rows[i].UpdateRatio = math.Sqrt(sq) / r.rows[i].WeightNorm
+		r.buf = r.rows[i].appendCSV(r.buf[:0])
+		r.layers.write(r.buf)
+	}
+	r.layers.flush()
+	for _, w := range r.watchers {
+		w.Layers(r.rows)
+	}
+}
+
+// isWeight reports whether v is a trained weight (a parameter named
+// "*weight" of rank 2 or more).
+func isWeight(v *autograd.Var[float32]) bool {
+	return v != nil && v.IsLeaf() && v.RequiresGrad() && v.Grad != nil && len(v.Shape()) >= 2 &&
+		strings.HasSuffix(v.Name, "weight")
+}
+
+// fanIn is the number of inputs of one output unit: all dimensions of the
+// weight but the first (PyTorch's _calculate_fan_in_and_fan_out).
+func fanIn(w *autograd.Var[float32]) int {
+	sh := w.Shape()
+	n := 1
+	for _, d := range sh[1:] {
+		n *= d
+	}
+	return n
+}
+
+// consumer returns the first element-wise activation applied to y.
+func consumer(rest []autograd.Node[float32], y *autograd.Var[float32]) *autograd.Node[float32] {
+	for i := range rest {
+		if rest[i].In[0] == y {
+			switch rest[i].Op.Name() {
+			case "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU":
+				return &rest[i]
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// deadFraction is the fraction of units (dimension 1: features or
+// channels) whose ReLU output is zero for every example and position of
+// the batch.
+func (p *probe) deadFraction(out *autograd.Var[float32]) float64 {
+	sh := out.Shape()
+	if len(sh) < 2 {
+		return math.NaN()
+	}
+	units, inner := sh[1], 1
+	for _, d := range sh[2:] {
+		inner *= d
+	}
+	if cap(p.fired) < units {
+		p.fired = make([]bool, units)
+	}
+	fired := p.fired[:units]
+	clear(fired)
+	d := out.Value.Data()
+	for i := 0; i < len(d); i += inner {
+		u := (i / inner) % units
+		if fired[u] {
+			continue
+		}
+		for _, v := range d[i : i+inner] {
+			if v > 0 {
+				fired[u] = true
+				break
+			}
+		}
+	}
+	dead := 0
+	for _, f := range fired {
+		if !f {
+			dead++
+		}
+	}
+	return float64(dead) / float64(units)
+}
+
+// saturated is the fraction of xs outside [lo, hi].
+func saturated(xs []float32, lo, hi float64) float64 {
+	n := 0
+	l, h := float32(lo), float32(hi)
+	for _, v := range xs {
+		if v < l || v > h {
+			n++
+		}
+	}
+	return float64(n) / float64(max(len(xs), 1))
+}
+
+// meanVar is the mean and the population variance of xs, in float64.
+func meanVar(xs []float32) (mean, variance float64) {
+	if len(xs) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	var s float64
+	for _, v := range xs {
+		s += float64(v)
+	}
+	mean = s / float64(len(xs))
+	var q float64
+	for _, v := range xs {
+		d := float64(v) - mean
+		q += d * d
+	}
+	return mean, q / float64(len(xs))
+}
