@@ -42,6 +42,9 @@ type checkpointMeta struct {
 	Plateau       *schedule.PlateauState `json:"plateau,omitempty"`
 	History       []EpochMetrics         `json:"history"`
 	OptimTensorsN int                    `json:"optimizer_tensors"`
+	// Ranks is the number of processes of a distributed run; absent (0)
+	// for one process.
+	Ranks int `json:"ranks,omitempty"`
 }
 
 // Checkpoint is a loaded checkpoint, ready to restore into a Trainer.
@@ -75,6 +78,9 @@ func (t *Trainer) checkpoint() error {
 	meta := checkpointMeta{Format: checkpointFormat, Position: t.pos, Optimizer: st.Optimizer,
 		OptimScalars: map[string]string{}, RNG: base64.StdEncoding.EncodeToString(rngState),
 		History: t.history, OptimTensorsN: len(st.Tensors)}
+	if t.ranks() > 1 {
+		meta.Ranks = t.ranks()
+	}
 	if meta.History == nil {
 		meta.History = []EpochMetrics{}
 	}
@@ -196,6 +202,8 @@ func (m *checkpointMeta) validate() error {
 		return fmt.Errorf("field position.LossSum: %v, want a finite non-negative sum", p.LossSum)
 	case !(p.Elapsed >= 0) || math.IsInf(p.Elapsed, 0):
 		return fmt.Errorf("field position.Elapsed: %v, want finite non-negative seconds", p.Elapsed)
+	case m.Ranks < 0:
+		return fmt.Errorf("field ranks: %d", m.Ranks)
 	case m.OptimTensorsN < 0:
 		return fmt.Errorf("field optimizer_tensors: %d", m.OptimTensorsN)
 	}
@@ -220,6 +228,9 @@ func (m *checkpointMeta) validate() error {
 // Restore puts the trainer in the checkpoint's state: weights, optimizer,
 // position, random state, plateau schedule and metrics history.
 func (t *Trainer) Restore(c *Checkpoint) error {
+	if err := t.checkRanks(c.Path, c.meta.Ranks); err != nil {
+		return err
+	}
 	if err := nn.LoadStateDict(t.Model, c.model, true); err != nil {
 		return fmt.Errorf("%s: %w", c.Path, err)
 	}
