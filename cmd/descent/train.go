@@ -92,7 +92,8 @@ func init() {
 		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
 			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
-			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n\n" +
+			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n" +
+			"   or: mpirun -np N descent train --distributed [flags]   (a build with -tags mpi)\n\n" +
 			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
@@ -118,7 +119,7 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
 
-func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
+func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	c := defaultTrainConfig()
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
@@ -136,6 +137,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
 	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
+	distributed := fs.Bool("distributed", false, "data-parallel training over the ranks of mpirun -np N (a build with -tags mpi; see docs/distributed.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -155,7 +157,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *resume != "" {
 		var extra []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" {
+			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" && f.Name != "distributed" {
 				extra = append(extra, "--"+f.Name)
 			}
 		})
@@ -179,6 +181,11 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
+	job, w, err := startJob(*distributed, given["threads"], w)
+	if err != nil {
+		return err
+	}
+	defer func() { err = job.end(err) }()
 	run, err := prepareRun(c, w, *quiet)
 	if err != nil {
 		var ue *usageError
@@ -187,14 +194,20 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 		return err
 	}
+	if err := run.trainer.SetCommunicator(job.communicator()); err != nil {
+		return &usageError{err.Error()}
+	}
+	job.announce(w)
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if err := prepareDir(w, dir, c, *resume != ""); err != nil {
-		return err
+	if job.rank0() { // the other ranks only read the directory
+		if err := prepareDir(w, dir, c, *resume != ""); err != nil {
+			return err
+		}
+		run.trainer.Options.Dir = dir
+		run.trainer.Options.Plot = true
 	}
-	run.trainer.Options.Dir = dir
-	run.trainer.Options.Plot = true
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err
