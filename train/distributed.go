@@ -40,6 +40,9 @@ const (
 // must be resumed with as many). A nil c, or one of size 1, is a single
 // process. The batch size must be a multiple of the number of ranks.
 func (t *Trainer) SetCommunicator(c dist.Communicator) error {
+	if t.dist != nil {
+		t.dist.reducer.Close()
+	}
 	if c == nil || c.Size() <= 1 {
 		t.dist = nil
 		t.graph.GradReady = nil
@@ -67,10 +70,14 @@ func (t *Trainer) ranks() int {
 // data shards, and so its bits, would not continue the same run.
 func (t *Trainer) checkRanks(path string, written int) error {
 	written = max(written, 1)
-	if written != t.ranks() {
-		return fmt.Errorf("%s: checkpoint was written by %d rank(s), this job has %d: resume it with mpirun -np %d", path, written, t.ranks(), written)
+	if written == t.ranks() {
+		return nil
 	}
-	return nil
+	how := fmt.Sprintf("mpirun -np %d descent train --distributed --resume DIR", written)
+	if written == 1 {
+		how = "descent train --resume DIR, without mpirun"
+	}
+	return fmt.Errorf("%s: checkpoint was written by %d rank(s), this job has %d: resume it with %s", path, written, t.ranks(), how)
 }
 
 // startDistributed copies rank 0's weights to every rank.
