@@ -114,3 +114,11 @@ func (j *distJob) end(err error) error {
 	}
 	return nil
 }
+
+// resumeCommand is the command line that continues the run in dir.
+func (j *distJob) resumeCommand(dir string) string {
+	if j.comm == nil {
+		return "descent train --resume " + shellQuote(dir)
+	}
+	return fmt.Sprintf("mpirun -np %d descent train --distributed --resume %s", j.comm.Size(), shellQuote(dir))
+}

@@ -227,8 +227,8 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	var de *train.DivergenceError
 	switch {
 	case errors.Is(err, train.ErrInterrupted):
-		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: descent train --resume %s\n",
-			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, shellQuote(dir))
+		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: %s\n",
+			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, job.resumeCommand(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
 		return &exitError{code: exitDiverged, msg: de.Error()}
