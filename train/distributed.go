@@ -58,6 +58,19 @@ func (t *Trainer) SetCommunicator(c dist.Communicator) error {
 	return nil
 }
 
+// SetBucketBytes regroups the gradients into all-reduce buckets of about
+// n bytes (dist.DefaultBucketBytes unless set); a size past the model's
+// gradients makes one bucket, reduced only after backward (no overlap), as
+// a benchmark's baseline.
+func (t *Trainer) SetBucketBytes(n int) {
+	if t.dist == nil {
+		return
+	}
+	t.dist.reducer.Close()
+	t.dist.reducer = dist.NewReducer(t.dist.comm, t.params, n, statCount)
+	t.graph.GradReady = t.dist.reducer.Ready
+}
+
 // ranks returns the number of ranks the run trains on.
 func (t *Trainer) ranks() int {
 	if t.dist == nil {

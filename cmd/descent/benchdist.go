@@ -103,7 +103,7 @@ func maxAcross(comm dist.Communicator, x []float32) error {
 func benchSteps(w io.Writer, comm dist.Communicator, model string, batch, steps, rounds int) error {
 	c := defaultTrainConfig()
 	c.Model, c.Opt, c.Schedule, c.Batch = model, "sgd", "none", strconv.Itoa(batch)
-	c.Limit = batch * steps * (rounds + 2) // one epoch: no evaluation in the timed steps
+	c.Limit = batch * steps * (2*rounds + 3) // one epoch: no evaluation in the timed steps
 	c.Epochs = 1
 	run, err := prepareRun(c, io.Discard, true)
 	if err != nil {
@@ -115,23 +115,38 @@ func benchSteps(w io.Writer, comm dist.Communicator, model string, batch, steps,
 			return &usageError{err.Error()}
 		}
 	}
-	var times []float64
+	// Rounds alternate 1 MB buckets, reduced during backward, with one
+	// bucket reduced after it: the overlap's worth, measured under the same
+	// load.
+	var times, oneBucket []float64
 	for round := -1; round < rounds; round++ { // one warm-up round
-		run.trainer.Options.StopAfterSteps = steps
-		start := time.Now()
-		if err := run.trainer.Run(context.Background()); !errors.Is(err, train.ErrInterrupted) {
-			return fmt.Errorf("bench: training: %v", err)
-		}
-		if round >= 0 {
-			times = append(times, time.Since(start).Seconds()/float64(steps))
+		for _, one := range []bool{false, true} {
+			if one && comm.Size() == 1 {
+				continue
+			}
+			run.trainer.SetBucketBytes(map[bool]int{false: 0, true: 1 << 40}[one])
+			run.trainer.Options.StopAfterSteps = steps
+			start := time.Now()
+			if err := run.trainer.Run(context.Background()); !errors.Is(err, train.ErrInterrupted) {
+				return fmt.Errorf("bench: training: %v", err)
+			}
+			if round >= 0 && one {
+				oneBucket = append(oneBucket, time.Since(start).Seconds()/float64(steps))
+			} else if round >= 0 {
+				times = append(times, time.Since(start).Seconds()/float64(steps))
+			}
 		}
 	}
+	run.trainer.SetBucketBytes(0)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms) // a warm step allocates nothing: the heap now is its peak
-	all := make([]float32, 3*comm.Size())
-	all[3*comm.Rank()] = float32(median(times))
-	all[3*comm.Rank()+1] = float32(peakRSS())
-	all[3*comm.Rank()+2] = float32(ms.HeapInuse)
+	all := make([]float32, 4*comm.Size())
+	all[4*comm.Rank()] = float32(median(times))
+	all[4*comm.Rank()+1] = float32(peakRSS())
+	all[4*comm.Rank()+2] = float32(ms.HeapInuse)
+	if len(oneBucket) > 0 {
+		all[4*comm.Rank()+3] = float32(median(oneBucket))
+	}
 	if err := comm.AllReduce(all, dist.Sum); err != nil {
 		return err
 	}
@@ -142,9 +157,9 @@ func benchSteps(w io.Writer, comm dist.Communicator, model string, batch, steps,
 	fmt.Fprintf(w, "training step: %s (%d parameters, %.2f MB of gradients), global batch %d (%d per rank), median of %d rounds of %d steps\n",
 		describeModel(c), params, float64(4*params)/1e6, batch, batch/comm.Size(), rounds, steps)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rank\tstep_ms\tpeak_rss_MiB\tgo_heap_MiB\t")
+	fmt.Fprintln(tw, "rank\tstep_ms\tpeak_rss_MiB\tgo_heap_MiB\tstep_ms_one_bucket_after_backward\t")
 	for r := range comm.Size() {
-		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t\n", r, 1e3*all[3*r], all[3*r+1]/(1<<20), all[3*r+2]/(1<<20))
+		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t%.2f\t\n", r, 1e3*all[4*r], all[4*r+1]/(1<<20), all[4*r+2]/(1<<20), 1e3*all[4*r+3])
 	}
 	return tw.Flush()
 }

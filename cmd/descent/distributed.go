@@ -93,7 +93,7 @@ func (j *distJob) end(err error) error {
 	case errors.As(err, &ue), isFlagError(err):
 		code = 2
 	default:
-		fmt.Fprintf(os.Stderr, "descent train: rank %d: %s\n", j.comm.Rank(), oneLine(err.Error()))
+		fmt.Fprintf(os.Stderr, "descent: rank %d: %s\n", j.comm.Rank(), oneLine(err.Error()))
 		j.comm.Abort(1)
 	}
 	if err != nil && j.comm.Rank() == 0 {
