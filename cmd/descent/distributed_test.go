@@ -241,3 +241,27 @@ func rankPID(t *testing.T, mpirunPID, rank int) int {
 	t.Fatalf("no process of rank %d under mpirun %d", rank, mpirunPID)
 	return 0
 }
+
+// descent bench --distributed prints the all-reduce table and one line per
+// rank, on rank 0 only.
+func TestMPIBench(t *testing.T) {
+	bin, mpirun := mpiBinary(t)
+	out := runOK(t, mpiCmd(bin, mpirun, 2, "bench", "--distributed", "--threads", "1", "--steps", "2"))
+	if !strings.Contains(out, "all-reduce bytes") || !strings.Contains(out, "16777216") ||
+		strings.Count(out, "descent bench --distributed: 2 rank(s)") != 1 {
+		t.Errorf("output:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for r, line := range lines[len(lines)-2:] {
+		f := strings.Fields(line)
+		if len(f) != 5 || f[0] != strconv.Itoa(r) {
+			t.Errorf("rank line %q: want rank, step_ms, peak_rss_MiB, go_heap_MiB, step_ms_one_bucket_after_backward", line)
+			continue
+		}
+		for _, v := range f[1:] {
+			if x, err := strconv.ParseFloat(v, 64); err != nil || !(x > 0) {
+				t.Errorf("rank line %q: %q is not a positive number", line, v)
+			}
+		}
+	}
+}
