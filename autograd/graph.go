@@ -45,6 +45,7 @@ type Var[T Float] struct {
 	leaf         bool
 	gradLive     bool // Grad holds this backward pass's gradient (intermediates)
 	gradNone     bool // ZeroGrad ran and no backward pass has accumulated into Grad since
+	lastUse      int  // tape position of the earliest op reading this leaf (for GradReady)
 }
 
 // NewParam returns a leaf that requires a gradient: a trainable parameter.
@@ -151,6 +152,13 @@ type Graph[T Float] struct {
 	// the graph can be inspected, for example dumped with its gradients.
 	// Call Reset when done.
 	Retain bool
+	// GradReady, if set, is called during Backward for each leaf that
+	// requires a gradient as soon as its gradient is final for this pass:
+	// after the backward rule of the earliest op on the tape that reads it.
+	// It is PyTorch's post-accumulate-grad hook; data-parallel training
+	// (package dist) uses it to start averaging gradients across processes
+	// while backward is still running.
+	GradReady func(v *Var[T])
 	// released is set by Backward; the next op resets the graph first.
 	released bool
 }
@@ -222,15 +230,44 @@ func (g *Graph[T]) Backward(loss *Var[T]) {
 	}
 	gl := g.gradOf(loss)
 	gl.Data()[0]++
+	if g.GradReady != nil {
+		g.markLastUse()
+	}
 	for i := len(g.nodes) - 1; i >= 0; i-- {
 		n := &g.nodes[i]
-		if !n.Out.gradLive {
-			continue // nothing flowed into this op: it does not reach the loss
+		// An op nothing flowed into does not reach the loss: skip it.
+		if n.Out.gradLive {
+			n.Op.Backward(g, n)
 		}
-		n.Op.Backward(g, n)
+		if g.GradReady != nil {
+			g.fireReady(n, i)
+		}
 	}
 	if !g.Retain {
 		g.release()
+	}
+}
+
+// markLastUse records in each leaf that requires a gradient the earliest
+// tape position that reads it: walking the tape backward, its gradient is
+// final once that op's backward rule has run.
+func (g *Graph[T]) markLastUse() {
+	for i := len(g.nodes) - 1; i >= 0; i-- {
+		for _, in := range g.nodes[i].Inputs() {
+			if in.leaf && in.requiresGrad {
+				in.lastUse = i
+			}
+		}
+	}
+}
+
+// fireReady calls GradReady for the leaves whose earliest reader is node i.
+func (g *Graph[T]) fireReady(n *Node[T], i int) {
+	for _, in := range n.Inputs() {
+		if in.leaf && in.requiresGrad && in.lastUse == i {
+			in.lastUse = -1 // once, even if the op reads it twice
+			g.GradReady(in)
+		}
 	}
 }
 

@@ -54,6 +54,8 @@ type Loader[T tensor.Float] struct {
 	epoch int // the epoch perm holds; -1 for none
 	done  bool
 
+	shard, shards int // this rank's part of every batch (SetShard)
+
 	x       *tensor.Tensor[T]
 	scratch []float32 // float32 staging when T is not float32
 	labels  []int
@@ -98,6 +100,28 @@ func (l *Loader[T]) Seed() uint64 { return l.seed }
 // SetSeed restores a shuffling seed returned by Seed.
 func (l *Loader[T]) SetSeed(seed uint64) { l.seed, l.epoch, l.done = seed, -1, false }
 
+// SetShard makes every batch hold only part shard of shards of the
+// examples of the full batch: contiguous blocks of the batch's order whose
+// sizes differ by at most one, the first shards taking the longer ones.
+// Every rank of a data-parallel job visits the same shuffled order and
+// takes its own shard of each batch, as torch's DistributedSampler does
+// (which deals examples round-robin instead; either way the union is the
+// batch). Len and BatchSize still describe the global batches.
+func (l *Loader[T]) SetShard(shard, shards int) {
+	if shards < 1 || shard < 0 || shard >= shards {
+		panic(fmt.Sprintf("data: shard %d of %d", shard, shards))
+	}
+	l.shard, l.shards = shard, shards
+	l.done = false
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Len returns the number of batches per epoch.
 func (l *Loader[T]) Len() int { return l.batches }
 
@@ -132,6 +156,11 @@ func (l *Loader[T]) Batch(epoch, i int) Batch[T] {
 		panic(fmt.Sprintf("data: batch %d out of range [0, %d)", i, l.batches))
 	}
 	idx := l.Order(epoch)[i*l.size : min((i+1)*l.size, len(l.perm))]
+	if l.shards > 1 {
+		q, r := len(idx)/l.shards, len(idx)%l.shards
+		lo := l.shard*q + min(l.shard, r)
+		idx = idx[lo : lo+q+btoi(l.shard < r)]
+	}
 	b := Batch[T]{X: l.x, Labels: l.labels[:len(idx)], Index: idx}
 	if l.full && l.done {
 		return b // the only batch never changes

@@ -50,6 +50,9 @@ type checkpointMeta struct {
 	BatchSize     int `json:"batch_size,omitempty"`
 	StepsPerEpoch int `json:"steps_per_epoch,omitempty"`
 	Epochs        int `json:"epochs,omitempty"`
+	// Ranks is the number of processes of a distributed run; absent (0)
+	// for one process.
+	Ranks int `json:"ranks,omitempty"`
 }
 
 // plateauState is schedule.PlateauState as a checkpoint holds it: its
@@ -125,6 +128,9 @@ func (t *Trainer) checkpoint() error {
 		OptimScalars: map[string]string{}, RNG: base64.StdEncoding.EncodeToString(rngState),
 		History: t.history, OptimTensorsN: len(st.Tensors),
 		BatchSize: t.loader.BatchSize(), StepsPerEpoch: t.loader.Len(), Epochs: t.Options.Epochs}
+	if t.ranks() > 1 {
+		meta.Ranks = t.ranks()
+	}
 	if meta.History == nil {
 		meta.History = []EpochMetrics{}
 	}
@@ -250,6 +256,8 @@ func (m *checkpointMeta) validate() error {
 		return fmt.Errorf("field position.LossSum: %v, want a finite non-negative sum", p.LossSum)
 	case !(p.Elapsed >= 0) || math.IsInf(p.Elapsed, 0):
 		return fmt.Errorf("field position.Elapsed: %v, want finite non-negative seconds", p.Elapsed)
+	case m.Ranks < 0:
+		return fmt.Errorf("field ranks: %d", m.Ranks)
 	case m.OptimTensorsN < 0:
 		return fmt.Errorf("field optimizer_tensors: %d", m.OptimTensorsN)
 	}
@@ -288,6 +296,9 @@ var ErrRunChanged = errors.New("the run's batch size, data or epoch count differ
 // checkpoint of a run with another batch size or epoch count is refused
 // (ErrRunChanged) before anything changes.
 func (t *Trainer) Restore(c *Checkpoint) error {
+	if err := t.checkRanks(c.Path, c.meta.Ranks); err != nil {
+		return err
+	}
 	m := c.meta
 	if m.StepsPerEpoch != 0 && (m.BatchSize != t.loader.BatchSize() || m.StepsPerEpoch != t.loader.Len()) {
 		return fmt.Errorf("%s: %w: it was written with batches of %d (%d steps an epoch), this run has batches of %d (%d steps an epoch)",

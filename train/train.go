@@ -99,6 +99,7 @@ type Trainer struct {
 	input  *autograd.Var[float32]
 	preds  []int
 	stats  StepStats
+	dist   *distributed // set by SetCommunicator; nil for one process
 }
 
 // Position is where a run stands: the next step to take.
@@ -229,6 +230,9 @@ func (t *Trainer) applySchedule(step int) {
 func (t *Trainer) Run(ctx context.Context) error {
 	o := t.Options
 	t.loader.SetSeed(t.pos.Seed)
+	if err := t.startDistributed(ctx); err != nil {
+		return err
+	}
 	stepsHere := 0
 	for !t.pos.Finished {
 		epoch := t.pos.Epoch
@@ -243,7 +247,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 			t.pos.Batch = i + 1
 			stepsHere++
 			prog.update(t.pos.Seen, t.pos.LossSum/float64(t.pos.Seen), float64(t.pos.Correct)/float64(t.pos.Seen))
-			stop := ctx.Err() != nil || (o.StopAfterSteps > 0 && stepsHere >= o.StopAfterSteps)
+			stop := t.cancelled(ctx) || (o.StopAfterSteps > 0 && stepsHere >= o.StopAfterSteps)
 			if stop || (o.CheckpointEvery > 0 && t.pos.Step%o.CheckpointEvery == 0 && t.pos.Batch < t.loader.Len()) {
 				elapsed := t.pos.Elapsed
 				t.pos.Elapsed += time.Since(start).Seconds()
@@ -277,6 +281,9 @@ func progressWriter(o Options) io.Writer {
 // stops the run before the optimizer applies it, so the weights stay those
 // of the last good step.
 func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
+	if t.dist != nil {
+		return t.stepDistributed(x, labels)
+	}
 	t.applySchedule(t.pos.Step)
 	t.input.Value = x
 	g := t.graph
@@ -409,7 +416,10 @@ func (t *Trainer) endEpoch(start time.Time) error {
 			return t.diverged(math.NaN(), t.pos.Step)
 		}
 	}
-	testLoss, testAcc := t.Evaluate(t.Test)
+	testLoss, testAcc, err := t.evaluate()
+	if err != nil {
+		return err
+	}
 	m := EpochMetrics{Epoch: t.pos.Epoch, TrainLoss: t.pos.LossSum / math.Max(float64(t.pos.Seen), 1),
 		TestLoss: testLoss, TestAccuracy: testAcc, LR: t.lr(),
 		Seconds: t.pos.Elapsed + time.Since(start).Seconds()}

@@ -15,14 +15,16 @@ import (
 
 	"github.com/descent-ml/descent/bench"
 	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/models"
 )
 
 func init() {
 	register(&command{
 		name:    "bench",
 		summary: "standard performance workloads (GEMM, MLP/CNN training, Adam, backward chains), optionally against PyTorch",
-		usage:   "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]",
-		run:     func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
+		usage: "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]\n" +
+			"   or: mpirun -np N descent bench --distributed [--threads T] [--model mlp|cnn] [--batch B] [--steps S] [--rounds R]",
+		run: func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
 	})
 }
 
@@ -47,6 +49,10 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	only := fs.String("only", "", "comma-separated workload name prefixes (default: all)")
 	repeats := fs.Int("repeats", 0, "timed repeats per workload, the median is reported (default 5, 3 with --quick)")
 	rounds := fs.Int("rounds", 1, "run everything (descent, then PyTorch) this many times and report the medians: a shared machine's load comes and goes")
+	distributed := fs.Bool("distributed", false, "under mpirun (a build with -tags mpi): all-reduce bandwidth by message size, then the training step time and peak memory of every rank")
+	distModel := fs.String("model", "mlp", "with --distributed: the model whose training step is timed: "+strings.Join(models.Names, " or "))
+	distBatch := fs.Int("batch", 128, "with --distributed: the global batch, split over the ranks")
+	distSteps := fs.Int("steps", 20, "with --distributed: steps per timed round")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,6 +64,17 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 		if t < 1 {
 			return usagef("--threads: %d is not a thread count (want 1 or more)", t)
 		}
+	}
+	if *distributed {
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "threads" })
+		if given {
+			kernel.SetThreads(threads[0])
+		}
+		if *distBatch < 1 || *distSteps < 1 {
+			return usagef("--batch %d, --steps %d: want positive numbers", *distBatch, *distSteps)
+		}
+		return benchDistributed(w, given, *distModel, *distBatch, *distSteps, max(*rounds, 5))
 	}
 	if *repeats < 0 {
 		return usagef("--repeats %d: want 1 or more", *repeats)

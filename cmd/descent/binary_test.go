@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
+	if builtMPI.dir != "" {
+		os.RemoveAll(builtMPI.dir)
+	}
 	os.Exit(code)
 }
 

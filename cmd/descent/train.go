@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -100,7 +101,8 @@ func init() {
 		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
 			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
-			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n\n" +
+			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n" +
+			"   or: mpirun -np N descent train --distributed [flags]   (a build with -tags mpi)\n\n" +
 			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
@@ -127,7 +129,7 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
 
-func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
+func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	c := defaultTrainConfig()
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
@@ -146,14 +148,10 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
 	dash := fs.String("dashboard", "", "serve a live dashboard of the run at ADDR (e.g. 127.0.0.1:6006; port 0 picks a free one)")
+	distributed := fs.Bool("distributed", false, "data-parallel training over the ranks of mpirun -np N (a build with -tags mpi; see docs/distributed.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ln, err := listenDashboard(*dash)
-	if err != nil {
-		return err
-	}
-	defer closeDashboard(ln)
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
@@ -170,7 +168,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *resume != "" {
 		var extra []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" && f.Name != "dashboard" {
+			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" && f.Name != "dashboard" && f.Name != "distributed" {
 				extra = append(extra, "--"+f.Name)
 			}
 		})
@@ -199,6 +197,18 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
+	job, w, err := startJob(*distributed, given["threads"], w)
+	if err != nil {
+		return err
+	}
+	defer func() { err = job.end(err) }()
+	var ln net.Listener // the dashboard's, on rank 0 only
+	if job.rank0() {
+		if ln, err = listenDashboard(*dash); err != nil {
+			return err
+		}
+		defer closeDashboard(ln)
+	}
 	run, err := prepareRun(c, w, *quiet)
 	if err != nil {
 		var ue *usageError
@@ -207,21 +217,27 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 		return err
 	}
+	if err := run.trainer.SetCommunicator(job.communicator()); err != nil {
+		return &usageError{err.Error()}
+	}
+	job.announce(w)
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if err := prepareDir(w, dir, c, *resume != ""); err != nil {
-		return err
+	if job.rank0() { // the other ranks only read the directory
+		if err := prepareDir(w, dir, c, *resume != ""); err != nil {
+			return err
+		}
+		run.trainer.Options.Dir = dir
+		run.trainer.Options.Plot = true
+		closeStats, err := watchRun(run.trainer, dir, w)
+		if err != nil {
+			return err
+		}
+		defer closeStats()
+		serveDashboard(ln, dir, w)
 	}
-	run.trainer.Options.Dir = dir
-	run.trainer.Options.Plot = true
 	run.trainer.Options.StopAfterSteps = stopTrainAfter
-	closeStats, err := watchRun(run.trainer, dir, w)
-	if err != nil {
-		return err
-	}
-	defer closeStats()
-	serveDashboard(ln, dir, w)
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err
@@ -246,8 +262,8 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	var de *train.DivergenceError
 	switch {
 	case errors.Is(err, train.ErrInterrupted):
-		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: descent train --resume %s\n",
-			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, shellQuote(dir))
+		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: %s\n",
+			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, job.resumeCommand(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
 		return &exitError{code: exitDiverged, msg: de.Error()}

@@ -1,0 +1,192 @@
+package dist_test
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/dist"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// onRanks runs f on every rank of a fake group, one goroutine each.
+func onRanks(t *testing.T, size int, f func(c *dist.Fake) error) []error {
+	t.Helper()
+	ranks := dist.NewFake(size, 5*time.Second)
+	errs := make([]error, size)
+	var wg sync.WaitGroup
+	for i, c := range ranks {
+		wg.Go(func() { errs[i] = f(c) })
+	}
+	wg.Wait()
+	return errs
+}
+
+func TestFakeCollectives(t *testing.T) {
+	for _, size := range []int{1, 2, 3, 5} {
+		errs := onRanks(t, size, func(c *dist.Fake) error {
+			r := float32(c.Rank())
+			sum := []float32{r, 1, -r}
+			if err := c.AllReduce(sum, dist.Sum); err != nil {
+				return err
+			}
+			n := float32(size)
+			if want := []float32{n * (n - 1) / 2, n, -n * (n - 1) / 2}; sum[0] != want[0] || sum[1] != want[1] || sum[2] != want[2] {
+				t.Errorf("size %d rank %d: sum %v, want %v", size, c.Rank(), sum, want)
+			}
+			avg := []float32{r}
+			if err := c.AllReduce(avg, dist.Average); err != nil {
+				return err
+			}
+			if want := (n - 1) / 2; avg[0] != want {
+				t.Errorf("size %d rank %d: average %v, want %v", size, c.Rank(), avg[0], want)
+			}
+			b := []float32{r + 7, r}
+			if err := c.Broadcast(b, size-1); err != nil {
+				return err
+			}
+			if b[0] != n+6 || b[1] != n-1 {
+				t.Errorf("size %d rank %d: broadcast got %v", size, c.Rank(), b)
+			}
+			return c.Barrier()
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("size %d rank %d: %v", size, i, err)
+			}
+		}
+	}
+}
+
+// A rank that never arrives makes the others fail after the timeout
+// instead of hanging; a rank that aborts makes them fail at once.
+func TestFakeLostRank(t *testing.T) {
+	ranks := dist.NewFake(3, 100*time.Millisecond)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { errs[i] = ranks[i].AllReduce([]float32{1}, dist.Sum) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, dist.ErrAborted) {
+			t.Errorf("rank %d: got %v, want ErrAborted", i, err)
+		}
+	}
+	ranks = dist.NewFake(2, time.Minute)
+	start := time.Now()
+	go func() { time.Sleep(20 * time.Millisecond); ranks[1].Abort(3) }()
+	if err := ranks[0].Barrier(); !errors.Is(err, dist.ErrAborted) || time.Since(start) > 10*time.Second {
+		t.Errorf("after Abort: got %v after %v", err, time.Since(start))
+	}
+	if code, ok := ranks[0].Aborted(); !ok || code != 3 {
+		t.Errorf("Aborted() = %d, %v; want 3, true", code, ok)
+	}
+}
+
+func TestShardAndCheckBatch(t *testing.T) {
+	for _, tc := range []struct{ n, size int }{{128, 2}, {10, 3}, {2, 4}, {7, 7}, {0, 2}} {
+		next := 0
+		for r := range tc.size {
+			lo, hi := dist.Shard(tc.n, r, tc.size)
+			if lo != next || hi < lo || hi-lo > (tc.n+tc.size-1)/tc.size || hi-lo < tc.n/tc.size {
+				t.Errorf("Shard(%d, %d, %d) = [%d, %d)", tc.n, r, tc.size, lo, hi)
+			}
+			next = hi
+		}
+		if next != tc.n {
+			t.Errorf("Shard(%d, ·, %d) covers %d items", tc.n, tc.size, next)
+		}
+	}
+	for _, tc := range []struct {
+		batch, size int
+		ok          bool
+	}{{128, 2, true}, {128, 3, false}, {1, 2, false}, {4, 4, true}} {
+		if err := dist.CheckBatch(tc.batch, tc.size); (err == nil) != tc.ok {
+			t.Errorf("CheckBatch(%d, %d) = %v", tc.batch, tc.size, err)
+		}
+	}
+}
+
+func randN(rng *rand.Rand, shape ...int) *tensor.Tensor[float32] {
+	x := tensor.New[float32](shape...)
+	x.RandN(rng, 0, 1)
+	return x
+}
+
+// model is a two-layer network whose gradients land in three buckets.
+func model(seed uint64) []*autograd.Var[float32] {
+	rng := tensor.NewRand(seed)
+	return []*autograd.Var[float32]{
+		autograd.NewParam(randN(rng, 6, 5), "0.weight"),
+		autograd.NewParam(randN(rng, 6), "0.bias"),
+		autograd.NewParam(randN(rng, 3, 6), "2.weight"),
+		autograd.NewParam(randN(rng, 3), "2.bias"),
+	}
+}
+
+// gradients runs forward and backward on rows [lo, hi) of x.
+func gradients(g *autograd.Graph[float32], ps []*autograd.Var[float32], x *tensor.Tensor[float32], labels []int, lo, hi int) {
+	for _, p := range ps {
+		p.ZeroGrad()
+	}
+	xs := tensor.FromSlice(x.Data()[lo*5:hi*5], hi-lo, 5)
+	h := g.ReLU(g.Linear(autograd.NewConstant(xs), ps[0], ps[1]))
+	g.Backward(g.CrossEntropy(g.Linear(h, ps[2], ps[3]), labels[lo:hi]))
+}
+
+// The bucketed average of the ranks' gradients equals the gradient of the
+// whole batch on one process, to float32 rounding, for equal and unequal
+// shards; buckets start during backward.
+func TestReducerEqualsOneProcess(t *testing.T) {
+	const batch = 12
+	rng := tensor.NewRand(9)
+	x := randN(rng, batch, 5)
+	labels := make([]int, batch)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	want := model(1)
+	gradients(autograd.New[float32](), want, x, labels, 0, batch)
+	for _, size := range []int{2, 3, 5} {
+		errs := onRanks(t, size, func(c *dist.Fake) error {
+			ps := model(1)
+			r := dist.NewReducer(c, ps, 4*20, 1) // 80 bytes: several buckets
+			defer r.Close()
+			if len(r.Buckets()) < 2 {
+				t.Errorf("buckets %v: want several", r.Buckets())
+			}
+			lo, hi := dist.Shard(batch, c.Rank(), size)
+			g := autograd.New[float32]()
+			early := 0
+			g.GradReady = func(v *autograd.Var[float32]) { early++; r.Ready(v) }
+			r.Begin(float32(hi-lo) / batch)
+			r.Stats[0] = float32(hi - lo)
+			gradients(g, ps, x, labels, lo, hi)
+			if err := r.Finish(); err != nil {
+				return err
+			}
+			if early != len(ps) || r.Stats[0] != batch {
+				t.Errorf("size %d: %d gradients reported ready, stats %v", size, early, r.Stats)
+			}
+			for i, p := range ps {
+				for k, v := range p.Grad.Data() {
+					if w := want[i].Grad.Data()[k]; math.Abs(float64(v-w)) > 1e-6*(1+math.Abs(float64(w))) {
+						t.Errorf("size %d rank %d: %s grad[%d] = %v, one process %v", size, c.Rank(), p.Name, k, v, w)
+						break
+					}
+				}
+			}
+			return nil
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("size %d rank %d: %v", size, i, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,206 @@
+//go:build mpi
+
+package mpi
+
+/*
+#cgo pkg-config: ompi-c
+#include <mpi.h>
+
+// The handles (MPI_COMM_WORLD, MPI_FLOAT, ...) are macros over Open MPI's
+// globals, which cgo cannot name: small wrappers take them here.
+static int d_init(int *rank, int *size) {
+	int provided, err;
+	err = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+	if (err != MPI_SUCCESS) return err;
+	err = MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	if (err != MPI_SUCCESS) return err;
+	err = MPI_Comm_rank(MPI_COMM_WORLD, rank);
+	if (err != MPI_SUCCESS) return err;
+	return MPI_Comm_size(MPI_COMM_WORLD, size);
+}
+static int d_bcast(float *buf, int n, int root) {
+	return MPI_Bcast(buf, n, MPI_FLOAT, root, MPI_COMM_WORLD);
+}
+static int d_allreduce_sum(float *buf, int n) {
+	return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+}
+static int d_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+static void d_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+static int d_finalize(void) { return MPI_Finalize(); }
+static void d_error_string(int code, char *s) {
+	int n = 0;
+	if (MPI_Error_string(code, s, &n) != MPI_SUCCESS) n = 0;
+	s[n] = 0;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"time"
+	"unsafe"
+
+	"github.com/descent-ml/descent/dist"
+)
+
+// Comm is MPI_COMM_WORLD as a dist.Communicator.
+type Comm struct {
+	rank, size int
+	// Timeout bounds the wait of one collective; past it the process
+	// prints why and exits with status 1. Zero waits forever.
+	Timeout time.Duration
+	calls   chan call
+	replies chan C.int
+}
+
+var _ dist.Communicator = (*Comm)(nil)
+
+// call is one MPI call for the goroutine that owns the MPI thread.
+type call struct {
+	kind    int // one of the call kinds below
+	buf     *C.float
+	n, root int
+	code    int
+	what    string
+}
+
+const (
+	callBcast = iota
+	callAllReduce
+	callBarrier
+	callAbort
+	callFinalize
+)
+
+// Init initializes MPI (MPI_Init_thread with MPI_THREAD_FUNNELED) on a new
+// goroutine locked to its OS thread, which then makes every MPI call of
+// the process. Run outside mpirun, it is a job of one rank.
+func Init() (*Comm, error) {
+	c := &Comm{calls: make(chan call), replies: make(chan C.int)}
+	started := make(chan C.int)
+	go func() {
+		runtime.LockOSThread() // MPI's calls must all come from this thread
+		var rank, size C.int
+		err := C.d_init(&rank, &size)
+		c.rank, c.size = int(rank), int(size)
+		started <- err
+		if err != C.MPI_SUCCESS {
+			return
+		}
+		c.serve()
+	}()
+	if err := <-started; err != C.MPI_SUCCESS {
+		return nil, fmt.Errorf("mpi: MPI_Init_thread: %s", errorString(err))
+	}
+	return c, nil
+}
+
+func (c *Comm) serve() {
+	for k := range c.calls {
+		var err C.int
+		switch k.kind {
+		case callBcast:
+			err = C.d_bcast(k.buf, C.int(k.n), C.int(k.root))
+		case callAllReduce:
+			err = C.d_allreduce_sum(k.buf, C.int(k.n))
+		case callBarrier:
+			err = C.d_barrier()
+		case callAbort:
+			C.d_abort(C.int(k.code))
+		case callFinalize:
+			err = C.d_finalize()
+			c.replies <- err
+			return
+		}
+		c.replies <- err
+	}
+}
+
+// Rank is MPI_Comm_rank of MPI_COMM_WORLD.
+func (c *Comm) Rank() int { return c.rank }
+
+// Size is MPI_Comm_size of MPI_COMM_WORLD.
+func (c *Comm) Size() int { return c.size }
+
+// do runs k on the MPI thread and waits for it, at most Timeout.
+func (c *Comm) do(k call) error {
+	c.calls <- k
+	var timeout <-chan time.Time
+	if c.Timeout > 0 {
+		t := time.NewTimer(c.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case err := <-c.replies:
+		if err != C.MPI_SUCCESS {
+			return fmt.Errorf("mpi: rank %d: %s: %s", c.rank, k.what, errorString(err))
+		}
+		return nil
+	case <-timeout:
+		// The MPI thread is stuck inside the library, where it cannot be
+		// interrupted: end the process; mpirun then ends the others.
+		fmt.Fprintf(os.Stderr, "descent: rank %d waited more than %v in %s: another rank died or hangs; exiting\n", c.rank, c.Timeout, k.what)
+		os.Exit(1)
+		return nil
+	}
+}
+
+func ptr(buf []float32) *C.float {
+	if len(buf) == 0 {
+		return nil
+	}
+	return (*C.float)(unsafe.Pointer(&buf[0]))
+}
+
+func checkLen(n int) {
+	if n > math.MaxInt32 {
+		panic(fmt.Sprintf("mpi: %d elements in one call, more than MPI's int count allows", n))
+	}
+}
+
+// Broadcast is MPI_Bcast of float32s from root.
+func (c *Comm) Broadcast(buf []float32, root int) error {
+	checkLen(len(buf))
+	return c.do(call{kind: callBcast, buf: ptr(buf), n: len(buf), root: root, what: "MPI_Bcast"})
+}
+
+// AllReduce is MPI_Allreduce in place of float32s with MPI_SUM; Average
+// divides the sum by the number of ranks afterwards.
+func (c *Comm) AllReduce(buf []float32, op dist.Op) error {
+	checkLen(len(buf))
+	if err := c.do(call{kind: callAllReduce, buf: ptr(buf), n: len(buf), what: "MPI_Allreduce"}); err != nil {
+		return err
+	}
+	if op == dist.Average {
+		n := float32(c.size)
+		for i := range buf {
+			buf[i] /= n
+		}
+	}
+	return nil
+}
+
+// Barrier is MPI_Barrier.
+func (c *Comm) Barrier() error { return c.do(call{kind: callBarrier, what: "MPI_Barrier"}) }
+
+// Abort is MPI_Abort: it ends every rank of the job with code.
+func (c *Comm) Abort(code int) {
+	c.calls <- call{kind: callAbort, code: code}
+	<-c.replies
+	os.Exit(code) // MPI_Abort does not return; should it, end this rank anyway
+}
+
+// Close is MPI_Finalize; the Comm cannot be used after it.
+func (c *Comm) Close() error {
+	return c.do(call{kind: callFinalize, what: "MPI_Finalize"})
+}
+
+func errorString(code C.int) string {
+	var s [C.MPI_MAX_ERROR_STRING + 1]C.char
+	C.d_error_string(code, &s[0])
+	return C.GoString(&s[0])
+}

@@ -1,0 +1,195 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/descent-ml/descent/dist"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// distributed is the trainer's state as one rank of a data-parallel job.
+type distributed struct {
+	comm    dist.Communicator
+	reducer *dist.Reducer
+	ctx     context.Context // Run's context, read each step
+	stop    bool            // some rank was cancelled (agreed in the last step)
+	eval    [4]float32      // the test loss and accuracy, as float64 bits, for the broadcast
+}
+
+// Stats summed across ranks after each step's gradients.
+const (
+	statLoss    = iota // the rank's loss times its examples
+	statCorrect        // its correct predictions
+	statStop           // 1 if its run was cancelled
+	statCount
+)
+
+// SetCommunicator makes the trainer one rank of a data-parallel job over
+// c, as PyTorch's DistributedDataParallel with a DistributedSampler: every
+// global batch of the shuffled order (the same on every rank) is cut into
+// c.Size() contiguous shards, rank r trains on shard r, and the gradients
+// are averaged across ranks in buckets while backward runs (dist.Reducer),
+// so that every rank takes the same optimizer step. Run starts by copying
+// rank 0's weights to every rank. Only the caller decides what each rank
+// prints and writes: give ranks other than 0 no Dir and no Out.
+//
+// Call it before Restore (a checkpoint records its number of ranks and
+// must be resumed with as many). A nil c, or one of size 1, is a single
+// process. The batch size must be a multiple of the number of ranks.
+func (t *Trainer) SetCommunicator(c dist.Communicator) error {
+	if t.dist != nil {
+		t.dist.reducer.Close()
+	}
+	if c == nil || c.Size() <= 1 {
+		t.dist = nil
+		t.graph.GradReady = nil
+		return nil
+	}
+	if err := dist.CheckBatch(t.loader.BatchSize(), c.Size()); err != nil {
+		return err
+	}
+	d := &distributed{comm: c, reducer: dist.NewReducer(c, t.params, 0, statCount)}
+	t.loader.SetShard(c.Rank(), c.Size())
+	t.graph.GradReady = d.reducer.Ready
+	t.dist = d
+	return nil
+}
+
+// SetBucketBytes regroups the gradients into all-reduce buckets of about
+// n bytes (dist.DefaultBucketBytes unless set); a size past the model's
+// gradients makes one bucket, reduced only after backward (no overlap), as
+// a benchmark's baseline.
+func (t *Trainer) SetBucketBytes(n int) {
+	if t.dist == nil {
+		return
+	}
+	t.dist.reducer.Close()
+	t.dist.reducer = dist.NewReducer(t.dist.comm, t.params, n, statCount)
+	t.graph.GradReady = t.dist.reducer.Ready
+}
+
+// ranks returns the number of ranks the run trains on.
+func (t *Trainer) ranks() int {
+	if t.dist == nil {
+		return 1
+	}
+	return t.dist.comm.Size()
+}
+
+// checkRanks refuses a checkpoint written by another number of ranks: its
+// data shards, and so its bits, would not continue the same run.
+func (t *Trainer) checkRanks(path string, written int) error {
+	written = max(written, 1)
+	if written == t.ranks() {
+		return nil
+	}
+	how := fmt.Sprintf("mpirun -np %d descent train --distributed --resume DIR", written)
+	if written == 1 {
+		how = "descent train --resume DIR, without mpirun"
+	}
+	return fmt.Errorf("%s: checkpoint was written by %d rank(s), this job has %d: resume it with %s", path, written, t.ranks(), how)
+}
+
+// startDistributed copies rank 0's weights to every rank.
+func (t *Trainer) startDistributed(ctx context.Context) error {
+	if t.dist == nil {
+		return nil
+	}
+	t.dist.ctx = ctx
+	return dist.BroadcastParams(t.dist.comm, t.params, 0)
+}
+
+// cancelled reports whether the run should stop for ctx: in a distributed
+// run, whether any rank was cancelled, as all ranks agreed in the last step.
+func (t *Trainer) cancelled(ctx context.Context) bool {
+	if t.dist == nil {
+		return ctx.Err() != nil
+	}
+	return t.dist.stop
+}
+
+// globalBatch returns the number of examples of the global batch i.
+func (t *Trainer) globalBatch(i int) int {
+	size := t.loader.BatchSize()
+	return min((i+1)*size, t.Train.Len()) - i*size
+}
+
+// stepDistributed is step for one rank: forward and backward on the
+// rank's shard while the reducer averages the gradients, then the checks
+// and the optimizer step on the global numbers, identical on every rank.
+func (t *Trainer) stepDistributed(x *tensor.Tensor[float32], labels []int) error {
+	d := t.dist
+	t.applySchedule(t.pos.Step)
+	d.reducer.Begin(float32(len(labels)) / float32(t.globalBatch(t.pos.Batch)))
+	t.Optimizer.ZeroGrad()
+	correct := t.pos.Correct
+	var loss float64
+	if len(labels) > 0 { // a short last batch may leave a rank none
+		t.input.Value = x
+		g := t.graph
+		logits := t.Model.Forward(g, t.input)
+		l := g.CrossEntropy(logits, labels)
+		loss = float64(l.Value.Item())
+		t.countCorrect(logits.Value, labels)
+		g.Backward(l) // calls d.reducer.Ready as gradients become final
+	}
+	st := d.reducer.Stats
+	st[statLoss] = float32(loss * float64(len(labels)))
+	st[statCorrect] = float32(t.pos.Correct - correct)
+	if d.ctx != nil && d.ctx.Err() != nil {
+		st[statStop] = 1
+	}
+	t.pos.Correct = correct
+	if err := d.reducer.Finish(); err != nil {
+		return fmt.Errorf("train: averaging gradients: %w", err)
+	}
+	global := t.globalBatch(t.pos.Batch)
+	loss = float64(st[statLoss])
+	d.stop = st[statStop] > 0
+	if math.IsNaN(loss) || math.IsInf(loss, 0) || !t.gradsFinite() {
+		return t.diverged(loss/float64(global), t.pos.Step+1)
+	}
+	if t.Options.ClipGradNorm > 0 {
+		optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
+	}
+	t.Optimizer.Step()
+	t.pos.Step++
+	t.pos.LossSum += loss
+	t.pos.Correct += int(st[statCorrect])
+	t.pos.Seen += global
+	return nil
+}
+
+// evaluate returns the test loss and accuracy; in a distributed run rank
+// 0 evaluates and broadcasts them, so that every rank steps the plateau
+// schedule alike.
+func (t *Trainer) evaluate() (loss, accuracy float64, err error) {
+	if t.dist == nil {
+		loss, accuracy = t.Evaluate(t.Test)
+		return loss, accuracy, nil
+	}
+	e := t.dist.eval[:]
+	if t.dist.comm.Rank() == 0 {
+		loss, accuracy = t.Evaluate(t.Test)
+		putFloat64(e[0:2], loss)
+		putFloat64(e[2:4], accuracy)
+	}
+	if err := t.dist.comm.Broadcast(e, 0); err != nil {
+		return 0, 0, fmt.Errorf("train: sharing the evaluation: %w", err)
+	}
+	return getFloat64(e[0:2]), getFloat64(e[2:4]), nil
+}
+
+// putFloat64 stores x's bits in two float32 slots (a broadcast moves bits
+// unchanged); getFloat64 reads them back.
+func putFloat64(dst []float32, x float64) {
+	b := math.Float64bits(x)
+	dst[0], dst[1] = math.Float32frombits(uint32(b>>32)), math.Float32frombits(uint32(b))
+}
+
+func getFloat64(src []float32) float64 {
+	return math.Float64frombits(uint64(math.Float32bits(src[0]))<<32 | uint64(math.Float32bits(src[1])))
+}
