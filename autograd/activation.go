@@ -123,7 +123,7 @@ func (g *Graph[T]) softmax(op Op[T], x *Var[T], axis int, forward func(dst, src 
 	forward(out.Value, x.Value, axis)
 	if req {
 		n := g.Record(op, out, x, nil, nil)
-		n.Ints[0], n.Ints[1], n.Ints[2] = outer, size, inner
+		n.Ints = axisDims{outer, size, inner}.ints()
 	}
 	return out
 }
@@ -136,7 +136,8 @@ func (softmaxOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if dx == nil {
 		return
 	}
-	outer, size, inner := n.Ints[0], n.Ints[1], n.Ints[2]
+	a := axisDimsOf(n.Ints)
+	outer, size, inner := a.outer, a.size, a.inner
 	for o := range outer {
 		for i := range inner {
 			lo, hi := o*size*inner+i, (o+1)*size*inner
@@ -159,7 +160,8 @@ func (logSoftmaxOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if dx == nil {
 		return
 	}
-	outer, size, inner := n.Ints[0], n.Ints[1], n.Ints[2]
+	a := axisDimsOf(n.Ints)
+	outer, size, inner := a.outer, a.size, a.inner
 	for o := range outer {
 		for i := range inner {
 			lo, hi := o*size*inner+i, (o+1)*size*inner

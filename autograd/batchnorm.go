@@ -31,7 +31,7 @@ func (g *Graph[T]) BatchNorm(x, weight, bias *Var[T], eps float64, mean, varianc
 	}
 	out, n, xhat, invstd := g.normResult(batchNormOp[T]{}, x, weight, bias, c)
 	if n != nil {
-		n.Ints[0], n.Ints[1], n.Ints[2] = outer, c, inner
+		n.Ints = batchNormArgs{outer, c, inner, false}.ints()
 	}
 	xd := x.Value.Data()
 	for ch := range c {
@@ -75,8 +75,8 @@ func (g *Graph[T]) BatchNormEval(x, weight, bias *Var[T], mean, variance *tensor
 	}
 	out, n, xhat, invstd := g.normResult(batchNormOp[T]{}, x, weight, bias, c)
 	if n != nil {
-		n.Ints[0], n.Ints[1], n.Ints[2] = outer, c, inner
-		n.Ints[3] = 1 // the statistics are constants: an affine map's backward
+		// The statistics are constants: an affine map's backward.
+		n.Ints = batchNormArgs{outer, c, inner, true}.ints()
 	}
 	xd := x.Value.Data()
 	for ch := range c {
@@ -104,8 +104,8 @@ func batchNormDims[T Float](op string, x, weight, bias *Var[T]) (outer, c, inner
 
 // normResult makes the output of a normalization and, when a gradient is
 // needed, records op with one saved buffer holding x̂ (len(x) values) then
-// invstd (k values); the node is nil, and x̂ not kept, without a gradient.
-// Ints[4] = len(x), Ints[5] = k.
+// invstd (k values), split again by savedNorm; the node is nil, and x̂ not
+// kept, without a gradient.
 func (g *Graph[T]) normResult(op Op[T], x, weight, bias *Var[T], k int) (out *Var[T], n *Node[T], xhat, invstd []T) {
 	req := g.needsGrad(x, weight, bias)
 	out = g.NewResult(req, x.Shape()...)
@@ -115,8 +115,15 @@ func (g *Graph[T]) normResult(op Op[T], x, weight, bias *Var[T], k int) (out *Va
 	}
 	n = g.Record(op, out, x, weight, bias)
 	n.Saved = g.Buffer(nx + k)
-	n.Ints[4], n.Ints[5] = nx, k
-	return out, n, n.Saved.Data()[:nx], n.Saved.Data()[nx:]
+	xhat, invstd = savedNorm(n)
+	return out, n, xhat, invstd
+}
+
+// savedNorm splits a normalization node's saved buffer into x̂, the size
+// of the input, and invstd.
+func savedNorm[T Float](n *Node[T]) (xhat, invstd []T) {
+	nx := n.In[0].Value.Len()
+	return n.Saved.Data()[:nx], n.Saved.Data()[nx:]
 }
 
 // affineChannel writes channel ch of y = (x − mu)·invstd·w + b, and x̂ if
@@ -141,15 +148,30 @@ func affineChannel[T Float](y, xhat, x []T, outer, c, inner, ch int, mu, invstd 
 	}
 }
 
-// batchNormOp is the backward of BatchNorm (Ints[3] = 0) and BatchNormEval
-// (Ints[3] = 1). Ints[0..2] = outer, C, inner; Saved = x̂ then invstd.
+// batchNormArgs is the payload of BatchNorm and BatchNormEval: x viewed
+// as [outer, channels, inner], and whether the statistics were given
+// (eval) rather than the batch's.
+type batchNormArgs struct {
+	outer, channels, inner int
+	eval                   bool
+}
+
+func (a batchNormArgs) ints() [8]int {
+	return [8]int{a.outer, a.channels, a.inner, boolInt(a.eval)}
+}
+func batchNormArgsOf(s [8]int) batchNormArgs {
+	return batchNormArgs{s[0], s[1], s[2], intBool(s[3])}
+}
+
+// batchNormOp is the backward of BatchNorm and BatchNormEval; Saved = x̂
+// then invstd.
 type batchNormOp[T Float] struct{}
 
 func (batchNormOp[T]) Name() string { return "BatchNorm" }
 func (batchNormOp[T]) Backward(g *Graph[T], n *Node[T]) {
-	outer, c, inner, eval := n.Ints[0], n.Ints[1], n.Ints[2], n.Ints[3] == 1
-	nx := n.Ints[4]
-	xhat, invstd := n.Saved.Data()[:nx], n.Saved.Data()[nx:]
+	a := batchNormArgsOf(n.Ints)
+	outer, c, inner := a.outer, a.channels, a.inner
+	xhat, invstd := savedNorm(n)
 	dy := n.Out.Grad.Data()
 	gx, gw, gb := g.GradOf(n.In[0]), g.GradOf(n.In[1]), g.GradOf(n.In[2])
 	m := float64(outer * inner)
@@ -179,7 +201,7 @@ func (batchNormOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		dx := gx.Data()
 		for o := range outer {
 			for i := (o*c + ch) * inner; i < (o*c+ch+1)*inner; i++ {
-				if eval {
+				if a.eval {
 					dx[i] += dy[i] * k
 				} else {
 					dx[i] += k * (dy[i] - meanDy - xhat[i]*meanDyx)

@@ -98,12 +98,21 @@ func (g *Graph[T]) cut(x *Var[T], axis, start, length int, drop bool) *Var[T] {
 			op = selectOp[T]{}
 		}
 		node := g.Record(op, out, x, nil, nil)
-		node.Ints[0], node.Ints[1], node.Ints[2], node.Ints[3] = outer, srcStride, off, n
+		node.Ints = blockArgs{outer, srcStride, off, n}.ints()
 	}
 	return out
 }
 
-// narrowOp: dx[block] += dy. Ints: outer, dx's row stride, offset, block size.
+// blockArgs is the payload of Narrow, Select, Concat and Stack: the part
+// of a tensor viewed as outer rows of stride elements that one input
+// covers, size elements from offset off in each row (x's row for Narrow
+// and Select, the output's for Concat and Stack).
+type blockArgs struct{ outer, stride, off, size int }
+
+func (a blockArgs) ints() [8]int     { return [8]int{a.outer, a.stride, a.off, a.size} }
+func blockArgsOf(s [8]int) blockArgs { return blockArgs{s[0], s[1], s[2], s[3]} }
+
+// narrowOp: dx[block] += dy.
 type narrowOp[T Float] struct{}
 
 func (narrowOp[T]) Name() string                     { return "Narrow" }
@@ -120,8 +129,8 @@ func cutBackward[T Float](g *Graph[T], n *Node[T]) {
 	if gx == nil {
 		return
 	}
-	outer, stride, off, size := n.Ints[0], n.Ints[1], n.Ints[2], n.Ints[3]
-	moveBlocks(gx.Data(), stride, off, n.Out.Grad.Data(), size, 0, outer, size, true)
+	a := blockArgsOf(n.Ints)
+	moveBlocks(gx.Data(), a.stride, a.off, n.Out.Grad.Data(), a.size, 0, a.outer, a.size, true)
 }
 
 // Concat joins xs along axis, like torch.cat; all other dimensions must
@@ -189,15 +198,14 @@ func (g *Graph[T]) join(op Op[T], xs []*Var[T], shape []int, outer, stride int, 
 		moveBlocks(out.Value.Data(), stride, off, x.Value.Data(), n, 0, outer, n, false)
 		if req && x.requiresGrad {
 			node := g.Record(op, out, x, nil, nil)
-			node.Ints[0], node.Ints[1], node.Ints[2], node.Ints[3] = outer, stride, off, n
+			node.Ints = blockArgs{outer, stride, off, n}.ints()
 		}
 		off += n
 	}
 	return out
 }
 
-// concatOp and stackOp: dx += dy[block]. Ints: outer, dy's row stride,
-// offset, block size.
+// concatOp and stackOp: dx += dy[block].
 type concatOp[T Float] struct{}
 
 func (concatOp[T]) Name() string                     { return "Concat" }
@@ -213,6 +221,6 @@ func joinBackward[T Float](g *Graph[T], n *Node[T]) {
 	if gx == nil {
 		return
 	}
-	outer, stride, off, size := n.Ints[0], n.Ints[1], n.Ints[2], n.Ints[3]
-	moveBlocks(gx.Data(), size, 0, n.Out.Grad.Data(), stride, off, outer, size, true)
+	a := blockArgsOf(n.Ints)
+	moveBlocks(gx.Data(), a.size, 0, n.Out.Grad.Data(), a.stride, a.off, a.outer, a.size, true)
 }

@@ -33,15 +33,22 @@ func (g *Graph[T]) Conv2d(x, w, b *Var[T], stride, padding int) *Var[T] {
 	tensor.Conv2d(out.Value, x.Value, w.Value, bias, g.Buffer(0), stride, padding)
 	if req {
 		n := g.Record(conv2dOp[T]{}, out, x, w, b)
-		n.Ints[0], n.Ints[1] = stride, padding
+		n.Ints = convArgs{stride, padding}.ints()
 	}
 	return out
 }
+
+// convArgs is Conv2d's payload.
+type convArgs struct{ stride, padding int }
+
+func (a convArgs) ints() [8]int    { return [8]int{a.stride, a.padding} }
+func convArgsOf(s [8]int) convArgs { return convArgs{s[0], s[1]} }
 
 type conv2dOp[T Float] struct{}
 
 func (conv2dOp[T]) Name() string { return "Conv2d" }
 func (conv2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	gx, gw, gb := g.GradOf(n.In[0]), g.GradOf(n.In[1]), g.GradOf(n.In[2])
-	tensor.Conv2dBackward(gx, gw, gb, n.Out.Grad, n.In[0].Value, n.In[1].Value, g.Buffer(0), n.Ints[0], n.Ints[1])
+	a := convArgsOf(n.Ints)
+	tensor.Conv2dBackward(gx, gw, gb, n.Out.Grad, n.In[0].Value, n.In[1].Value, g.Buffer(0), a.stride, a.padding)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // goldenOps maps the case names of testdata/ops_golden.json (written by
-// testdata/ops_golden.py with PyTorch) to the same computation in descent.
+// testdata/make_ops_golden.py with PyTorch) to the same computation in descent.
 var goldenOps = map[string]func(g *G, in []*V) *V{
 	"exp":                func(g *G, in []*V) *V { return g.Exp(in[0]) },
 	"log":                func(g *G, in []*V) *V { return g.Log(in[0]) },

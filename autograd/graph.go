@@ -119,7 +119,12 @@ type Node[T Float] struct {
 	Out *Var[T]
 	In  [3]*Var[T] // inputs; unused entries are nil
 	// Ints, F and Saved hold what the forward pass left for the backward
-	// pass: sizes, a scalar argument, a tensor such as a mask or argmax.
+	// pass: sizes and flags, a scalar argument, a tensor such as a mask or
+	// argmax. They are plain fields so that recording a node allocates
+	// nothing. An op with more than one integer declares a payload type
+	// with named fields and packs it into Ints (see payload.go and
+	// docs/design.md); Ints stays writable by position for ops written
+	// before payload types.
 	Ints  [8]int
 	F     float64
 	Saved *tensor.Tensor[T]
@@ -137,16 +142,12 @@ func (n *Node[T]) Inputs() []*Var[T] {
 // Graph records ops for backpropagation and owns their intermediate buffers.
 // A Graph is not safe for concurrent use; use one per goroutine.
 type Graph[T Float] struct {
-	nodes     []Node[T]
-	vars      []*Var[T] // intermediate results, reused by position
-	nvars     int
-	bufs      []*tensor.Tensor[T] // saved tensors and scratch, reused by position
-	nbufs     int
-	detached  []*Var[T]
-	ndetached int
-	views     []*Var[T] // results of Reshape/Flatten: own header, borrowed data (see shape.go)
-	nviews    int
-	noGrad    int
+	nodes    []Node[T]
+	vars     pool[Var[T]]           // intermediate results
+	bufs     pool[tensor.Tensor[T]] // saved tensors and scratch
+	detached pool[Var[T]]           // results of Detach: borrowed values
+	views    pool[Var[T]]           // results of Reshape/Flatten: own header, borrowed data (see shape.go)
+	noGrad   int
 
 	// Retain keeps the tape after Backward (PyTorch's retain_graph), so that
 	// the graph can be inspected, for example dumped with its gradients.
@@ -171,10 +172,10 @@ func New[T Float]() *Graph[T] { return &Graph[T]{} }
 func (g *Graph[T]) Reset() {
 	clear(g.nodes) // drop references for the garbage collector's sake
 	g.nodes = g.nodes[:0]
-	g.nvars = 0
-	g.nbufs = 0
-	g.ndetached = 0
-	g.nviews = 0
+	g.vars.reset()
+	g.bufs.reset()
+	g.detached.reset()
+	g.views.reset()
 	g.released = false
 }
 
@@ -299,15 +300,11 @@ func (g *Graph[T]) needsGrad(a, b, c *Var[T]) bool {
 // Value's contents unspecified. Ops in other packages use it with Record.
 func (g *Graph[T]) NewResult(requiresGrad bool, shape ...int) *Var[T] {
 	g.begin()
-	var v *Var[T]
-	if g.nvars < len(g.vars) {
-		v = g.vars[g.nvars]
-		v.Value.Resize(shape...)
-	} else {
-		v = &Var[T]{Value: tensor.New[T](shape...)}
-		g.vars = append(g.vars, v)
+	v := g.vars.next()
+	if v.Value == nil {
+		v.Value = new(tensor.Tensor[T])
 	}
-	g.nvars++
+	v.Value.Resize(shape...)
 	v.requiresGrad = requiresGrad
 	v.gradLive = false
 	return v
@@ -318,21 +315,14 @@ func (g *Graph[T]) NewResult(requiresGrad bool, shape ...int) *Var[T] {
 // needs (Node.Saved); backward passes for temporaries. Like intermediate
 // Vars, it is recycled at Reset.
 func (g *Graph[T]) Buffer(shape ...int) *tensor.Tensor[T] {
-	var b *tensor.Tensor[T]
-	if g.nbufs < len(g.bufs) {
-		b = g.bufs[g.nbufs]
-		b.Resize(shape...)
-	} else {
-		b = tensor.New[T](shape...)
-		g.bufs = append(g.bufs, b)
-	}
-	g.nbufs++
+	b := g.bufs.next()
+	b.Resize(shape...)
 	return b
 }
 
 // Record appends a node for op to the tape. It returns a pointer to the node
-// so the caller can fill in Ints, F and Saved; the pointer is valid until
-// the next Record.
+// so the caller can fill in its payload (Ints, F, Saved); the pointer is
+// valid until the next Record.
 func (g *Graph[T]) Record(op Op[T], out *Var[T], a, b, c *Var[T]) *Node[T] {
 	g.nodes = append(g.nodes, Node[T]{Op: op, Out: out, In: [3]*Var[T]{a, b, c}})
 	return &g.nodes[len(g.nodes)-1]
@@ -386,14 +376,7 @@ func (g *Graph[T]) gradOf(v *Var[T]) *tensor.Tensor[T] {
 // gradient flows through it.
 func (g *Graph[T]) Detach(v *Var[T]) *Var[T] {
 	g.begin()
-	var d *Var[T]
-	if g.ndetached < len(g.detached) {
-		d = g.detached[g.ndetached]
-	} else {
-		d = &Var[T]{}
-		g.detached = append(g.detached, d)
-	}
-	g.ndetached++
+	d := g.detached.next()
 	d.Value = v.Value // borrowed, never resized: detached Vars have their own pool
 	return d
 }
@@ -416,3 +399,26 @@ func (g *Graph[T]) Apply(op ElementwiseOp[T], x *Var[T]) *Var[T] {
 	}
 	return out
 }
+
+// pool hands out items by position and takes them all back at once: after
+// a reset, the i-th request gets the item the i-th request got before it.
+// A step that records the same ops as the last one therefore gets the same
+// buffers, already the right size, and allocates nothing.
+type pool[E any] struct {
+	items []*E
+	used  int
+}
+
+// next returns the next item: a recycled one, or a new zero E once the pool
+// has run out.
+func (p *pool[E]) next() *E {
+	if p.used == len(p.items) {
+		p.items = append(p.items, new(E))
+	}
+	e := p.items[p.used]
+	p.used++
+	return e
+}
+
+// reset takes every item back.
+func (p *pool[E]) reset() { p.used = 0 }

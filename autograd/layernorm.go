@@ -30,7 +30,7 @@ func (g *Graph[T]) LayerNorm(x, weight, bias *Var[T], d int, eps float64) *Var[T
 	rows := x.Value.Len() / d
 	out, n, xhat, invstd := g.normResult(layerNormOp[T]{}, x, weight, bias, rows)
 	if n != nil {
-		n.Ints[0], n.Ints[1] = rows, d
+		n.Ints = layerNormArgs{rows, d}.ints()
 	}
 	xd, y := x.Value.Data(), out.Value.Data()
 	var w, b []T
@@ -71,14 +71,20 @@ func (g *Graph[T]) LayerNorm(x, weight, bias *Var[T], d int, eps float64) *Var[T
 	return out
 }
 
-// layerNormOp is LayerNorm's backward. Ints[0], Ints[1] = rows, d; Ints[4]
-// = len(x); Saved = x̂ then invstd per row.
+// layerNormArgs is LayerNorm's payload: x viewed as rows of d elements.
+type layerNormArgs struct{ rows, d int }
+
+func (a layerNormArgs) ints() [8]int         { return [8]int{a.rows, a.d} }
+func layerNormArgsOf(s [8]int) layerNormArgs { return layerNormArgs{s[0], s[1]} }
+
+// layerNormOp is LayerNorm's backward; Saved = x̂ then invstd per row.
 type layerNormOp[T Float] struct{}
 
 func (layerNormOp[T]) Name() string { return "LayerNorm" }
 func (layerNormOp[T]) Backward(g *Graph[T], n *Node[T]) {
-	rows, d, nx := n.Ints[0], n.Ints[1], n.Ints[4]
-	xhat, invstd := n.Saved.Data()[:nx], n.Saved.Data()[nx:]
+	a := layerNormArgsOf(n.Ints)
+	rows, d := a.rows, a.d
+	xhat, invstd := savedNorm(n)
 	dy := n.Out.Grad.Data()
 	gx, gw, gb := g.GradOf(n.In[0]), g.GradOf(n.In[1]), g.GradOf(n.In[2])
 	var w []T

@@ -26,24 +26,24 @@ func (g *Graph[T]) MatMul(a, b *Var[T], transA, transB bool) *Var[T] {
 	tensor.MatMul(out.Value, a.Value, b.Value, transA, transB, 1, 0)
 	if req {
 		n := g.Record(matMulOp[T]{}, out, a, b, nil)
-		n.Ints[0], n.Ints[1] = boolInt(transA), boolInt(transB)
+		n.Ints = matMulArgs{transA, transB}.ints()
 	}
 	return out
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
+// matMulArgs is MatMul's payload: which operands were transposed.
+type matMulArgs struct{ transA, transB bool }
+
+func (a matMulArgs) ints() [8]int      { return [8]int{boolInt(a.transA), boolInt(a.transB)} }
+func matMulArgsOf(s [8]int) matMulArgs { return matMulArgs{intBool(s[0]), intBool(s[1])} }
 
 type matMulOp[T Float] struct{}
 
 func (matMulOp[T]) Name() string { return "MatMul" }
 func (matMulOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	a, b, gc := n.In[0].Value, n.In[1].Value, n.Out.Grad
-	transA, transB := n.Ints[0] == 1, n.Ints[1] == 1
+	args := matMulArgsOf(n.Ints)
+	transA, transB := args.transA, args.transB
 	if ga := g.GradOf(n.In[0]); ga != nil {
 		switch {
 		case !transA && !transB: // dA = dC·Bᵀ
@@ -109,16 +109,23 @@ func (g *Graph[T]) Linear(x, w, bias *Var[T]) *Var[T] {
 	}
 	if req {
 		n := g.Record(linearOp[T]{}, out, x, w, bias)
-		n.Ints[0], n.Ints[1], n.Ints[2] = rows, in, outF
+		n.Ints = linearArgs{rows, in, outF}.ints()
 	}
 	return out
 }
+
+// linearArgs is Linear's payload: x viewed as [rows, in], y as [rows, out].
+type linearArgs struct{ rows, in, out int }
+
+func (a linearArgs) ints() [8]int      { return [8]int{a.rows, a.in, a.out} }
+func linearArgsOf(s [8]int) linearArgs { return linearArgs{s[0], s[1], s[2]} }
 
 type linearOp[T Float] struct{}
 
 func (linearOp[T]) Name() string { return "Linear" }
 func (linearOp[T]) Backward(g *Graph[T], n *Node[T]) {
-	rows, in, outF := n.Ints[0], n.Ints[1], n.Ints[2]
+	a := linearArgsOf(n.Ints)
+	rows, in, outF := a.rows, a.in, a.out
 	gy := n.Out.Grad.Data()
 	if gx, overwrite := g.gradToWrite(n.In[0]); gx != nil { // dx = dy·W
 		beta := T(1)

@@ -37,17 +37,24 @@ func (g *Graph[T]) MaxPool2d(x *Var[T], kernel, stride, padding int) *Var[T] {
 	if req {
 		n := g.Record(maxPool2dOp[T]{}, out, x, nil, nil)
 		n.Saved = argmax
-		n.Ints[0], n.Ints[1], n.Ints[2] = kernel, stride, padding
+		n.Ints = poolArgs{kernel, stride, padding}.ints()
 	}
 	return out
 }
+
+// poolArgs is the payload of MaxPool2d and AvgPool2d.
+type poolArgs struct{ kernel, stride, padding int }
+
+func (a poolArgs) ints() [8]int    { return [8]int{a.kernel, a.stride, a.padding} }
+func poolArgsOf(s [8]int) poolArgs { return poolArgs{s[0], s[1], s[2]} }
 
 type maxPool2dOp[T Float] struct{}
 
 func (maxPool2dOp[T]) Name() string { return "MaxPool2d" }
 func (maxPool2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx := g.GradOf(n.In[0]); gx != nil {
-		tensor.MaxPool2dBackward(gx, n.Out.Grad, n.Saved, n.Ints[0], n.Ints[1], n.Ints[2])
+		a := poolArgsOf(n.Ints)
+		tensor.MaxPool2dBackward(gx, n.Out.Grad, n.Saved, a.kernel, a.stride, a.padding)
 	}
 }
 
@@ -65,7 +72,7 @@ func (g *Graph[T]) AvgPool2d(x *Var[T], kernel, stride, padding int) *Var[T] {
 	tensor.AvgPool2d(out.Value, x.Value, kernel, stride, padding)
 	if req {
 		n := g.Record(avgPool2dOp[T]{}, out, x, nil, nil)
-		n.Ints[0], n.Ints[1], n.Ints[2] = kernel, stride, padding
+		n.Ints = poolArgs{kernel, stride, padding}.ints()
 	}
 	return out
 }
@@ -75,6 +82,7 @@ type avgPool2dOp[T Float] struct{}
 func (avgPool2dOp[T]) Name() string { return "AvgPool2d" }
 func (avgPool2dOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx := g.GradOf(n.In[0]); gx != nil {
-		tensor.AvgPool2dBackward(gx, n.Out.Grad, n.Ints[0], n.Ints[1], n.Ints[2])
+		a := poolArgsOf(n.Ints)
+		tensor.AvgPool2dBackward(gx, n.Out.Grad, a.kernel, a.stride, a.padding)
 	}
 }

@@ -60,7 +60,8 @@ func (g *Graph[T]) reduceAxis(op Op[T], x *Var[T], axis int, keepDim bool) (*Var
 		return out, nil
 	}
 	n := g.Record(op, out, x, nil, nil)
-	n.Ints[0], n.Ints[1], n.Ints[2] = tensor.AxisSplit(x.Shape(), axis)
+	outer, size, inner := tensor.AxisSplit(x.Shape(), axis)
+	n.Ints = axisDims{outer, size, inner}.ints()
 	return out, n
 }
 
@@ -81,7 +82,7 @@ func (g *Graph[T]) MeanAxis(x *Var[T], axis int, keepDim bool) *Var[T] {
 	out, n := g.reduceAxis(sumAxisOp[T]{}, x, axis, keepDim)
 	tensor.MeanAxis(out.Value, x.Value, axis)
 	if n != nil {
-		n.F = 1 / float64(n.Ints[1])
+		n.F = 1 / float64(axisDimsOf(n.Ints).size)
 	}
 	return out
 }
@@ -96,7 +97,8 @@ func (sumAxisOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx == nil {
 		return
 	}
-	outer, size, inner := n.Ints[0], n.Ints[1], n.Ints[2]
+	a := axisDimsOf(n.Ints)
+	outer, size, inner := a.outer, a.size, a.inner
 	dx, dy, c := gx.Data(), n.Out.Grad.Data(), T(n.F)
 	for o := range outer {
 		gy := dy[o*inner : (o+1)*inner]
@@ -131,7 +133,8 @@ func (maxAxisOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx == nil {
 		return
 	}
-	outer, size, inner := n.Ints[0], n.Ints[1], n.Ints[2]
+	a := axisDimsOf(n.Ints)
+	outer, size, inner := a.outer, a.size, a.inner
 	dx, dy, x, y := gx.Data(), n.Out.Grad.Data(), n.In[0].Value.Data(), n.Out.Value.Data()
 	for o := range outer {
 		for i := range inner {

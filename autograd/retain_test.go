@@ -11,7 +11,7 @@ import (
 )
 
 // retainLosses maps the cases of testdata/retain_golden.json (written by
-// testdata/retain_golden.py with PyTorch) to the same loss in descent;
+// testdata/make_retain_golden.py with PyTorch) to the same loss in descent;
 // in[0:len(params)] are parameters, the rest constants.
 var retainLosses = map[string]func(g *G, in []*V) *V{
 	"square_of_product": func(g *G, in []*V) *V { p := g.Mul(in[0], in[1]); return g.Mul(p, p) },

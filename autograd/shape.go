@@ -54,14 +54,10 @@ func (g *Graph[T]) Flatten(x *Var[T], startDim int) *Var[T] {
 // into the data the view borrowed (a parameter's, say).
 func (g *Graph[T]) view(req bool, src *tensor.Tensor[T], shape ...int) *Var[T] {
 	g.begin()
-	var v *Var[T]
-	if g.nviews < len(g.views) {
-		v = g.views[g.nviews]
-	} else {
-		v = &Var[T]{Value: new(tensor.Tensor[T])}
-		g.views = append(g.views, v)
+	v := g.views.next()
+	if v.Value == nil {
+		v.Value = new(tensor.Tensor[T])
 	}
-	g.nviews++
 	v.Value.ReshapeFrom(src, shape...)
 	v.requiresGrad = req
 	v.gradLive = false

@@ -81,7 +81,7 @@ func TestEmbeddedMNISTSums(t *testing.T) {
 }
 
 // TestNormalizePixel compares the 256 normalized pixel values with
-// torchvision's ToTensor + Normalize (testdata/normalize.py), bit for bit.
+// torchvision's ToTensor + Normalize (testdata/make_normalize_golden.py), bit for bit.
 func TestNormalizePixel(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "normalize.json"))
 	if err != nil {

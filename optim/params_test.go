@@ -10,7 +10,7 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// TestDuplicateParams: testdata/gen_params_pytorch.py. A parameter listed
+// TestDuplicateParams: testdata/make_params_reference.py. A parameter listed
 // twice across groups is refused with PyTorch's message; listed twice
 // within a group it is kept once (PyTorch 1.13 warns that this will become
 // an error, then updates it twice: 1 -> 0.8 after one SGD step of lr 0.1

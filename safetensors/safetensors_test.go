@@ -54,7 +54,7 @@ func goldenValue(t *testing.T, v any) float64 {
 	return 0
 }
 
-// TestGolden reads the file written by testdata/golden.py and compares
+// TestGolden reads the file written by testdata/make_golden.py and compares
 // every tensor with the values PyTorch reads from it.
 func TestGolden(t *testing.T) {
 	g := readGolden(t)

@@ -28,7 +28,7 @@ func traceCmd(w io.Writer, fs *flag.FlagSet, args []string) error {
 }
 
 // TestTraceGolden runs `descent trace` on each function and compares its
-// CSV with PyTorch's run of the same optimizer (testdata/trace_golden.py):
+// CSV with PyTorch's run of the same optimizer (testdata/make_trace_golden.py):
 // gradients from descent's autograd, updates from descent's optimizers.
 func TestTraceGolden(t *testing.T) {
 	b, err := os.ReadFile("testdata/trace_golden.json")

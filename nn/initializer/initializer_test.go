@@ -11,7 +11,7 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// golden is testdata/golden.json, written by testdata/golden.py from
+// golden is testdata/golden.json, written by testdata/make_golden.py from
 // PyTorch's torch.nn.init.
 type golden struct {
 	Gains []struct {

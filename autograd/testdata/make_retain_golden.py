@@ -9,7 +9,7 @@ w=2, x=3, L=(w*x)^2: 36, 72, 108), an intermediate used twice, a chain of
 Linear layers (whose matmul backward overwrites an intermediate's gradient
 instead of accumulating) and a reshape view.
 
-Run: ../../../shared/tools/torch-python retain_golden.py  (from this directory)
+Run: ../../../shared/tools/torch-python make_retain_golden.py  (from this directory)
 """
 import json
 

@@ -1,6 +1,6 @@
 """Golden `descent trace` runs, made with PyTorch in float64.
 
-    /work/shared/tools/torch-python cmd/descent/testdata/trace_golden.py > cmd/descent/testdata/trace_golden.json
+    /work/shared/tools/torch-python cmd/descent/testdata/make_trace_golden.py > cmd/descent/testdata/trace_golden.json
 
 Each case runs a torch.optim optimizer on one of the 2-D test functions
 from a start point, gradients from torch's autograd, and records the

@@ -2,7 +2,7 @@
 1.13's torch.optim.Adam, AdamW and SGD on float32 tensors.
 
 Run from the repository root:
-  ../shared/tools/torch-python internal/kernel/testdata/optstep.py > internal/kernel/testdata/optstep.json
+  ../shared/tools/torch-python internal/kernel/testdata/make_optstep_golden.py > internal/kernel/testdata/optstep.json
 """
 import json
 

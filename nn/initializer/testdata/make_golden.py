@@ -1,6 +1,6 @@
 """Golden values for nn/initializer, from PyTorch's own torch.nn.init code.
 
-Run: /work/shared/tools/torch-python golden.py > golden.json
+Run: /work/shared/tools/torch-python make_golden.py > golden.json
 
 Deterministic parts only (PyTorch's random stream is not ours): the gain
 table, fans of conv shapes, and the parameters each scheme hands to

@@ -6,7 +6,7 @@ hand-placed points at kinks, where PyTorch's choice of subgradient is what
 we must match), the output y = f(inputs) is recorded, and the gradients of
 L = sum(r * y) for recorded random weights r.
 
-Run: ../../../shared/tools/torch-python ops_golden.py  (from this directory)
+Run: ../../../shared/tools/torch-python make_ops_golden.py  (from this directory)
 """
 import json
 

@@ -2,7 +2,7 @@
 # torchvision's MNIST transforms, ToTensor() then Normalize((0.1307,), (0.3081,)),
 # computed with the same float32 tensor ops those transforms use
 # (img.float().div(255); tensor.sub_(mean).div_(std) with float32 mean, std).
-# Run: /work/shared/tools/torch-python normalize.py
+# Run: /work/shared/tools/torch-python make_normalize_golden.py
 import json
 
 import torch

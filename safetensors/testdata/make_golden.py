@@ -5,7 +5,7 @@
 # from each tensor as float64. The weights are those of
 # nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)) with
 # torch.manual_seed(0), plus one tensor of each other dtype descent reads.
-# Run: /work/shared/tools/torch-python golden.py
+# Run: /work/shared/tools/torch-python make_golden.py
 import json
 import struct
 
@@ -36,6 +36,8 @@ def raw(t):
 
 
 names = sorted(tensors, key=lambda k: (-RANK.index(DTYPE[tensors[k].dtype]), k))
+# "golden.py" was this script's name when golden.safetensors was made; kept so
+# that the file comes out byte for byte the same.
 metadata = {"format": "pt", "source": "golden.py"}
 header = {"__metadata__": metadata}
 data = b""
