@@ -67,6 +67,9 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 // such tensor: they would only print a NaN loss.
 func checkFiniteWeights(path string, sd []nn.NamedTensor[float32]) error {
 	for _, t := range sd {
+		if t.Tensor == nil {
+			continue // an integer buffer (num_batches_tracked)
+		}
 		for i, v := range t.Tensor.Data() {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return usagef("%s: tensor %q holds %v at index %d; weights must be finite", path, t.Name, v, i)
