@@ -216,3 +216,32 @@ func TestTrainImageFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeCSVWithBatchNorm stops a CSV run with --norm batch after three
+// steps and resumes it from run.json alone: model.safetensors (running
+// statistics and num_batches_tracked included) must be the uninterrupted
+// run's bytes.
+func TestResumeCSVWithBatchNorm(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "blobs.csv")
+	writeBlobsCSV(t, csvPath, 200, 1)
+	args := []string{"--data", csvPath, "--target", "species", "--norm", "batch", "--hidden", "16", "--epochs", "2", "--batch", "16", "--quiet"}
+	ref := filepath.Join(dir, "ref")
+	if code, _, msg := runCapture(append([]string{"train", "--out", ref}, args...)...); code != 0 {
+		t.Fatalf("reference: exit %d: %s", code, msg)
+	}
+	run := filepath.Join(dir, "run")
+	stopTrainAfter = 3
+	code, _, msg := runCapture(append([]string{"train", "--out", run}, args...)...)
+	stopTrainAfter = 0
+	if code != exitInterrupted {
+		t.Fatalf("stopped run: exit %d, want %d: %s", code, exitInterrupted, msg)
+	}
+	if code, _, msg := runCapture("train", "--resume", run, "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, msg)
+	}
+	got, want := readFile(t, filepath.Join(run, "model.safetensors")), readFile(t, filepath.Join(ref, "model.safetensors"))
+	if !bytes.Equal(got, want) || !bytes.Contains(got, []byte("num_batches_tracked")) {
+		t.Error("the resumed run's model.safetensors differs from the uninterrupted run's, or lacks the BatchNorm buffers")
+	}
+}

@@ -104,11 +104,13 @@ type runInfo struct {
 func init() {
 	register(&command{
 		name:    "train",
-		summary: "train a network on MNIST (or --data DIR): the main job",
+		summary: "train a network on MNIST (or --data DIR|FILE.csv): the main job",
 		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
 			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
-			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n\n" +
+			"       [--resume DIR] [--data DIR|FILE.csv] [--checkpoint-every N] [--norm batch|layer]\n" +
+			"       [--test-data FILE|DIR | --test-split 0.2] [--target COLUMN] [--task classification|regression]\n" +
+			"       [--image-size HxW] [--channels 1|3]\n\n" +
 			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
