@@ -86,3 +86,25 @@ func TestInterruptWhileLoading(t *testing.T) {
 		t.Fatalf("%s was written", out)
 	}
 }
+
+// TestInterruptWhilePretraining sends Ctrl-C during --pretrain
+// autoencoder: the process must exit 130 promptly with a message, and the
+// directory must stay resumable (run.json, no checkpoint yet).
+func TestInterruptWhilePretraining(t *testing.T) {
+	bin := descentBinary(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	p := startDescent(t, bin, nil, "train", "--limit", "5000", "--pretrain", "autoencoder", "--pretrain-epochs", "20", "--quiet", "--out", dir)
+	waitForFile(t, p, filepath.Join(dir, "run.json"), time.Minute)
+	time.Sleep(100 * time.Millisecond)
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	code := p.wait(t, time.Minute)
+	if code != exitInterrupted || !strings.Contains(p.stderr.String(), "interrupted while preparing the run") {
+		t.Fatalf("exit %d, stderr %q: want %d and a message", code, p.stderr.String(), exitInterrupted)
+	}
+	if d := time.Since(sent); d > 2*time.Second {
+		t.Fatalf("exited %v after Ctrl-C: want promptly", d)
+	}
+}
