@@ -75,7 +75,7 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			tr.Schedule = &sched
 			b := tr.loader.Batch(0, 0)
 			step := func() {
-				if err := tr.step(b.X, b.Labels); err != nil {
+				if err := tr.step(b.X, b.Labels, b.Index); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -146,10 +146,7 @@ func (t *Trainer) checkpoint() error {
 	if err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
-	var tensors []safetensors.Tensor
-	for _, p := range t.params {
-		tensors = append(tensors, safetensors.Encode("model."+p.Name, p.Value))
-	}
+	tensors := encodeState("model.", t.Model)
 	keys := make([]string, 0, len(st.Tensors))
 	for k := range st.Tensors {
 		keys = append(keys, k)
@@ -218,6 +215,14 @@ func parseCheckpoint(f *safetensors.File, path string) (*Checkpoint, error) {
 	}
 	for i := range f.Tensors {
 		ts := &f.Tensors[i]
+		if ts.DType.IsInteger() && strings.HasPrefix(ts.Name, "model.") {
+			v, err := safetensors.DecodeInt64(ts)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", path, err)
+			}
+			c.model = append(c.model, nn.NamedTensor[float32]{Name: strings.TrimPrefix(ts.Name, "model."), Int64: v})
+			continue
+		}
 		x, err := safetensors.Decode[float32](ts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
@@ -338,14 +343,12 @@ func (t *Trainer) Restore(c *Checkpoint) error {
 	return nil
 }
 
-// SaveWeights writes the model's parameters as float32 safetensors with
-// PyTorch's names: the file loads with safetensors.torch.load_file into the
-// same nn.Sequential.
+// SaveWeights writes the model's state dict (nn.StateDict: parameters and
+// buffers, such as BatchNorm's running statistics) as safetensors with
+// PyTorch's names, float32 and int64 for num_batches_tracked: the file
+// loads with safetensors.torch.load_file into the same nn.Sequential.
 func SaveWeights(path string, m nn.Module[float32]) error {
-	var tensors []safetensors.Tensor
-	for _, p := range m.Parameters() {
-		tensors = append(tensors, safetensors.Encode(p.Name, p.Value))
-	}
+	tensors := encodeState("", m)
 	return writeFileAtomic(path, func(w io.Writer) error {
 		return safetensors.Write(w, tensors, map[string]string{"format": "pt"})
 	})
@@ -359,6 +362,14 @@ func LoadWeights(path string) ([]nn.NamedTensor[float32], error) {
 	}
 	var sd []nn.NamedTensor[float32]
 	for i := range f.Tensors {
+		if ts := &f.Tensors[i]; ts.DType.IsInteger() {
+			v, err := safetensors.DecodeInt64(ts)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", path, err)
+			}
+			sd = append(sd, nn.NamedTensor[float32]{Name: ts.Name, Int64: v})
+			continue
+		}
 		x, err := safetensors.Decode[float32](&f.Tensors[i])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
@@ -366,6 +377,20 @@ func LoadWeights(path string) ([]nn.NamedTensor[float32], error) {
 		sd = append(sd, nn.NamedTensor[float32]{Name: f.Tensors[i].Name, Tensor: x})
 	}
 	return sd, nil
+}
+
+// encodeState returns m's state dict as safetensors tensors named
+// prefix+name: float32 tensors, and int64 ones for integer buffers.
+func encodeState(prefix string, m nn.Module[float32]) []safetensors.Tensor {
+	var tensors []safetensors.Tensor
+	for _, e := range nn.StateDict(m) {
+		if e.Tensor == nil {
+			tensors = append(tensors, safetensors.EncodeInt64(prefix+e.Name, nil, e.Int64))
+			continue
+		}
+		tensors = append(tensors, safetensors.Encode(prefix+e.Name, e.Tensor))
+	}
+	return tensors
 }
 
 // WriteFileAtomic writes path through a temporary file in the same

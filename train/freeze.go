@@ -60,6 +60,9 @@ func Freeze[T tensor.Float](params []*autograd.Var[T]) {
 // that diverged.
 func CheckFinite(sd []nn.NamedTensor[float32]) error {
 	for _, e := range sd {
+		if e.Tensor == nil {
+			continue // an integer buffer
+		}
 		xs := e.Tensor.Data()
 		if allFinite(xs) {
 			continue

@@ -51,7 +51,7 @@ func TestWarmStepWithStatsAllocatesNothing(t *testing.T) {
 	tr.Stats = sink
 	b := tr.loader.Batch(0, 0)
 	step := func() {
-		if err := tr.step(b.X, b.Labels); err != nil {
+		if err := tr.step(b.X, b.Labels, b.Index); err != nil {
 			t.Fatal(err)
 		}
 	}

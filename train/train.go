@@ -97,9 +97,13 @@ type Trainer struct {
 	graph  *autograd.Graph[float32]
 	eval   *autograd.Graph[float32]
 	input  *autograd.Var[float32]
+	target *autograd.Var[float32] // regression targets of the batch
 	preds  []int
 	stats  StepStats
 	dist   *distributed // set by SetCommunicator; nil for one process
+	// regress says the training set is a regression (IsRegression): MSE
+	// on one output instead of cross-entropy.
+	regress bool
 }
 
 // Position is where a run stands: the next step to take.
@@ -191,6 +195,8 @@ func NewTrainer(model nn.Module[float32], opt optim.Optimizer[float32], trainSet
 	t.graph = autograd.New[float32]()
 	t.eval = autograd.New[float32]()
 	t.input = autograd.NewConstant(tensor.New[float32](0))
+	t.target = autograd.NewConstant(tensor.New[float32](0))
+	t.regress = IsRegression(trainSet)
 	return t, nil
 }
 
@@ -240,7 +246,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 		start := time.Now()
 		prog := newProgress(progressWriter(o), epoch, o.Epochs, t.Train.Len(), o.Quiet)
 		for i, b := range t.loader.EpochFrom(epoch-1, t.pos.Batch) {
-			if err := t.step(b.X, b.Labels); err != nil {
+			if err := t.step(b.X, b.Labels, b.Index); err != nil {
 				prog.finish()
 				return err
 			}
@@ -280,8 +286,11 @@ func progressWriter(o Options) io.Writer {
 // step runs one optimizer step on a batch. A non-finite loss or gradient
 // stops the run before the optimizer applies it, so the weights stay those
 // of the last good step.
-func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
+func (t *Trainer) step(x *tensor.Tensor[float32], labels, idx []int) error {
 	if t.dist != nil {
+		if t.regress {
+			return errors.New("train: distributed training of a regression is not supported yet (train it in one process)")
+		}
 		return t.stepDistributed(x, labels)
 	}
 	t.applySchedule(t.pos.Step)
@@ -289,7 +298,12 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 	g := t.graph
 	tape := t.statsBegin()
 	logits := t.Model.Forward(g, t.input)
-	loss := g.CrossEntropy(logits, labels)
+	var loss *autograd.Var[float32]
+	if t.regress {
+		loss = regressionLoss(g, logits, t.Train, idx, t.target)
+	} else {
+		loss = g.CrossEntropy(logits, labels)
+	}
 	lossValue := float64(loss.Value.Item())
 	t.Optimizer.ZeroGrad()
 	if math.IsNaN(lossValue) || math.IsInf(lossValue, 0) {
@@ -298,7 +312,9 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels []int) error {
 		g.Backward(loss)
 		return t.diverged(lossValue, t.pos.Step+1)
 	}
-	t.countCorrect(logits.Value, labels)
+	if !t.regress {
+		t.countCorrect(logits.Value, labels)
+	}
 	g.Backward(loss)
 	if !t.gradsFinite() {
 		return t.diverged(lossValue, t.pos.Step+1)
@@ -441,7 +457,10 @@ func (t *Trainer) endEpoch(start time.Time) error {
 			g.LR = lr
 		}
 	}
-	if t.Options.Out != nil {
+	if t.Options.Out != nil && t.regress {
+		fmt.Fprintf(t.Options.Out, "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_rmse %.4f  lr %.4g  %.2fs\n",
+			m.Epoch, t.Options.Epochs, m.TrainLoss, m.TestLoss, math.Sqrt(m.TestLoss), m.LR, m.Seconds)
+	} else if t.Options.Out != nil {
 		fmt.Fprintf(t.Options.Out, "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  lr %.4g  %.2fs\n",
 			m.Epoch, t.Options.Epochs, m.TrainLoss, m.TestLoss, m.TestAccuracy, m.LR, m.Seconds)
 	}
@@ -462,12 +481,17 @@ func (t *Trainer) Evaluate(ds data.Dataset) (loss, accuracy float64) {
 
 // Evaluate returns the mean cross-entropy loss and the accuracy of model on
 // ds, in evaluation mode and without recording gradients. g may be nil.
+// For a regression set (IsRegression) the loss is the mean squared error
+// and the accuracy 0.
 func Evaluate(model nn.Module[float32], ds data.Dataset, flat bool, batch int, g *autograd.Graph[float32]) (loss, accuracy float64) {
 	if g == nil {
 		g = autograd.New[float32]()
 	}
 	if batch <= 0 {
 		batch = 1000
+	}
+	if IsRegression(ds) {
+		return evaluateRegression(model, ds, flat, batch, g), 0
 	}
 	nn.SetTraining(model, false)
 	defer nn.SetTraining(model, true)

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "eval",
 		summary: "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
-		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]",
+		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]\n       or: --run DIR --data FILE.csv|DIR (a run trained on a CSV file or an image folder)",
 		run:     func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
 	})
 }
@@ -29,9 +29,13 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fs.StringVar(&c.Act, "act", c.Act, "hidden activation")
 	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N test images (0: all); for tests and quick experiments")
-	weights := fs.String("weights", "", "safetensors file of weights with PyTorch's names (required)")
+	weights := fs.String("weights", "", "safetensors file of weights with PyTorch's names (required without --run)")
+	run := fs.String("run", "", "a run directory trained on a CSV file or an image folder: evaluate it on --data FILE|DIR")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *run != "" {
+		return runEvalRun(w, *run, c.Data)
 	}
 	if *weights == "" {
 		return usagef("--weights FILE.safetensors is required")
@@ -67,6 +71,9 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 // such tensor: they would only print a NaN loss.
 func checkFiniteWeights(path string, sd []nn.NamedTensor[float32]) error {
 	for _, t := range sd {
+		if t.Tensor == nil {
+			continue // an integer buffer (num_batches_tracked)
+		}
 		for i, v := range t.Tensor.Data() {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return usagef("%s: tensor %q holds %v at index %d; weights must be finite", path, t.Name, v, i)

@@ -72,6 +72,14 @@ type trainConfig struct {
 	// Limit, when positive, trains on the first Limit training images and
 	// evaluates on at most the first Limit test images.
 	Limit int `json:"limit"`
+	// A CSV file or an image folder given to Data (datasource.go).
+	TestData  string  `json:"test_data,omitempty"`
+	TestSplit float64 `json:"test_split,omitempty"`
+	Target    string  `json:"target,omitempty"`
+	Task      string  `json:"task,omitempty"`
+	ImageSize string  `json:"image_size,omitempty"`
+	Channels  int     `json:"channels,omitempty"`
+	Norm      string  `json:"norm,omitempty"` // models.Options.Norm
 }
 
 // defaultTrainConfig is what `descent train` does with no flags: the MLP,
@@ -97,11 +105,13 @@ type runInfo struct {
 func init() {
 	register(&command{
 		name:    "train",
-		summary: "train a network on MNIST (or --data DIR): the main job",
+		summary: "train a network on MNIST (or --data DIR|FILE.csv): the main job",
 		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
 			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
-			"       [--resume DIR] [--data DIR] [--checkpoint-every N]\n" +
+			"       [--resume DIR] [--data DIR|FILE.csv] [--checkpoint-every N] [--norm batch|layer]\n" +
+			"       [--test-data FILE|DIR | --test-split 0.2] [--target COLUMN] [--task classification|regression]\n" +
+			"       [--image-size HxW] [--channels 1|3] [--dashboard ADDR]\n" +
 			"   or: mpirun -np N descent train --distributed [flags]   (a build with -tags mpi)\n\n" +
 			"With no flags: the 784-512-256-10 MLP, SGD (Nesterov momentum 0.9) under a one-cycle schedule\n" +
 			"peaking at lr 0.05, batch 128, 3 epochs. --limit N trains on the first N images (and tests on\n" +
@@ -124,9 +134,10 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
 	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
 	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
-	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow its images and labels")
+	fs.StringVar(&c.Data, "data", "", "a CSV file, a folder of class folders of images (torchvision's ImageFolder), or a directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow the data")
 	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
+	addDataFlags(fs, c)
 }
 
 func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
@@ -152,6 +163,8 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	interrupt := watchInterrupt("loading the data")
+	defer interrupt.stop()
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
@@ -225,7 +238,15 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
 	if job.rank0() { // the other ranks only read the directory
+		unlock, err := lockRunDir(dir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		if err := prepareDir(w, dir, c, *resume != ""); err != nil {
+			return err
+		}
+		if err := saveSourcePrep(run.source, dir); err != nil {
 			return err
 		}
 		run.trainer.Options.Dir = dir
@@ -238,6 +259,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 		serveDashboard(ln, dir, w)
 	}
 	run.trainer.Options.StopAfterSteps = stopTrainAfter
+	interrupt.set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
 	resumed, err := run.restoreOrInit(dir, w)
 	if err != nil {
 		return err
@@ -255,6 +277,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
+	interrupt.stop()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	context.AfterFunc(ctx, stop)
@@ -275,7 +298,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 		return fmt.Errorf("no epoch was trained")
 	}
 	fmt.Fprintf(w, "wrote %s (model.safetensors, %s, metrics.csv, curves.png, run.json)\n", dir, train.CheckpointFile)
-	fmt.Fprintf(w, "test accuracy: %.4f\n", h[len(h)-1].TestAccuracy)
+	finalMetric(w, run.testSet, h[len(h)-1])
 	return nil
 }
 
@@ -286,6 +309,7 @@ type preparedRun struct {
 	trainer   *train.Trainer
 	trainSet  data.Dataset
 	testSet   data.Dataset
+	source    *data.Source // a CSV file or image folder, whose preprocessing the run saves
 	pretrain  bool
 	initFrom  string
 	initSD    []nn.NamedTensor[float32] // the --init-from tensors, checked against the model
@@ -319,7 +343,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 	if c.Pretrain != "" && c.Model != "mlp" {
 		return nil, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", c.Model)
 	}
-	trainSet, testSet, err := loadData(c)
+	trainSet, testSet, source, err := loadRunData(c)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +380,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 	if err := attachSchedule(tr, c); err != nil {
 		return nil, err
 	}
-	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet,
+	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet, source: source,
 		pretrain: c.Pretrain != "", initFrom: c.InitFrom, initSD: initWeights, freeze: freeze, desc: desc, logWriter: w}, nil
 }
 
@@ -490,7 +514,11 @@ func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[fl
 	if !slices.Contains(nn.ActivationNames, c.Act) {
 		return nil, usagef("unknown --act %q; valid activations: %s", c.Act, strings.Join(nn.ActivationNames, ", "))
 	}
-	opts := models.Options{Activation: c.Act}
+	opts := models.Options{Activation: c.Act, Norm: c.Norm}
+	if c.Norm != "" && !slices.Contains(models.Norms, c.Norm) {
+		return nil, usagef("unknown --norm %q; valid: %s", c.Norm, strings.Join(models.Norms, ", "))
+	}
+	classes = max(classes, 1) // a regression has one output
 	if c.Init != "" {
 		init, err := initFromFlags(c.Init, c.InitSet)
 		if err != nil {
@@ -779,7 +807,7 @@ func describeModel(c trainConfig, example []int, classes int) string {
 		for _, d := range example {
 			in *= d
 		}
-		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), classes)
+		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), max(classes, 1))
 	}
 	lr := c.LR
 	if lr == "" {
