@@ -195,7 +195,7 @@ func (s *slot[T, S]) p() []T { return s.v.Value.Data() }
 func (s *slot[T, S]) g() []T { return s.v.Grad.Data() }
 
 // zeros returns a new state buffer of the parameter's size filled with
-// zeros (PyTorch's torch.zeros_like(p)), full one filled with x.
+// zeros (PyTorch's torch.zeros_like(p)); full returns one filled with x.
 func (s *slot[T, S]) zeros() []T { return make([]T, s.v.Value.Len()) }
 
 func (s *slot[T, S]) full(x T) []T {
