@@ -43,11 +43,22 @@ func (c AdadeltaConfig) Validate() error {
 //	D = rho*D + (1-rho)*delta*delta
 //	p = p - lr*delta
 type Adadelta[T Float] struct {
-	base[T]
+	base[T, adadeltaState[T], *adadeltaState[T]]
 	cfg AdadeltaConfig
 }
 
 var _ Optimizer[float32] = (*Adadelta[float32])(nil)
+
+// adadeltaState is Adadelta's state for one parameter, zeros on its first
+// step.
+type adadeltaState[T Float] struct {
+	G []T // running average of g*g
+	D []T // running average of delta*delta
+}
+
+func (s *adadeltaState[T]) fields() []field[T] {
+	return []field[T]{buf("square_avg", &s.G), buf("acc_delta", &s.D)}
+}
 
 // NewAdadelta returns Adadelta over params; cfg must pass Validate.
 func NewAdadelta[T Float](params []*autograd.Var[T], cfg AdadeltaConfig) (*Adadelta[T], error) {
@@ -55,19 +66,21 @@ func NewAdadelta[T Float](params []*autograd.Var[T], cfg AdadeltaConfig) (*Adade
 		return nil, err
 	}
 	o := &Adadelta[T]{cfg: cfg}
-	return o, o.init("adadelta", [3]string{"square_avg", "acc_delta"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("adadelta", params, cfg.LR, cfg.WeightDecay)
 }
 
-// Step applies one Adadelta update (kernel.AdadeltaStep is the loop above:
-// G in square_avg, D in acc_delta).
+// Step applies one Adadelta update (kernel.AdadeltaStep is the loop above).
 func (o *Adadelta[T]) Step() {
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, true})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		G, D := s.data(0), s.data(1) // square_avg, acc_delta
-		kernel.AdadeltaStep(s.p(), s.g(), G, D, kernel.AdadeltaParams{
+		st := &s.state
+		if st.G == nil {
+			st.G, st.D = s.zeros(), s.zeros()
+		}
+		kernel.AdadeltaStep(s.p(), s.g(), st.G, st.D, kernel.AdadeltaParams{
 			LR: s.group.LR, Rho: o.cfg.Rho, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

@@ -39,11 +39,17 @@ func (c AdagradConfig) Validate() error {
 // Both only keep the step finite while G is 0; G only grows, so steps
 // shrink for good, the drawback RMSprop fixes.
 type Adagrad[T Float] struct {
-	base[T]
+	base[T, adagradState[T], *adagradState[T]]
 	cfg AdagradConfig
 }
 
 var _ Optimizer[float32] = (*Adagrad[float32])(nil)
+
+// adagradState is Adagrad's state for one parameter: the sum of squares
+// G, made on its first step.
+type adagradState[T Float] struct{ G []T }
+
+func (s *adagradState[T]) fields() []field[T] { return []field[T]{buf("sum", &s.G)} }
 
 // NewAdagrad returns Adagrad over params; cfg must pass Validate.
 func NewAdagrad[T Float](params []*autograd.Var[T], cfg AdagradConfig) (*Adagrad[T], error) {
@@ -51,24 +57,23 @@ func NewAdagrad[T Float](params []*autograd.Var[T], cfg AdagradConfig) (*Adagrad
 		return nil, err
 	}
 	o := &Adagrad[T]{cfg: cfg}
-	return o, o.init("adagrad", [3]string{"sum"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("adagrad", params, cfg.LR, cfg.WeightDecay)
 }
 
 // Step applies one Adagrad update (kernel.AdagradStep: G += g*g, then the
 // step with the decayed rate).
 func (o *Adagrad[T]) Step() {
 	for i := range o.slots {
-		fresh := o.slots[i].buf[0] == nil
-		s := o.next(i, [3]bool{true})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		if fresh {
-			s.buf[0].Fill(T(o.cfg.InitialAccumulatorValue))
+		st := &s.state
+		if st.G == nil {
+			st.G = s.full(T(o.cfg.InitialAccumulatorValue))
 		}
 		clr := s.group.LR / (1 + float64(s.step-1)*o.cfg.LRDecay)
-		G := s.data(0) // sum
-		kernel.AdagradStep(s.p(), s.g(), G, kernel.AdagradParams{
+		kernel.AdagradStep(s.p(), s.g(), st.G, kernel.AdagradParams{
 			LR: clr, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}
 }

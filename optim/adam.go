@@ -51,12 +51,23 @@ func (c AdamConfig) validate(name string) error {
 //	vmax = max(vmax, v)                      (amsgrad: the max of the raw v)
 //	p = p - lr/(1-b1^t) * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
 type Adam[T Float] struct {
-	base[T]
+	base[T, adamState[T], *adamState[T]]
 	cfg       AdamConfig
 	decoupled bool // AdamW: weight decay shrinks p instead of joining g
 }
 
 var _ Optimizer[float32] = (*Adam[float32])(nil)
+
+// adamState is Adam's state for one parameter, allocated on its first
+// step.
+type adamState[T Float] struct {
+	m, v []T // the moments, zeros at first
+	vmax []T // the running maximum of v (amsgrad only)
+}
+
+func (s *adamState[T]) fields() []field[T] {
+	return []field[T]{buf("exp_avg", &s.m), buf("exp_avg_sq", &s.v), buf("max_exp_avg_sq", &s.vmax)}
+}
 
 // NewAdam returns Adam over params; cfg must pass Validate.
 func NewAdam[T Float](params []*autograd.Var[T], cfg AdamConfig) (*Adam[T], error) {
@@ -68,7 +79,7 @@ func newAdam[T Float](params []*autograd.Var[T], cfg AdamConfig, name string, de
 		return nil, err
 	}
 	o := &Adam[T]{cfg: cfg, decoupled: decoupled}
-	return o, o.init(name, [3]string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init(name, params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
@@ -78,12 +89,18 @@ func (o *Adam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 // with lr/(1-b1^t) and sqrt(1-b2^t) computed once per step.
 func (o *Adam[T]) Step() {
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, true, o.cfg.Amsgrad})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		m, v, vmax := s.data(0), s.data(1), s.data(2) // exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad)
-		kernel.AdamStep(s.p(), s.g(), m, v, vmax, kernel.AdamParams{
+		st := &s.state
+		if st.m == nil {
+			st.m, st.v = s.zeros(), s.zeros()
+		}
+		if o.cfg.Amsgrad && st.vmax == nil {
+			st.vmax = s.zeros()
+		}
+		kernel.AdamStep(s.p(), s.g(), st.m, st.v, st.vmax, kernel.AdamParams{
 			LR: s.group.LR, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
 			WeightDecay: s.group.WeightDecay, Decoupled: o.decoupled, Maximize: o.cfg.Maximize}, s.step)
 	}

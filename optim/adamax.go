@@ -45,11 +45,22 @@ func (c AdamaxConfig) Validate() error {
 //	u = max(b2*u, |g| + eps)
 //	p = p - lr/(1-b1^t) * m/u
 type Adamax[T Float] struct {
-	base[T]
+	base[T, adamaxState[T], *adamaxState[T]]
 	cfg AdamaxConfig
 }
 
 var _ Optimizer[float32] = (*Adamax[float32])(nil)
+
+// adamaxState is Adamax's state for one parameter, zeros on its first
+// step.
+type adamaxState[T Float] struct {
+	m []T // the first moment
+	u []T // the exponentially weighted infinity norm
+}
+
+func (s *adamaxState[T]) fields() []field[T] {
+	return []field[T]{buf("exp_avg", &s.m), buf("exp_inf", &s.u)}
+}
 
 // NewAdamax returns Adamax over params; cfg must pass Validate.
 func NewAdamax[T Float](params []*autograd.Var[T], cfg AdamaxConfig) (*Adamax[T], error) {
@@ -57,7 +68,7 @@ func NewAdamax[T Float](params []*autograd.Var[T], cfg AdamaxConfig) (*Adamax[T]
 		return nil, err
 	}
 	o := &Adamax[T]{cfg: cfg}
-	return o, o.init("adamax", [3]string{"exp_avg", "exp_inf"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("adamax", params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
@@ -67,13 +78,16 @@ func (o *Adamax[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 // lr/(1-b1^t) computed here).
 func (o *Adamax[T]) Step() {
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, true})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
+		st := &s.state
+		if st.m == nil {
+			st.m, st.u = s.zeros(), s.zeros()
+		}
 		clr := s.group.LR / (1 - math.Pow(o.cfg.Beta1, float64(s.step)))
-		m, u := s.data(0), s.data(1) // exp_avg, exp_inf
-		kernel.AdamaxStep(s.p(), s.g(), m, u, kernel.AdamaxParams{
+		kernel.AdamaxStep(s.p(), s.g(), st.m, st.u, kernel.AdamaxParams{
 			LR: clr, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
 			WeightDecay: s.group.WeightDecay, Maximize: o.cfg.Maximize})
 	}

@@ -52,11 +52,21 @@ func (c NAdamConfig) Validate() error {
 // in a float32 tensor and multiplies mu_t in twice in the second
 // correction (1 - P_t*mu_t*mu_{t+1}); 2.x fixed both and we follow 2.x.
 type NAdam[T Float] struct {
-	base[T]
+	base[T, nadamState[T], *nadamState[T]]
 	cfg NAdamConfig
 }
 
 var _ Optimizer[float32] = (*NAdam[float32])(nil)
+
+// nadamState is NAdam's state for one parameter, made on its first step.
+type nadamState[T Float] struct {
+	m, v []T     // the moments, zeros at first
+	P    float64 // the product of the momentum schedule, 1 at first (float64, as in PyTorch 2.x)
+}
+
+func (s *nadamState[T]) fields() []field[T] {
+	return []field[T]{buf("exp_avg", &s.m), buf("exp_avg_sq", &s.v), scalar[T]("mu_product", &s.P)}
+}
 
 // NewNAdam returns NAdam over params; cfg must pass Validate.
 func NewNAdam[T Float](params []*autograd.Var[T], cfg NAdamConfig) (*NAdam[T], error) {
@@ -64,8 +74,7 @@ func NewNAdam[T Float](params []*autograd.Var[T], cfg NAdamConfig) (*NAdam[T], e
 		return nil, err
 	}
 	o := &NAdam[T]{cfg: cfg}
-	o.extraName = "mu_product"
-	return o, o.init("nadam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("nadam", params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
@@ -76,22 +85,22 @@ func (o *NAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 func (o *NAdam[T]) Step() {
 	b1, psi := o.cfg.Beta1, o.cfg.MomentumDecay
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, true})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		if s.step == 1 {
-			s.extra = 1 // PyTorch's mu_product starts at 1
+		st := &s.state
+		if st.m == nil {
+			st.m, st.v, st.P = s.zeros(), s.zeros(), 1
 		}
 		t, lr := float64(s.step), s.group.LR
 		mu := b1 * (1 - 0.5*math.Pow(0.96, t*psi))
 		muNext := b1 * (1 - 0.5*math.Pow(0.96, (t+1)*psi))
-		s.extra *= mu                // P_t
-		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
-		kernel.NAdamStep(s.p(), s.g(), m, v, kernel.NAdamParams{
+		st.P *= mu // P_t = P_{t-1}*mu_t
+		kernel.NAdamStep(s.p(), s.g(), st.m, st.v, kernel.NAdamParams{
 			Beta1: b1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
 			Bc2:    1 - math.Pow(o.cfg.Beta2, t),
-			LRGrad: lr * (1 - mu) / (1 - s.extra), LRMomentum: lr * muNext / (1 - s.extra*muNext),
+			LRGrad: lr * (1 - mu) / (1 - st.P), LRMomentum: lr * muNext / (1 - st.P*muNext),
 			Maximize: o.cfg.Maximize})
 	}
 }

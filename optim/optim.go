@@ -75,27 +75,33 @@ func ZeroGrad[T Float](params []*autograd.Var[T]) {
 }
 
 // slot is one parameter and its optimizer state.
-type slot[T Float] struct {
+type slot[T Float, S any] struct {
 	v     *autograd.Var[T]
 	group *Group[T]
-	step  int                  // PyTorch's state['step']: updates applied so far
-	buf   [3]*tensor.Tensor[T] // per-parameter state tensors, nil until used
-	extra float64              // one per-parameter scalar (NAdam's mu_product)
+	step  int // PyTorch's state['step']: updates applied so far
+	state S   // the optimizer's own state (adamState, ...), zero until the first step
 }
 
-// base is the bookkeeping every optimizer shares: groups, per-parameter
-// state, the two-goroutine split and state export. The update rules live
-// in the optimizers' own files.
-type base[T Float] struct {
-	name      string    // PyTorch's class name in lower case: "adam"
-	bufNames  [3]string // names of slot.buf in PyTorch's state dict
-	extraName string    // name of slot.extra, "" if unused
-	groups    []*Group[T]
-	slots     []slot[T]
+// stateOf is the constraint on an optimizer's per-parameter state type S:
+// *S names its fields as PyTorch's state dict does (see field), which is
+// all that State and LoadState need to know of it.
+type stateOf[T Float, S any] interface {
+	*S
+	fields() []field[T]
 }
 
-func (b *base[T]) init(name string, bufNames [3]string, params []*autograd.Var[T], lr, weightDecay float64) error {
-	b.name, b.bufNames = name, bufNames
+// base is the bookkeeping every optimizer shares: groups, one slot per
+// parameter holding the optimizer's state S, step counts and state
+// export. The update rules and the state types live in the optimizers'
+// own files.
+type base[T Float, S any, PS stateOf[T, S]] struct {
+	name   string // PyTorch's class name in lower case: "adam"
+	groups []*Group[T]
+	slots  []slot[T, S]
+}
+
+func (b *base[T, S, PS]) init(name string, params []*autograd.Var[T], lr, weightDecay float64) error {
+	b.name = name
 	return b.AddGroup(params, lr, weightDecay)
 }
 
@@ -107,7 +113,7 @@ func (b *base[T]) init(name string, bufNames [3]string, params []*autograd.Var[T
 // updates it twice per step; we never update a parameter twice, so that a
 // model that lists a shared layer's parameters twice trains as it would
 // with nn.Module.parameters(), which de-duplicates.
-func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) error {
+func (b *base[T, S, PS]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) error {
 	if len(params) == 0 {
 		return fmt.Errorf("optim: %s: empty parameter list", b.name)
 	}
@@ -131,7 +137,7 @@ func (b *base[T]) AddGroup(params []*autograd.Var[T], lr, weightDecay float64) e
 	g := &Group[T]{Params: params, LR: lr, WeightDecay: weightDecay}
 	b.groups = append(b.groups, g)
 	for _, p := range params {
-		b.slots = append(b.slots, slot[T]{v: p, group: g})
+		b.slots = append(b.slots, slot[T, S]{v: p, group: g})
 	}
 	return nil
 }
@@ -155,13 +161,13 @@ func dedup[T Float](params []*autograd.Var[T]) []*autograd.Var[T] {
 
 // Kind returns the optimizer's name in lower case ("adam", "adamw"), the
 // name its states carry.
-func (b *base[T]) Kind() string { return b.name }
+func (b *base[T, S, PS]) Kind() string { return b.name }
 
 // Groups returns the parameter groups.
-func (b *base[T]) Groups() []*Group[T] { return b.groups }
+func (b *base[T, S, PS]) Groups() []*Group[T] { return b.groups }
 
 // ZeroGrad sets every parameter's gradient to zero.
-func (b *base[T]) ZeroGrad() {
+func (b *base[T, S, PS]) ZeroGrad() {
 	for i := range b.slots {
 		b.slots[i].v.ZeroGrad()
 	}
@@ -170,9 +176,9 @@ func (b *base[T]) ZeroGrad() {
 // next prepares slot i for an update: it returns nil for a parameter that
 // takes no part (frozen, or without a gradient: see autograd.Var.HasGrad;
 // PyTorch skips p.grad None, so neither weight decay nor momentum moves
-// it), allocates the state tensors named in want on first use
-// (zero-filled) and counts the step.
-func (b *base[T]) next(i int, want [3]bool) *slot[T] {
+// it) and counts the step. The optimizer's Step allocates the state on
+// first use, as PyTorch does.
+func (b *base[T, S, PS]) next(i int) *slot[T, S] {
 	s := &b.slots[i]
 	if !s.v.RequiresGrad() || !s.v.HasGrad() {
 		return nil
@@ -180,23 +186,22 @@ func (b *base[T]) next(i int, want [3]bool) *slot[T] {
 	if s.v.Grad.Len() != s.v.Value.Len() {
 		panic(fmt.Sprintf("optim: %s: parameter %q has %d values but a gradient of %d", b.name, s.v.Name, s.v.Value.Len(), s.v.Grad.Len()))
 	}
-	for k, w := range want {
-		if w && s.buf[k] == nil {
-			s.buf[k] = tensor.New[T](s.v.Value.Shape()...)
-		}
-	}
 	s.step++
 	return s
 }
 
 // p and g return the parameter's values and gradient.
-func (s *slot[T]) p() []T { return s.v.Value.Data() }
-func (s *slot[T]) g() []T { return s.v.Grad.Data() }
+func (s *slot[T, S]) p() []T { return s.v.Value.Data() }
+func (s *slot[T, S]) g() []T { return s.v.Grad.Data() }
 
-// data returns the slice of state tensor k, or nil if it is not used.
-func (s *slot[T]) data(k int) []T {
-	if s.buf[k] == nil {
-		return nil
+// zeros returns a new state buffer of the parameter's size filled with
+// zeros (PyTorch's torch.zeros_like(p)); full returns one filled with x.
+func (s *slot[T, S]) zeros() []T { return make([]T, s.v.Value.Len()) }
+
+func (s *slot[T, S]) full(x T) []T {
+	b := s.zeros()
+	for i := range b {
+		b[i] = x
 	}
-	return s.buf[k].Data()
+	return b
 }

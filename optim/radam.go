@@ -52,11 +52,18 @@ func (c RAdamConfig) Validate() error {
 // PyTorch's form, which we follow, adds eps to sqrt(v) (the paper has no
 // eps).
 type RAdam[T Float] struct {
-	base[T]
+	base[T, radamState[T], *radamState[T]]
 	cfg RAdamConfig
 }
 
 var _ Optimizer[float32] = (*RAdam[float32])(nil)
+
+// radamState is RAdam's state for one parameter, zeros on its first step.
+type radamState[T Float] struct{ m, v []T }
+
+func (s *radamState[T]) fields() []field[T] {
+	return []field[T]{buf("exp_avg", &s.m), buf("exp_avg_sq", &s.v)}
+}
 
 // NewRAdam returns RAdam over params; cfg must pass Validate.
 func NewRAdam[T Float](params []*autograd.Var[T], cfg RAdamConfig) (*RAdam[T], error) {
@@ -64,7 +71,7 @@ func NewRAdam[T Float](params []*autograd.Var[T], cfg RAdamConfig) (*RAdam[T], e
 		return nil, err
 	}
 	o := &RAdam[T]{cfg: cfg}
-	return o, o.init("radam", [3]string{"exp_avg", "exp_avg_sq"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("radam", params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets beta1 (for cyclic momentum schedules).
@@ -75,9 +82,13 @@ func (o *RAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 func (o *RAdam[T]) Step() {
 	b1, b2 := o.cfg.Beta1, o.cfg.Beta2
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, true})
+		s := o.next(i)
 		if s == nil {
 			continue
+		}
+		st := &s.state
+		if st.m == nil {
+			st.m, st.v = s.zeros(), s.zeros()
 		}
 		t := float64(s.step)
 		bc2 := 1 - math.Pow(b2, t)
@@ -89,7 +100,6 @@ func (o *RAdam[T]) Step() {
 			h.Rect = math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
 			h.Bc2Sqrt = math.Sqrt(bc2)
 		}
-		m, v := s.data(0), s.data(1) // exp_avg, exp_avg_sq
-		kernel.RAdamStep(s.p(), s.g(), m, v, h)
+		kernel.RAdamStep(s.p(), s.g(), st.m, st.v, h)
 	}
 }

@@ -44,11 +44,19 @@ func (c RMSpropConfig) Validate() error {
 //	b = momentum*b + g/avg; p -= lr*b      (momentum > 0)
 //	p -= lr * g/avg                         (otherwise)
 type RMSprop[T Float] struct {
-	base[T]
+	base[T, rmspropState[T], *rmspropState[T]]
 	cfg RMSpropConfig
 }
 
 var _ Optimizer[float32] = (*RMSprop[float32])(nil)
+
+// rmspropState is RMSprop's state for one parameter, zeros from its first
+// step; b and gbar exist only with momentum and centering.
+type rmspropState[T Float] struct{ G, b, gbar []T }
+
+func (s *rmspropState[T]) fields() []field[T] {
+	return []field[T]{buf("square_avg", &s.G), buf("momentum_buffer", &s.b), buf("grad_avg", &s.gbar)}
+}
 
 // NewRMSprop returns RMSprop over params; cfg must pass Validate.
 func NewRMSprop[T Float](params []*autograd.Var[T], cfg RMSpropConfig) (*RMSprop[T], error) {
@@ -56,7 +64,7 @@ func NewRMSprop[T Float](params []*autograd.Var[T], cfg RMSpropConfig) (*RMSprop
 		return nil, err
 	}
 	o := &RMSprop[T]{cfg: cfg}
-	return o, o.init("rmsprop", [3]string{"square_avg", "momentum_buffer", "grad_avg"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("rmsprop", params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets the momentum (for cyclic momentum schedules).
@@ -65,12 +73,21 @@ func (o *RMSprop[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 // Step applies one RMSprop update (kernel.RMSpropStep is the loop above).
 func (o *RMSprop[T]) Step() {
 	for i := range o.slots {
-		s := o.next(i, [3]bool{true, o.cfg.Momentum > 0, o.cfg.Centered})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		G, b, gbar := s.data(0), s.data(1), s.data(2) // square_avg, momentum_buffer, grad_avg
-		kernel.RMSpropStep(s.p(), s.g(), G, b, gbar, kernel.RMSpropParams{
+		st := &s.state
+		if st.G == nil {
+			st.G = s.zeros()
+		}
+		if o.cfg.Momentum > 0 && st.b == nil {
+			st.b = s.zeros()
+		}
+		if o.cfg.Centered && st.gbar == nil {
+			st.gbar = s.zeros()
+		}
+		kernel.RMSpropStep(s.p(), s.g(), st.G, st.b, st.gbar, kernel.RMSpropParams{
 			LR: s.group.LR, Alpha: o.cfg.Alpha, Eps: o.cfg.Eps, WeightDecay: s.group.WeightDecay,
 			Momentum: o.cfg.Momentum, Centered: o.cfg.Centered, Maximize: o.cfg.Maximize})
 	}

@@ -56,11 +56,17 @@ func (c SGDConfig) Validate() error {
 // current weights and looks ahead through the buffer, which is the
 // lecture's gradient-at-the-look-ahead-point rewritten in shifted weights.
 type SGD[T Float] struct {
-	base[T]
+	base[T, sgdState[T], *sgdState[T]]
 	cfg SGDConfig
 }
 
 var _ Optimizer[float32] = (*SGD[float32])(nil)
+
+// sgdState is SGD's state for one parameter: the buffer b, nil until the
+// first step with momentum.
+type sgdState[T Float] struct{ b []T }
+
+func (s *sgdState[T]) fields() []field[T] { return []field[T]{buf("momentum_buffer", &s.b)} }
 
 // NewSGD returns SGD over params; cfg must pass Validate.
 func NewSGD[T Float](params []*autograd.Var[T], cfg SGDConfig) (*SGD[T], error) {
@@ -68,7 +74,7 @@ func NewSGD[T Float](params []*autograd.Var[T], cfg SGDConfig) (*SGD[T], error) 
 		return nil, err
 	}
 	o := &SGD[T]{cfg: cfg}
-	return o, o.init("sgd", [3]string{"momentum_buffer"}, params, cfg.LR, cfg.WeightDecay)
+	return o, o.init("sgd", params, cfg.LR, cfg.WeightDecay)
 }
 
 // SetMomentum sets mu (for cyclic momentum schedules).
@@ -77,13 +83,16 @@ func (o *SGD[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 // Step applies one SGD update (kernel.SGDStep is the loop above).
 func (o *SGD[T]) Step() {
 	for i := range o.slots {
-		fresh := o.slots[i].buf[0] == nil // PyTorch's momentum_buffer is None
-		s := o.next(i, [3]bool{o.cfg.Momentum != 0})
+		s := o.next(i)
 		if s == nil {
 			continue
 		}
-		b := s.data(0) // momentum_buffer, nil without momentum
-		kernel.SGDStep(s.p(), s.g(), b, kernel.SGDParams{
+		st := &s.state
+		fresh := st.b == nil // PyTorch's momentum_buffer is None: b = g
+		if fresh && o.cfg.Momentum != 0 {
+			st.b = s.zeros()
+		}
+		kernel.SGDStep(s.p(), s.g(), st.b, kernel.SGDParams{
 			LR: s.group.LR, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
 			WeightDecay: s.group.WeightDecay, Nesterov: o.cfg.Nesterov, Maximize: o.cfg.Maximize}, fresh)
 	}

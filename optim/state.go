@@ -28,8 +28,21 @@ func newState[T Float](name string) *State[T] {
 	return &State[T]{Optimizer: name, Scalars: map[string]float64{}, Tensors: map[string]*tensor.Tensor[T]{}}
 }
 
+// field names one entry of an optimizer's per-parameter state as
+// PyTorch's state dict does: a buffer of the parameter's size ("exp_avg",
+// nil until allocated) or a scalar ("mu_product").
+type field[T Float] struct {
+	name   string
+	buf    *[]T
+	scalar *float64
+}
+
+// buf and scalar make the fields of a state type's fields method.
+func buf[T Float](name string, b *[]T) field[T]        { return field[T]{name: name, buf: b} }
+func scalar[T Float](name string, x *float64) field[T] { return field[T]{name: name, scalar: x} }
+
 // State returns a snapshot of the state; the tensors are copies.
-func (b *base[T]) State() *State[T] {
+func (b *base[T, S, PS]) State() *State[T] {
 	st := newState[T](b.name)
 	for j, g := range b.groups {
 		st.Scalars["group."+strconv.Itoa(j)+".lr"] = g.LR
@@ -42,12 +55,12 @@ func (b *base[T]) State() *State[T] {
 		}
 		key := strconv.Itoa(i) + "."
 		st.Scalars[key+"step"] = float64(s.step)
-		if b.extraName != "" {
-			st.Scalars[key+b.extraName] = s.extra
-		}
-		for k, t := range s.buf {
-			if t != nil {
-				st.Tensors[key+b.bufNames[k]] = t.Clone()
+		for _, f := range PS(&s.state).fields() {
+			switch {
+			case f.scalar != nil:
+				st.Scalars[key+f.name] = *f.scalar
+			case *f.buf != nil:
+				st.Tensors[key+f.name] = tensor.FromSlice(slices.Clone(*f.buf), s.v.Value.Shape()...)
 			}
 		}
 	}
@@ -56,7 +69,7 @@ func (b *base[T]) State() *State[T] {
 
 // LoadState restores a snapshot taken by State. Every key must be known
 // and every tensor must have its parameter's shape.
-func (b *base[T]) LoadState(st *State[T]) error {
+func (b *base[T, S, PS]) LoadState(st *State[T]) error {
 	if st == nil {
 		return fmt.Errorf("optim: %s: nil state", b.name)
 	}
@@ -64,14 +77,14 @@ func (b *base[T]) LoadState(st *State[T]) error {
 		return fmt.Errorf("optim: %s: cannot load the state of a %q optimizer", b.name, st.Optimizer)
 	}
 	used := map[string]bool{}
-	scalar := func(key string) (float64, bool) {
+	get := func(key string) (float64, bool) {
 		v, ok := st.Scalars[key]
 		used[key] = ok
 		return v, ok
 	}
 	for j, g := range b.groups {
-		lr, ok1 := scalar("group." + strconv.Itoa(j) + ".lr")
-		wd, ok2 := scalar("group." + strconv.Itoa(j) + ".weight_decay")
+		lr, ok1 := get("group." + strconv.Itoa(j) + ".lr")
+		wd, ok2 := get("group." + strconv.Itoa(j) + ".weight_decay")
 		if !ok1 || !ok2 {
 			return fmt.Errorf("optim: %s: state lacks the learning rate or weight decay of group %d", b.name, j)
 		}
@@ -80,26 +93,24 @@ func (b *base[T]) LoadState(st *State[T]) error {
 	for i := range b.slots {
 		s := &b.slots[i]
 		key := strconv.Itoa(i) + "."
-		step, _ := scalar(key + "step")
+		step, _ := get(key + "step")
 		s.step = int(step)
-		s.extra = 0
-		if b.extraName != "" {
-			s.extra, _ = scalar(key + b.extraName)
-		}
-		for k := range s.buf {
-			s.buf[k] = nil
-			if b.bufNames[k] == "" {
+		var fresh S
+		s.state = fresh
+		for _, f := range PS(&s.state).fields() {
+			if f.scalar != nil {
+				*f.scalar, _ = get(key + f.name)
 				continue
 			}
-			t, ok := st.Tensors[key+b.bufNames[k]]
+			t, ok := st.Tensors[key+f.name]
 			if !ok {
 				continue
 			}
-			used[key+b.bufNames[k]] = true
+			used[key+f.name] = true
 			if !slices.Equal(t.Shape(), s.v.Value.Shape()) {
-				return fmt.Errorf("optim: %s: state tensor %q has shape %v, parameter %d has shape %v", b.name, key+b.bufNames[k], t.Shape(), i, s.v.Value.Shape())
+				return fmt.Errorf("optim: %s: state tensor %q has shape %v, parameter %d has shape %v", b.name, key+f.name, t.Shape(), i, s.v.Value.Shape())
 			}
-			s.buf[k] = t.Clone()
+			*f.buf = slices.Clone(t.Data())
 		}
 	}
 	return unusedKeys(b.name, st, used)

@@ -1,6 +1,8 @@
 package optim_test
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,6 +175,61 @@ func TestClipGradValue(t *testing.T) {
 		if v != want[i] {
 			t.Errorf("grad = %v, want %v", p.Grad.Data(), want)
 			break
+		}
+	}
+}
+
+// TestStateNames pins the state layout that checkpoints carry: PyTorch's
+// names for each optimizer's per-parameter state, present only once the
+// buffer exists, and nothing for a parameter that has not stepped (here
+// one whose gradient is None).
+func TestStateNames(t *testing.T) {
+	group := []string{"group.0.lr", "group.0.weight_decay"}
+	for _, c := range []struct {
+		name     string
+		settings map[string]string
+		want     []string // keys of parameter 0 besides 0.step
+	}{
+		{"sgd", nil, nil},
+		{"sgd", map[string]string{"momentum": "0.9"}, []string{"momentum_buffer"}},
+		{"adagrad", nil, []string{"sum"}},
+		{"rmsprop", nil, []string{"square_avg"}},
+		{"rmsprop", map[string]string{"momentum": "0.5", "centered": "true"}, []string{"square_avg", "momentum_buffer", "grad_avg"}},
+		{"adadelta", nil, []string{"square_avg", "acc_delta"}},
+		{"adam", nil, []string{"exp_avg", "exp_avg_sq"}},
+		{"adam", map[string]string{"amsgrad": "true"}, []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}},
+		{"adamw", nil, []string{"exp_avg", "exp_avg_sq"}},
+		{"adamax", nil, []string{"exp_avg", "exp_inf"}},
+		{"nadam", nil, []string{"exp_avg", "exp_avg_sq", "mu_product"}},
+		{"radam", nil, []string{"exp_avg", "exp_avg_sq"}},
+	} {
+		w, idle := vecParam("w", 1, -2, 3), vecParam("idle", 4)
+		idle.ZeroGrad() // gradient None: never stepped, no state
+		w.Grad.Fill(0.5)
+		opt, err := newOptimizer(c.name, []*autograd.Var[float64]{w, idle}, c.settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Step()
+		opt.Step()
+		st := opt.State()
+		want := append(slices.Clone(group), "0.step")
+		for _, k := range c.want {
+			want = append(want, "0."+k)
+		}
+		got := append(slices.Collect(maps.Keys(st.Scalars)), slices.Collect(maps.Keys(st.Tensors))...)
+		slices.Sort(want)
+		slices.Sort(got)
+		if st.Optimizer != c.name || !slices.Equal(got, want) {
+			t.Errorf("%s %v: state %q has keys %q, want %q", c.name, c.settings, st.Optimizer, got, want)
+		}
+		if st.Scalars["0.step"] != 2 {
+			t.Errorf("%s: 0.step = %v, want 2", c.name, st.Scalars["0.step"])
+		}
+		for k, v := range st.Tensors {
+			if !slices.Equal(v.Shape(), []int{3}) {
+				t.Errorf("%s: %s has shape %v, want [3]", c.name, k, v.Shape())
+			}
 		}
 	}
 }
