@@ -457,8 +457,14 @@ func expf32(x float32) float32 {
 		return float32(math.Inf(1))
 	}
 	const ln2hi, ln2lo, log2e = 0.693359375, -2.12194440e-4, 1.44269504088896341
-	k := float32(math.Floor(float64(x*log2e + 0.5)))
-	r := x - k*ln2hi - k*ln2lo
+	kf := x * log2e
+	if kf < 0 { // round to nearest by truncation, away from zero
+		kf -= 0.5
+	} else {
+		kf += 0.5
+	}
+	k := int32(kf)
+	r := x - float32(k)*ln2hi - float32(k)*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+	return p * math.Float32frombits(uint32(k+127)<<23)
 }
