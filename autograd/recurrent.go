@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/descent-ml/descent/internal/kernel"
 )
@@ -157,8 +158,10 @@ func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp 
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
 	hs := saved[l.h:]
+	j := getRecJob[T]()
+	defer putRecJob(j)
+	*j = recJob[T]{l: *l, xp: xp, hp: hp, out: out, saved: saved}
 	for s := range l.steps {
-		t := l.time(s)
 		// hp = h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from the zero state).
 		switch {
 		case s > 0 && bhh != nil:
@@ -172,69 +175,80 @@ func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp 
 		default:
 			clear(hp)
 		}
-		xo, xld := l.row(t, G)
-		oo, old := l.row(t, H)
-		var hprev []T
-		if s > 0 {
-			hprev = hs[(s-1)*bh : s*bh]
-		}
-		acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
-		hcur := hs[s*bh : (s+1)*bh]
-		for b := range B {
-			x := xp[xo+b*xld : xo+b*xld+G]
-			p := hp[b*G : (b+1)*G]
-			a := acts[b*G : (b+1)*G]
-			h := hcur[b*H : (b+1)*H]
-			switch l.kind {
-			case RecurrentTanh:
-				for j := range H {
-					h[j] = tanhT(x[j] + p[j])
-				}
-			case RecurrentReLU:
-				for j := range H {
-					h[j] = max(x[j]+p[j], 0)
-				}
-			case RecurrentLSTM:
-				c := saved[l.c+s*bh+b*H : l.c+s*bh+(b+1)*H]
-				tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
-				var cp []T
-				if s > 0 {
-					cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
-				}
-				for j := range H {
-					i := sigmoidT(x[j] + p[j])
-					f := sigmoidT(x[H+j] + p[H+j])
-					gg := tanhT(x[2*H+j] + p[2*H+j])
-					o := sigmoidT(x[3*H+j] + p[3*H+j])
-					a[j], a[H+j], a[2*H+j], a[3*H+j] = i, f, gg, o
-					cv := i * gg
-					if cp != nil {
-						cv += f * cp[j]
-					}
-					c[j] = cv
-					tc[j] = tanhT(cv)
-					h[j] = o * tc[j]
-				}
-			case RecurrentGRU:
-				hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
-				for j := range H {
-					r := sigmoidT(x[j] + p[j])
-					z := sigmoidT(x[H+j] + p[H+j])
-					hpn[j] = p[2*H+j]
-					n := tanhT(x[2*H+j] + r*p[2*H+j])
-					a[j], a[H+j], a[2*H+j] = r, z, n
-					var hv T
-					if hprev != nil {
-						hv = hprev[b*H+j]
-					}
-					h[j] = n + z*(hv-n) // (1-z)⊙n + z⊙h
-				}
+		j.s = s
+		runRows(j, B, B*G)
+	}
+}
+
+// forwardRows is step s of the forward pass for batch rows [b0, b1), from
+// hp, the hidden part.
+func forwardRows[T Float](l *recurrentLayout, s, b0, b1 int, xp, hp, out, saved []T) {
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh := B * H
+	hs := saved[l.h:]
+	t := l.time(s)
+	xo, xld := l.row(t, G)
+	oo, old := l.row(t, H)
+	var hprev []T
+	if s > 0 {
+		hprev = hs[(s-1)*bh : s*bh]
+	}
+	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
+	hcur := hs[s*bh : (s+1)*bh]
+	for b := b0; b < b1; b++ {
+		x := xp[xo+b*xld : xo+b*xld+G]
+		p := hp[b*G : (b+1)*G]
+		a := acts[b*G : (b+1)*G]
+		h := hcur[b*H : (b+1)*H]
+		switch l.kind {
+		case RecurrentTanh:
+			for j := range H {
+				h[j] = tanhT(x[j] + p[j])
 			}
-			if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
-				copy(a, h)
+		case RecurrentReLU:
+			for j := range H {
+				h[j] = max(x[j]+p[j], 0)
 			}
-			copy(out[oo+b*old:oo+b*old+H], h)
+		case RecurrentLSTM:
+			c := saved[l.c+s*bh+b*H : l.c+s*bh+(b+1)*H]
+			tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
+			var cp []T
+			if s > 0 {
+				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
+			}
+			for j := range H {
+				i := sigmoidT(x[j] + p[j])
+				f := sigmoidT(x[H+j] + p[H+j])
+				gg := tanhT(x[2*H+j] + p[2*H+j])
+				o := sigmoidT(x[3*H+j] + p[3*H+j])
+				a[j], a[H+j], a[2*H+j], a[3*H+j] = i, f, gg, o
+				cv := i * gg
+				if cp != nil {
+					cv += f * cp[j]
+				}
+				c[j] = cv
+				tc[j] = tanhT(cv)
+				h[j] = o * tc[j]
+			}
+		case RecurrentGRU:
+			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
+			for j := range H {
+				r := sigmoidT(x[j] + p[j])
+				z := sigmoidT(x[H+j] + p[H+j])
+				hpn[j] = p[2*H+j]
+				n := tanhT(x[2*H+j] + r*p[2*H+j])
+				a[j], a[H+j], a[2*H+j] = r, z, n
+				var hv T
+				if hprev != nil {
+					hv = hprev[b*H+j]
+				}
+				h[j] = n + z*(hv-n) // (1-z)⊙n + z⊙h
+			}
 		}
+		if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
+			copy(a, h)
+		}
+		copy(out[oo+b*old:oo+b*old+H], h)
 	}
 }
 
@@ -286,82 +300,13 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx := g.GradOf(xpv); gx != nil {
 		dxp = gx.Data()
 	}
+	j := getRecJob[T]()
+	defer putRecJob(j)
+	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp}
 	for s := steps - 1; s >= 0; s-- {
-		t := l.time(s)
-		xo, xld := l.row(t, G)
-		oo, old := l.row(t, H)
-		acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
+		j.s = s
+		runRows(j, B, B*G)
 		dp := dhp[s*B*G : (s+1)*B*G]
-		for b := range B {
-			a := acts[b*G : (b+1)*G]
-			d := dp[b*G : (b+1)*G]
-			dhr := dhRec[b*H : (b+1)*H]
-			do := dout[oo+b*old : oo+b*old+H]
-			var dx []T
-			if dxp != nil {
-				dx = dxp[xo+b*xld : xo+b*xld+G]
-			}
-			switch kind {
-			case RecurrentTanh:
-				for j := range H {
-					d[j] = (do[j] + dhr[j]) * (1 - a[j]*a[j])
-				}
-			case RecurrentReLU:
-				for j := range H {
-					if a[j] > 0 {
-						d[j] = do[j] + dhr[j]
-					} else {
-						d[j] = 0
-					}
-				}
-			case RecurrentLSTM:
-				tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
-				dcr := dcRec[b*H : (b+1)*H]
-				var cp []T
-				if s > 0 {
-					cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
-				}
-				for j := range H {
-					i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
-					dh := do[j] + dhr[j]
-					dc := dcr[j] + dh*o*(1-tc[j]*tc[j])
-					d[j] = dc * gg * i * (1 - i)
-					if cp != nil {
-						d[H+j] = dc * cp[j] * f * (1 - f)
-					} else {
-						d[H+j] = 0
-					}
-					d[2*H+j] = dc * i * (1 - gg*gg)
-					d[3*H+j] = dh * tc[j] * o * (1 - o)
-					dcr[j] = dc * f
-				}
-			case RecurrentGRU:
-				hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
-				for j := range H {
-					r, z, nn := a[j], a[H+j], a[2*H+j]
-					dh := do[j] + dhr[j]
-					var hv T
-					if s > 0 {
-						hv = hs[(s-1)*bh+b*H+j]
-					}
-					dn := dh * (1 - z) * (1 - nn*nn)
-					d[H+j] = dh * (hv - nn) * z * (1 - z)
-					d[j] = dn * hpn[j] * r * (1 - r)
-					if dx != nil {
-						dx[2*H+j] += dn
-					}
-					d[2*H+j] = dn * r
-					dhr[j] = dh * z // the direct path h_{s-1} → h_s
-				}
-			}
-			if dx != nil {
-				if kind == RecurrentGRU {
-					kernel.Add(dx[:2*H], dx[:2*H], d[:2*H])
-				} else {
-					kernel.Add(dx, dx, d)
-				}
-			}
-		}
 		if s > 0 { // dh_{s-1} = dhp·W_hh (+ GRU's direct path, already in dhRec)
 			beta := T(0)
 			if kind == RecurrentGRU {
@@ -467,4 +412,173 @@ func expf32(x float32) float32 {
 	r := x - float32(k)*ln2hi - float32(k)*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
 	return p * math.Float32frombits(uint32(k+127)<<23)
+}
+
+// backwardRows is step s of the backward pass for batch rows [b0, b1):
+// the gate gradients dhp and dxp from the output gradient and the
+// recurrent gradients dhRec (and dcRec), which it updates but for the
+// dhp·W_hh product.
+func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T) {
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh := B * H
+	hs := saved[l.h:]
+	kind := l.kind
+	t := l.time(s)
+	xo, xld := l.row(t, G)
+	oo, old := l.row(t, H)
+	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
+	dp := dhp[s*B*G : (s+1)*B*G]
+	for b := b0; b < b1; b++ {
+		a := acts[b*G : (b+1)*G]
+		d := dp[b*G : (b+1)*G]
+		dhr := dhRec[b*H : (b+1)*H]
+		do := dout[oo+b*old : oo+b*old+H]
+		var dx []T
+		if dxp != nil {
+			dx = dxp[xo+b*xld : xo+b*xld+G]
+		}
+		switch kind {
+		case RecurrentTanh:
+			for j := range H {
+				d[j] = (do[j] + dhr[j]) * (1 - a[j]*a[j])
+			}
+		case RecurrentReLU:
+			for j := range H {
+				if a[j] > 0 {
+					d[j] = do[j] + dhr[j]
+				} else {
+					d[j] = 0
+				}
+			}
+		case RecurrentLSTM:
+			tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
+			dcr := dcRec[b*H : (b+1)*H]
+			var cp []T
+			if s > 0 {
+				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
+			}
+			for j := range H {
+				i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
+				dh := do[j] + dhr[j]
+				dc := dcr[j] + dh*o*(1-tc[j]*tc[j])
+				d[j] = dc * gg * i * (1 - i)
+				if cp != nil {
+					d[H+j] = dc * cp[j] * f * (1 - f)
+				} else {
+					d[H+j] = 0
+				}
+				d[2*H+j] = dc * i * (1 - gg*gg)
+				d[3*H+j] = dh * tc[j] * o * (1 - o)
+				dcr[j] = dc * f
+			}
+		case RecurrentGRU:
+			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
+			for j := range H {
+				r, z, nn := a[j], a[H+j], a[2*H+j]
+				dh := do[j] + dhr[j]
+				var hv T
+				if s > 0 {
+					hv = hs[(s-1)*bh+b*H+j]
+				}
+				dn := dh * (1 - z) * (1 - nn*nn)
+				d[H+j] = dh * (hv - nn) * z * (1 - z)
+				d[j] = dn * hpn[j] * r * (1 - r)
+				if dx != nil {
+					dx[2*H+j] += dn
+				}
+				d[2*H+j] = dn * r
+				dhr[j] = dh * z // the direct path h_{s-1} → h_s
+			}
+		}
+		if dx != nil {
+			if kind == RecurrentGRU {
+				kernel.Add(dx[:2*H], dx[:2*H], d[:2*H])
+			} else {
+				kernel.Add(dx, dx, d)
+			}
+		}
+	}
+}
+
+// recJob is one step's element-wise pass, split by batch rows over the
+// kernels' worker pool (kernel.ParallelFor): each part writes its own
+// rows of every output, so the result does not depend on the split.
+type recJob[T Float] struct {
+	l                            recurrentLayout // a copy: a pointer would make the caller's escape
+	s                            int
+	back                         bool
+	xp, hp, out, saved           []T
+	dout, dhp, dhRec, dcRec, dxp []T
+}
+
+func (j *recJob[T]) RunPart(part, parts int) {
+	B := j.l.batch
+	b0, b1 := part*B/parts, (part+1)*B/parts
+	if j.back {
+		backwardRows(&j.l, j.s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+	} else {
+		forwardRows(&j.l, j.s, b0, b1, j.xp, j.hp, j.out, j.saved)
+	}
+}
+
+// recParallelMin is the number of gate elements per step from which the
+// element-wise pass is split over the workers; below it the hand-off costs
+// more than it saves.
+const recParallelMin = 8192
+
+// runRows runs j's step on all rows, in parallel when work elements are
+// enough.
+func runRows[T Float](j *recJob[T], rows, work int) {
+	parts := min(kernel.Threads(), rows)
+	if work < recParallelMin || parts < 2 {
+		j.RunPart(0, 1)
+		return
+	}
+	kernel.ParallelFor(parts, j)
+}
+
+// recJobPool recycles jobs so a warm step allocates nothing; one pool per
+// element type, safe for graphs on several goroutines.
+type recJobPool[T Float] struct {
+	mu   sync.Mutex
+	free []*recJob[T]
+}
+
+var (
+	recJobs32 recJobPool[float32]
+	recJobs64 recJobPool[float64]
+)
+
+func recPool[T Float]() *recJobPool[T] {
+	if p, ok := any(&recJobs32).(*recJobPool[T]); ok {
+		return p
+	}
+	if p, ok := any(&recJobs64).(*recJobPool[T]); ok {
+		return p
+	}
+	return nil // a named float type: jobs are allocated
+}
+
+func getRecJob[T Float]() *recJob[T] {
+	p := recPool[T]()
+	if p == nil {
+		return new(recJob[T])
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		j := p.free[n-1]
+		p.free = p.free[:n-1]
+		return j
+	}
+	return new(recJob[T])
+}
+
+func putRecJob[T Float](j *recJob[T]) {
+	*j = recJob[T]{} // do not keep buffers alive
+	if p := recPool[T](); p != nil {
+		p.mu.Lock()
+		p.free = append(p.free, j)
+		p.mu.Unlock()
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/autograd/gradcheck"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -118,4 +119,46 @@ func reshape3(x *tensor.Tensor[float32]) *tensor.Tensor[float32] {
 	t := tensor.New[float32](x.Len(), 1, 1)
 	copy(t.Data(), x.Data())
 	return t
+}
+
+// TestFusedRecurrentThreadsAgree checks that the element-wise passes split
+// over the workers (large enough steps) give the single thread's values and
+// gradients bit for bit, for every kind.
+func TestFusedRecurrentThreadsAgree(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
+	const steps, batch, hidden = 3, 64, 48
+	for _, kind := range []autograd.RecurrentKind{autograd.RecurrentTanh, autograd.RecurrentLSTM, autograd.RecurrentGRU} {
+		var ref [][]float32
+		for _, threads := range []int{1, 2} {
+			kernel.SetThreads(threads)
+			rng := tensor.NewRand(5)
+			gh := kind.Gates() * hidden
+			param := func(s ...int) *autograd.Var[float32] {
+				v := tensor.New[float32](s...)
+				v.RandU(rng, -0.5, 0.5)
+				return autograd.NewParam(v, "")
+			}
+			xp, whh, bhh := param(batch, steps, gh), param(gh, hidden), param(gh)
+			up := tensor.New[float32](batch, steps, hidden)
+			up.RandU(rng, -1, 1)
+			g := autograd.New[float32]()
+			out, _ := g.FusedRecurrent(kind, xp, whh, bhh, true, false)
+			got := [][]float32{append([]float32(nil), out.Value.Data()...)}
+			g.Backward(g.Sum(g.Mul(out, autograd.NewConstant(up))))
+			for _, v := range []*autograd.Var[float32]{xp, whh, bhh} {
+				got = append(got, v.Grad.Data())
+			}
+			if threads == 1 {
+				ref = got
+				continue
+			}
+			for k := range got {
+				for i := range got[k] {
+					if got[k][i] != ref[k][i] {
+						t.Fatalf("kind %d: tensor %d element %d: %v with 2 threads, %v with 1", kind, k, i, got[k][i], ref[k][i])
+					}
+				}
+			}
+		}
+	}
 }
