@@ -121,9 +121,10 @@ func benchTrain(b *testing.B, model, opt string, batch int) {
 	b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
-func BenchmarkMLPSGD(b *testing.B)  { benchTrain(b, "mlp", "sgd", 128) }
-func BenchmarkMLPAdam(b *testing.B) { benchTrain(b, "mlp", "adam", 128) }
-func BenchmarkCNNAdam(b *testing.B) { benchTrain(b, "cnn", "adam", 64) }
+func BenchmarkMLPSGD(b *testing.B)   { benchTrain(b, "mlp", "sgd", 128) }
+func BenchmarkMLPAdam(b *testing.B)  { benchTrain(b, "mlp", "adam", 128) }
+func BenchmarkCNNAdam(b *testing.B)  { benchTrain(b, "cnn", "adam", 64) }
+func BenchmarkLSTMAdam(b *testing.B) { benchTrain(b, "lstm", "adam", 128) }
 
 func BenchmarkAdamStep10M(b *testing.B) {
 	for b.Loop() {

@@ -46,17 +46,25 @@ type Trainer struct {
 	Loss float32
 }
 
-// NewTrainer builds model ("mlp" or "cnn"), optimizer ("sgd": SGD with
+// NewTrainer builds model ("mlp", "cnn" or "lstm", models.SeqNet with
+// an LSTM of 128 units), optimizer ("sgd": SGD with
 // momentum 0.9 and lr 0.01, as bench/pytorch/bench.py; "adam": PyTorch's
 // defaults) and a batch of random inputs and labels. toy shrinks the MLP's
-// hidden layer to 16 units.
+// hidden layer to 16 units and the LSTM to 8.
 func NewTrainer(model, optimizer string, batch int, toy bool) (*Trainer, error) {
 	rng := tensor.NewRand(1)
-	var m *nn.Sequential[float32]
+	var m nn.Module[float32]
 	var err error
-	if model == "mlp" && toy {
+	switch {
+	case model == "mlp" && toy:
 		m, err = models.MLP[float32](rng, 28*28, []int{16}, 10, models.Options{})
-	} else {
+	case model == "lstm":
+		hidden := 128
+		if toy {
+			hidden = 8
+		}
+		m, err = models.NewSeqNet[float32](rng, "lstm", models.SeqOptions{Hidden: hidden})
+	default:
 		m, err = models.New[float32](model, rng, models.Options{})
 	}
 	if err != nil {
@@ -74,7 +82,10 @@ func NewTrainer(model, optimizer string, batch int, toy bool) (*Trainer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	shape, _ := models.InputShape(model)
+	shape := []int{28 * 28} // the LSTM reads the image as 28 rows of 28
+	if model != "lstm" {
+		shape, _ = models.InputShape(model)
+	}
 	x := tensor.New[float32](append([]int{batch}, shape...)...)
 	x.RandN(rng, 0, 1)
 	labels := make([]int, batch)
@@ -100,8 +111,11 @@ func (t *Trainer) Step() {
 // trainRate measures training samples per second.
 func trainRate(c Config, model, optimizer string) float64 {
 	batch, steps := 128, 50
-	if model == "cnn" {
+	switch model {
+	case "cnn":
 		batch, steps = 64, 10
+	case "lstm":
+		steps = 10
 	}
 	warm := 10
 	if c.Toy {

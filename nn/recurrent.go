@@ -106,6 +106,19 @@ func (k cellKind) gates() int {
 	return 1
 }
 
+// fused returns the kind's autograd.RecurrentKind.
+func (k cellKind) fused() autograd.RecurrentKind {
+	switch k {
+	case kindLSTM:
+		return autograd.RecurrentLSTM
+	case kindGRU:
+		return autograd.RecurrentGRU
+	case kindRNNReLU:
+		return autograd.RecurrentReLU
+	}
+	return autograd.RecurrentTanh
+}
+
 // rnnKind resolves an RNN nonlinearity name.
 func rnnKind(nonlinearity string) (cellKind, error) {
 	switch nonlinearity {
@@ -230,6 +243,16 @@ func (r *recurrent[T]) run(g *autograd.Graph[T], x, h0, c0 *autograd.Var[T]) (ou
 			k := l*dirs + d
 			w := &r.weights[k]
 			xp := g.Linear(in, w.WeightIH, w.BiasIH) // every step's input part in one product
+			if h0 == nil && c0 == nil {
+				// From the zero state the whole layer is one fused op.
+				out, c := g.FusedRecurrent(r.kind.fused(), xp, w.WeightHH, w.BiasHH, r.opts.BatchFirst, d == 1)
+				last := steps - 1
+				if d == 1 {
+					last = 0
+				}
+				r.dir[d], r.hn[k], r.cn[k] = out, g.Select(out, timeAxis, last), c
+				continue
+			}
 			var h, c *autograd.Var[T]
 			if h0 != nil {
 				h = g.Select(h0, 0, k)

@@ -86,6 +86,22 @@ def main():
         m = cnn()
         x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
         out["cnn_adam_samples_per_s"] = train_rate(m, torch.optim.Adam(m.parameters(), lr=1e-3), x, y, 10)
+    if want("lstm_adam_samples_per_s"):
+        # models.SeqNet("lstm"): the image as 28 rows of 28, an LSTM of 128
+        # units, a Linear layer on the last step's output.
+        class SeqNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.LSTM(28, 128, batch_first=True)
+                self.fc = nn.Linear(128, 10)
+
+            def forward(self, x):
+                out, _ = self.rnn(x.reshape(-1, 28, 28))
+                return self.fc(out[:, -1])
+
+        m = SeqNet()
+        x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
+        out["lstm_adam_samples_per_s"] = train_rate(m, torch.optim.Adam(m.parameters(), lr=1e-3), x, y, 10)
     if want("adam_step_10m_ms"):
         p = torch.nn.Parameter(torch.randn(10_000_000))
         p.grad = torch.randn(10_000_000)

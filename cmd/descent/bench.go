@@ -21,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "bench",
-		summary: "standard performance workloads (GEMM, MLP/CNN training, Adam, backward chains), optionally against PyTorch",
+		summary: "standard performance workloads (GEMM, MLP/CNN/LSTM training, Adam, backward chains), optionally against PyTorch",
 		usage: "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]\n" +
 			"   or: mpirun -np N descent bench --distributed [--threads T] [--model mlp|cnn] [--batch B] [--steps S] [--rounds R]",
 		run: func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },

@@ -160,9 +160,10 @@ func copyRows(dst, src []float32, ld, kc, r int) bool {
 		for p := range kc {
 			*(*[4]float32)(dst[p*4:]) = *(*[4]float32)(src[p*ld:])
 		}
-	case 6:
+	case 6: // element by element: an array move of 24 bytes is a memmove call
 		for p := range kc {
-			*(*[6]float32)(dst[p*6:]) = *(*[6]float32)(src[p*ld:])
+			d, s := dst[p*6:p*6+6], src[p*ld:p*ld+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
 		}
 	case 8:
 		for p := range kc {
@@ -172,9 +173,11 @@ func copyRows(dst, src []float32, ld, kc, r int) bool {
 		for p := range kc {
 			*(*[14]float32)(dst[p*14:]) = *(*[14]float32)(src[p*ld:])
 		}
-	case 16:
+	case 16: // two 8-float halves as above
 		for p := range kc {
-			*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(src[p*ld:])
+			d, s := dst[p*16:p*16+16], src[p*ld:p*ld+16]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+			d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15] = s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15]
 		}
 	default:
 		return false

@@ -1,0 +1,584 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/descent-ml/descent/internal/kernel"
+)
+
+// This file holds the fused recurrent layer: a whole RNN, LSTM or GRU
+// layer (one direction, zero initial state) over a sequence as one node on
+// the tape, as cuDNN and PyTorch's CPU kernels do. The caller computes the
+// input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear);
+// the op then runs, per step, one GEMM h·W_hhᵀ + b_hh and the gate
+// nonlinearities and state update in one pass, saving the activated gates
+// for the backward pass. Backward runs backpropagation through time inside
+// the op: per step the gate derivatives in one pass and one GEMM dh·W_hh
+// for the previous step's hidden gradient; the weight gradient dW_hh and
+// the bias gradient db_hh are one GEMM and one column sum over all steps
+// at the end, instead of one small product and reduction per step.
+
+// RecurrentKind says which recurrence FusedRecurrent runs.
+type RecurrentKind int
+
+// The recurrences, with their gate blocks in PyTorch's order.
+const (
+	RecurrentTanh RecurrentKind = iota // h' = tanh(pre), 1 block
+	RecurrentReLU                      // h' = relu(pre), 1 block
+	RecurrentLSTM                      // i, f, g, o
+	RecurrentGRU                       // r, z, n
+)
+
+// Gates is the number of hidden-size blocks in the kind's weights.
+func (k RecurrentKind) Gates() int {
+	switch k {
+	case RecurrentLSTM:
+		return 4
+	case RecurrentGRU:
+		return 3
+	}
+	return 1
+}
+
+// recurrentLayout are the sizes of one fused layer and where its saved
+// tensors lie in the node's Saved buffer (all in processing order s: step
+// s is time t = s, or T-1-s when reverse).
+type recurrentLayout struct {
+	kind                      RecurrentKind
+	steps, batch, hidden, gts int
+	batchFirst, reverse       bool
+	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent
+	size                      int
+}
+
+func newRecurrentLayout(kind RecurrentKind, steps, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
+	l := recurrentLayout{kind: kind, steps: steps, batch: batch, hidden: hidden, gts: kind.Gates(),
+		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, dcn: -1}
+	sbh := steps * batch * hidden
+	l.acts = 0
+	l.size = steps * batch * hidden * l.gts
+	if kind == RecurrentGRU {
+		l.hpn, l.size = l.size, l.size+sbh
+	}
+	if kind == RecurrentLSTM {
+		l.c, l.tc, l.size = l.size, l.size+sbh, l.size+2*sbh
+	}
+	l.h, l.size = l.size, l.size+sbh
+	if kind == RecurrentLSTM {
+		l.dcn, l.size = l.size, l.size+batch*hidden
+	}
+	return l
+}
+
+// time returns the time index of processing step s.
+func (l *recurrentLayout) time(s int) int {
+	if l.reverse {
+		return l.steps - 1 - s
+	}
+	return s
+}
+
+// row returns the offset of row b of time t in a [T, B, w] (or batch-first
+// [B, T, w]) tensor, and the stride between rows b and b+1.
+func (l *recurrentLayout) row(t, w int) (off, ld int) {
+	if l.batchFirst {
+		return t * w, l.steps * w
+	}
+	return t * l.batch * w, w
+}
+
+// FusedRecurrent runs one recurrent layer in one direction from the zero
+// state over a whole sequence and returns its outputs h_t at every step,
+// [T, B, H] (or [B, T, H] with batchFirst), and, for the LSTM, the last
+// cell state c_n [B, H] (nil for the others). xp is x·W_ihᵀ + b_ih for
+// every step, [T, B, G·H] (or [B, T, G·H]); whh is W_hh [G·H, H]; bhh is
+// b_hh [G·H] or nil. With reverse, the layer reads the sequence from the
+// last step to the first (the backward direction of a bidirectional
+// layer); c_n is then the state after time 0. The equations are PyTorch's
+// nn.RNN, nn.LSTM and nn.GRU (see nn.RNNCell, nn.LSTMCell, nn.GRUCell);
+// its result equals the per-step composition of Linear, Narrow, Sigmoid,
+// Tanh, Mul and Add, as one node.
+func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse bool) (out, cn *Var[T]) {
+	xs := xp.Shape()
+	if len(xs) != 3 || whh.Value.Dims() != 2 {
+		panic(fmt.Sprintf("autograd: FusedRecurrent: input %v and weight %v, want 3 and 2 dimensions", xs, whh.Shape()))
+	}
+	hidden := whh.Value.Dim(1)
+	gh := kind.Gates() * hidden
+	if whh.Value.Dim(0) != gh || xs[2] != gh || bhh != nil && (bhh.Value.Dims() != 1 || bhh.Value.Dim(0) != gh) {
+		panic(fmt.Sprintf("autograd: FusedRecurrent: input %v, weight %v and bias do not fit %d gates of %d", xs, whh.Shape(), kind.Gates(), hidden))
+	}
+	steps, batch := xs[0], xs[1]
+	if batchFirst {
+		steps, batch = batch, steps
+	}
+	l := newRecurrentLayout(kind, steps, batch, hidden, batchFirst, reverse)
+	req := g.needsGrad(xp, whh, bhh)
+	shape := [3]int{steps, batch, hidden}
+	if batchFirst {
+		shape[0], shape[1] = batch, steps
+	}
+	out = g.NewResult(req, shape[:]...)
+	saved := g.Buffer(l.size)
+	hp := g.Buffer(batch, gh)
+	recurrentForward(&l, xp.Value.Data(), whh.Value.Data(), optData(bhh), out.Value.Data(), saved.Data(), hp.Data())
+	if req {
+		n := g.Record(fusedRecurrentOp[T]{}, out, xp, whh, bhh)
+		n.Ints[0], n.Ints[1] = int(kind), boolInt(batchFirst)
+		n.Ints[2] = boolInt(reverse)
+		n.Saved = saved
+	}
+	if kind != RecurrentLSTM {
+		return out, nil
+	}
+	bh := batch * hidden
+	cn = g.NewResult(req, batch, hidden)
+	sd := saved.Data()
+	copy(cn.Value.Data(), sd[l.c+(steps-1)*bh:l.c+steps*bh])
+	if req {
+		clear(sd[l.dcn : l.dcn+bh])
+		n := g.Record(fusedCellStateOp[T]{}, cn, out, nil, nil)
+		n.Saved = saved
+		n.Ints[0] = l.dcn
+	}
+	return out, cn
+}
+
+func optData[T Float](v *Var[T]) []T {
+	if v == nil {
+		return nil
+	}
+	return v.Value.Data()
+}
+
+// recurrentForward runs the layer; hp is [B, G·H] scratch.
+func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp []T) {
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh := B * H
+	hs := saved[l.h:]
+	j := getRecJob[T]()
+	defer putRecJob(j)
+	*j = recJob[T]{l: *l, xp: xp, hp: hp, out: out, saved: saved}
+	for s := range l.steps {
+		// hp = h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from the zero state).
+		switch {
+		case s > 0 && bhh != nil:
+			kernel.GemmBias(false, true, B, G, H, hs[(s-1)*bh:s*bh], H, whh, H, bhh, hp, G)
+		case s > 0:
+			kernel.Gemm(false, true, B, G, H, 1, hs[(s-1)*bh:s*bh], H, whh, H, 0, hp, G)
+		case bhh != nil:
+			for b := range B {
+				copy(hp[b*G:(b+1)*G], bhh)
+			}
+		default:
+			clear(hp)
+		}
+		j.s = s
+		runRows(j, B, B*G)
+	}
+}
+
+// forwardRows is step s of the forward pass for batch rows [b0, b1), from
+// hp, the hidden part.
+func forwardRows[T Float](l *recurrentLayout, s, b0, b1 int, xp, hp, out, saved []T) {
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh := B * H
+	hs := saved[l.h:]
+	t := l.time(s)
+	xo, xld := l.row(t, G)
+	oo, old := l.row(t, H)
+	var hprev []T
+	if s > 0 {
+		hprev = hs[(s-1)*bh : s*bh]
+	}
+	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
+	hcur := hs[s*bh : (s+1)*bh]
+	for b := b0; b < b1; b++ {
+		x := xp[xo+b*xld : xo+b*xld+G]
+		p := hp[b*G : (b+1)*G]
+		a := acts[b*G : (b+1)*G]
+		h := hcur[b*H : (b+1)*H]
+		switch l.kind {
+		case RecurrentTanh:
+			for j := range H {
+				h[j] = tanhT(x[j] + p[j])
+			}
+		case RecurrentReLU:
+			for j := range H {
+				h[j] = max(x[j]+p[j], 0)
+			}
+		case RecurrentLSTM:
+			c := saved[l.c+s*bh+b*H : l.c+s*bh+(b+1)*H]
+			tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
+			var cp []T
+			if s > 0 {
+				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
+			}
+			for j := range H {
+				i := sigmoidT(x[j] + p[j])
+				f := sigmoidT(x[H+j] + p[H+j])
+				gg := tanhT(x[2*H+j] + p[2*H+j])
+				o := sigmoidT(x[3*H+j] + p[3*H+j])
+				a[j], a[H+j], a[2*H+j], a[3*H+j] = i, f, gg, o
+				cv := i * gg
+				if cp != nil {
+					cv += f * cp[j]
+				}
+				c[j] = cv
+				tc[j] = tanhT(cv)
+				h[j] = o * tc[j]
+			}
+		case RecurrentGRU:
+			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
+			for j := range H {
+				r := sigmoidT(x[j] + p[j])
+				z := sigmoidT(x[H+j] + p[H+j])
+				hpn[j] = p[2*H+j]
+				n := tanhT(x[2*H+j] + r*p[2*H+j])
+				a[j], a[H+j], a[2*H+j] = r, z, n
+				var hv T
+				if hprev != nil {
+					hv = hprev[b*H+j]
+				}
+				h[j] = n + z*(hv-n) // (1-z)⊙n + z⊙h
+			}
+		}
+		if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
+			copy(a, h)
+		}
+		copy(out[oo+b*old:oo+b*old+H], h)
+	}
+}
+
+type fusedRecurrentOp[T Float] struct{}
+
+func (fusedRecurrentOp[T]) Name() string { return "FusedRecurrent" }
+
+// Backward is backpropagation through time over the saved steps. With
+// pre the gate pre-activations, a dot for the derivative of the loss, and
+// dh the gradient reaching h_s (from the output at s and from step s+1):
+//
+//	RNN:  dpre = dh⊙(1 - h²) (tanh) or dh⊙[h > 0] (relu)
+//	LSTM: dc = dc_{s+1}⊙f_{s+1} + dh⊙o⊙(1 - tanh²c)
+//	      di = dc⊙g⊙i(1-i), df = dc⊙c_{s-1}⊙f(1-f), dg = dc⊙i⊙(1-g²),
+//	      do = dh⊙tanh c⊙o(1-o)
+//	GRU:  h = n + z⊙(h_{s-1} - n):
+//	      dn_pre = dh⊙(1-z)⊙(1-n²), dz_pre = dh⊙(h_{s-1}-n)⊙z(1-z),
+//	      dr_pre = dn_pre⊙hp_n⊙r(1-r); the hidden part's n block gets
+//	      dn_pre⊙r, the input part's dn_pre; h_{s-1} gets dh⊙z directly.
+//
+// The input part xp gets the gate gradients (dxp), the hidden part hp =
+// h_{s-1}·W_hhᵀ + b_hh gets dhp (equal but for GRU's n block), and then
+// dh_{s-1} += dhp·W_hh, dW_hh = Σ_s dhp_sᵀ·h_{s-1}, db_hh = Σ_s dhp_s.
+func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
+	xpv, whh := n.In[0], n.In[1].Value.Data()
+	xs := xpv.Shape()
+	kind, batchFirst, reverse := RecurrentKind(n.Ints[0]), n.Ints[1] == 1, n.Ints[2] == 1
+	steps, batch := xs[0], xs[1]
+	if batchFirst {
+		steps, batch = batch, steps
+	}
+	hidden := n.In[1].Value.Dim(1)
+	l := newRecurrentLayout(kind, steps, batch, hidden, batchFirst, reverse)
+	B, H, G := batch, hidden, l.gts*hidden
+	bh := B * H
+	saved := n.Saved.Data()
+	hs := saved[l.h:]
+	dout := n.Out.Grad.Data()
+	dhp := g.Buffer(steps, B, G).Data()
+	dhRec := g.Buffer(B, H).Data()
+	clear(dhRec)
+	var dcRec []T
+	if kind == RecurrentLSTM {
+		dcRec = g.Buffer(B, H).Data()
+		copy(dcRec, saved[l.dcn:l.dcn+bh])
+		clear(saved[l.dcn : l.dcn+bh]) // consumed: a retained graph's next pass starts from zero
+	}
+	var dxp []T
+	if gx := g.GradOf(xpv); gx != nil {
+		dxp = gx.Data()
+	}
+	j := getRecJob[T]()
+	defer putRecJob(j)
+	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp}
+	for s := steps - 1; s >= 0; s-- {
+		j.s = s
+		runRows(j, B, B*G)
+		dp := dhp[s*B*G : (s+1)*B*G]
+		if s > 0 { // dh_{s-1} = dhp·W_hh (+ GRU's direct path, already in dhRec)
+			beta := T(0)
+			if kind == RecurrentGRU {
+				beta = 1
+			}
+			kernel.Gemm(false, false, B, H, G, 1, dp, G, whh, H, beta, dhRec, H)
+		}
+	}
+	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 { // dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}
+		kernel.Gemm(true, false, G, H, (steps-1)*B, 1, dhp[B*G:], G, hs, H, 1, gw.Data(), H)
+	}
+	if gb := g.GradOf(n.In[2]); gb != nil { // db_hh = Σ_s dhp_s
+		sumRows(gb.Data(), dhp, steps*B, G)
+	}
+}
+
+// fusedCellStateOp is the LSTM's last cell state c_n, a second output of
+// FusedRecurrent: its backward hands dc_n to the layer's backward through
+// the shared Saved buffer (at offset Ints[0]) and marks the layer's output
+// as reached, so that the layer's backward runs even when only c_n feeds
+// the loss.
+type fusedCellStateOp[T Float] struct{}
+
+func (fusedCellStateOp[T]) Name() string { return "FusedRecurrentCellState" }
+func (fusedCellStateOp[T]) Backward(g *Graph[T], n *Node[T]) {
+	g.GradOf(n.In[0])
+	d := n.Out.Grad.Data()
+	slot := n.Saved.Data()[n.Ints[0] : n.Ints[0]+len(d)]
+	kernel.Add(slot, slot, d)
+}
+
+// sigmoidT and tanhT are the scalar activations of the fused layer: exact
+// (math) for float64, a fast float32 form for float32 (see expf32).
+func sigmoidT[T Float](x T) T {
+	if isF32(x) {
+		v := float32(x)
+		if v >= 0 {
+			return T(1 / (1 + expf32(-v)))
+		}
+		e := expf32(v)
+		return T(e / (1 + e))
+	}
+	xf := float64(x)
+	if xf >= 0 {
+		return T(1 / (1 + math.Exp(-xf)))
+	}
+	e := math.Exp(xf)
+	return T(e / (1 + e))
+}
+
+func tanhT[T Float](x T) T {
+	if isF32(x) {
+		return T(tanhf32(float32(x)))
+	}
+	return T(math.Tanh(float64(x)))
+}
+
+// isF32 reports whether T is float32; the compiler folds it per instance.
+func isF32[T Float](x T) bool {
+	_, ok := any(x).(float32)
+	return ok
+}
+
+// tanhf32 is tanh in float32 to a few ulp: an odd Taylor polynomial near 0,
+// where 1 - 2/(e^{2x}+1) would lose relative precision, else that form.
+func tanhf32(x float32) float32 {
+	a := x
+	if a < 0 {
+		a = -a
+	}
+	if a < 0.125 {
+		x2 := x * x // tanh x = x - x³/3 + 2x⁵/15 - 17x⁷/315 + 62x⁹/2835 - ...
+		return x * (1 + x2*(-1.0/3+x2*(2.0/15+x2*(-17.0/315+x2*(62.0/2835)))))
+	}
+	if a > 9 {
+		a = 9 // tanh 9 rounds to 1 in float32
+	}
+	r := 1 - 2/(expf32(2*a)+1)
+	if x < 0 {
+		return -r
+	}
+	return r
+}
+
+// expf32 is eˣ in float32 (relative error about 2e-7): x = k·ln2 + r with
+// |r| ≤ ln2/2, eʳ by its degree-6 Taylor polynomial, 2ᵏ by the exponent
+// bits. Inputs below -87 give 0 and above 88 +Inf.
+func expf32(x float32) float32 {
+	if x < -87 {
+		return 0
+	}
+	if x > 88 {
+		return float32(math.Inf(1))
+	}
+	const ln2hi, ln2lo, log2e = 0.693359375, -2.12194440e-4, 1.44269504088896341
+	kf := x * log2e
+	if kf < 0 { // round to nearest by truncation, away from zero
+		kf -= 0.5
+	} else {
+		kf += 0.5
+	}
+	k := int32(kf)
+	r := x - float32(k)*ln2hi - float32(k)*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(k+127)<<23)
+}
+
+// backwardRows is step s of the backward pass for batch rows [b0, b1):
+// the gate gradients dhp and dxp from the output gradient and the
+// recurrent gradients dhRec (and dcRec), which it updates but for the
+// dhp·W_hh product.
+func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T) {
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh := B * H
+	hs := saved[l.h:]
+	kind := l.kind
+	t := l.time(s)
+	xo, xld := l.row(t, G)
+	oo, old := l.row(t, H)
+	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
+	dp := dhp[s*B*G : (s+1)*B*G]
+	for b := b0; b < b1; b++ {
+		a := acts[b*G : (b+1)*G]
+		d := dp[b*G : (b+1)*G]
+		dhr := dhRec[b*H : (b+1)*H]
+		do := dout[oo+b*old : oo+b*old+H]
+		var dx []T
+		if dxp != nil {
+			dx = dxp[xo+b*xld : xo+b*xld+G]
+		}
+		switch kind {
+		case RecurrentTanh:
+			for j := range H {
+				d[j] = (do[j] + dhr[j]) * (1 - a[j]*a[j])
+			}
+		case RecurrentReLU:
+			for j := range H {
+				if a[j] > 0 {
+					d[j] = do[j] + dhr[j]
+				} else {
+					d[j] = 0
+				}
+			}
+		case RecurrentLSTM:
+			tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
+			dcr := dcRec[b*H : (b+1)*H]
+			var cp []T
+			if s > 0 {
+				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
+			}
+			for j := range H {
+				i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
+				dh := do[j] + dhr[j]
+				dc := dcr[j] + dh*o*(1-tc[j]*tc[j])
+				d[j] = dc * gg * i * (1 - i)
+				if cp != nil {
+					d[H+j] = dc * cp[j] * f * (1 - f)
+				} else {
+					d[H+j] = 0
+				}
+				d[2*H+j] = dc * i * (1 - gg*gg)
+				d[3*H+j] = dh * tc[j] * o * (1 - o)
+				dcr[j] = dc * f
+			}
+		case RecurrentGRU:
+			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
+			for j := range H {
+				r, z, nn := a[j], a[H+j], a[2*H+j]
+				dh := do[j] + dhr[j]
+				var hv T
+				if s > 0 {
+					hv = hs[(s-1)*bh+b*H+j]
+				}
+				dn := dh * (1 - z) * (1 - nn*nn)
+				d[H+j] = dh * (hv - nn) * z * (1 - z)
+				d[j] = dn * hpn[j] * r * (1 - r)
+				if dx != nil {
+					dx[2*H+j] += dn
+				}
+				d[2*H+j] = dn * r
+				dhr[j] = dh * z // the direct path h_{s-1} → h_s
+			}
+		}
+		if dx != nil {
+			if kind == RecurrentGRU {
+				kernel.Add(dx[:2*H], dx[:2*H], d[:2*H])
+			} else {
+				kernel.Add(dx, dx, d)
+			}
+		}
+	}
+}
+
+// recJob is one step's element-wise pass, split by batch rows over the
+// kernels' worker pool (kernel.ParallelFor): each part writes its own
+// rows of every output, so the result does not depend on the split.
+type recJob[T Float] struct {
+	l                            recurrentLayout // a copy: a pointer would make the caller's escape
+	s                            int
+	back                         bool
+	xp, hp, out, saved           []T
+	dout, dhp, dhRec, dcRec, dxp []T
+}
+
+func (j *recJob[T]) RunPart(part, parts int) {
+	B := j.l.batch
+	b0, b1 := part*B/parts, (part+1)*B/parts
+	if j.back {
+		backwardRows(&j.l, j.s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+	} else {
+		forwardRows(&j.l, j.s, b0, b1, j.xp, j.hp, j.out, j.saved)
+	}
+}
+
+// recParallelMin is the number of gate elements per step from which the
+// element-wise pass is split over the workers; below it the hand-off costs
+// more than it saves.
+const recParallelMin = 8192
+
+// runRows runs j's step on all rows, in parallel when work elements are
+// enough.
+func runRows[T Float](j *recJob[T], rows, work int) {
+	parts := min(kernel.Threads(), rows)
+	if work < recParallelMin || parts < 2 {
+		j.RunPart(0, 1)
+		return
+	}
+	kernel.ParallelFor(parts, j)
+}
+
+// recJobPool recycles jobs so a warm step allocates nothing; one pool per
+// element type, safe for graphs on several goroutines.
+type recJobPool[T Float] struct {
+	mu   sync.Mutex
+	free []*recJob[T]
+}
+
+var (
+	recJobs32 recJobPool[float32]
+	recJobs64 recJobPool[float64]
+)
+
+func recPool[T Float]() *recJobPool[T] {
+	if p, ok := any(&recJobs32).(*recJobPool[T]); ok {
+		return p
+	}
+	if p, ok := any(&recJobs64).(*recJobPool[T]); ok {
+		return p
+	}
+	return nil // a named float type: jobs are allocated
+}
+
+func getRecJob[T Float]() *recJob[T] {
+	p := recPool[T]()
+	if p == nil {
+		return new(recJob[T])
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		j := p.free[n-1]
+		p.free = p.free[:n-1]
+		return j
+	}
+	return new(recJob[T])
+}
+
+func putRecJob[T Float](j *recJob[T]) {
+	*j = recJob[T]{} // do not keep buffers alive
+	if p := recPool[T](); p != nil {
+		p.mu.Lock()
+		p.free = append(p.free, j)
+		p.mu.Unlock()
+	}
+}
