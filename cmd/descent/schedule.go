@@ -26,7 +26,7 @@ func init() {
 func scheduleHelp() string {
 	var b strings.Builder
 	for _, n := range scheduleNames {
-		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(scheduleKeys[n], ", "))
+		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(schedule.Keys(n), ", "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

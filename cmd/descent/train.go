@@ -591,9 +591,9 @@ func attachSchedule(tr *train.Trainer, c trainConfig) error {
 		}
 		return nil
 	case "plateau":
-		p, err := plateauFromFlags(lr, c.ScheduleSet)
+		p, err := schedule.PlateauFrom(lr, c.ScheduleSet)
 		if err != nil {
-			return &usageError{"--schedule plateau: " + err.Error()}
+			return &usageError{"--schedule " + strings.TrimPrefix(err.Error(), "schedule: ")}
 		}
 		tr.Plateau = p
 		return nil
@@ -618,56 +618,6 @@ func joinSet(set, kv string) string {
 		return kv
 	}
 	return set + "," + kv
-}
-
-// plateauFromFlags builds ReduceLROnPlateau, stepped with the test loss
-// after each epoch.
-func plateauFromFlags(lr float64, set string) (*schedule.Plateau, error) {
-	p := schedule.NewPlateau(lr)
-	kv, err := parseKV(set)
-	if err != nil {
-		return nil, err
-	}
-	valid := "mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps"
-	for _, s := range kv {
-		num := func() (float64, error) {
-			v, err := strconv.ParseFloat(s.Value, 64)
-			if err != nil {
-				return 0, fmt.Errorf("%s=%q: not a number", s.Key, s.Value)
-			}
-			return v, nil
-		}
-		var v float64
-		if s.Key != "mode" && s.Key != "threshold_mode" {
-			if v, err = num(); err != nil {
-				return nil, err
-			}
-		}
-		switch s.Key {
-		case "mode":
-			p.Mode = s.Value
-		case "threshold_mode":
-			p.ThresholdMode = s.Value
-		case "factor":
-			p.Factor = v
-		case "patience":
-			p.Patience = int(v)
-		case "threshold":
-			p.Threshold = v
-		case "cooldown":
-			p.Cooldown = int(v)
-		case "min_lr":
-			p.MinLR = v
-		case "eps":
-			p.Eps = v
-		default:
-			return nil, fmt.Errorf("unknown setting %q; valid settings: %s", s.Key, valid)
-		}
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 func parseBatch(s string) (int, error) {
