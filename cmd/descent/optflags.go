@@ -27,7 +27,7 @@ func optimizerKeys(name string) []string { return optim.Keys(name) }
 // params with learning rate lr (math.NaN() keeps PyTorch's default) and
 // the --set string set. Errors name the bad key and list the valid ones.
 func optimizerFromFlags[T optim.Float](name string, lr float64, set string, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
-	pairs, err := parseKV(set)
+	pairs, err := kv.Split(set)
 	if err != nil {
 		return nil, err
 	}
@@ -36,13 +36,13 @@ func optimizerFromFlags[T optim.Float](name string, lr float64, set string, para
 
 // buildOptimizer builds through optim.Build, giving --lr as lr= to the
 // optimizer (to the inner one of lookahead).
-func buildOptimizer[T optim.Float](name string, lr float64, pairs []keyValue, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
+func buildOptimizer[T optim.Float](name string, lr float64, pairs []kv.Pair, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
 	settings := make([]kv.Pair, 0, len(pairs)+1)
 	for _, p := range pairs {
 		if lr == lr && (p.Key == "lr" || p.Key == "inner.lr") {
 			return nil, fmt.Errorf("%s: give the learning rate with --lr, not lr=", name)
 		}
-		settings = append(settings, kv.Pair{Key: p.Key, Value: p.Value})
+		settings = append(settings, p)
 	}
 	if lr == lr { // not NaN
 		settings = append(settings, kv.Pair{Key: "lr", Value: strconv.FormatFloat(lr, 'g', -1, 64)})
