@@ -96,7 +96,9 @@ func same[I Initializer](c I) Initializer { return c }
 
 func noSettings() NoSettings { return NoSettings{} }
 
-func fixed(i Initializer) func(NoSettings) Initializer { return func(NoSettings) Initializer { return i } }
+func fixed(i Initializer) func(NoSettings) Initializer {
+	return func(NoSettings) Initializer { return i }
+}
 
 func one[T any](v T) func() T { return func() T { return v } }
 
