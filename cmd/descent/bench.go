@@ -19,10 +19,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "bench",
-		summary: "standard performance workloads (GEMM, MLP/CNN training, Adam, backward chains), optionally against PyTorch",
-		usage:   "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]",
-		run:     func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
+		name:     "bench",
+		summary:  "standard performance workloads (GEMM, MLP/CNN training, Adam, backward chains), optionally against PyTorch",
+		usage:    "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]",
+		examples: []string{"descent bench --quick", "descent bench --threads 1,2 --only matmul"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
 	})
 }
 

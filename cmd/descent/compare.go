@@ -34,7 +34,8 @@ func init() {
 			"       [--init kaiming_normal,xavier_uniform,torch_default,zeros] [--epochs N] [--model mlp|cnn] [--out DIR]\n\n" +
 			"Every run starts from the same initial weights (same seed) and sees the data in the same order.\n" +
 			"Writes compare.png (loss and accuracy curves of all runs) and compare.csv to DIR, prints a table.",
-		run: func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
+		examples: []string{"descent compare --opt sgd,adam --epochs 1 --limit 2000 --out runs/cmp", "descent compare --init kaiming_normal,zeros --epochs 1 --limit 2000"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
 	})
 }
 

@@ -14,10 +14,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "eval",
-		summary: "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
-		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]",
-		run:     func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
+		name:     "eval",
+		summary:  "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
+		usage:    "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]",
+		examples: []string{"descent eval --model mlp --weights runs/first/model.safetensors"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
 	})
 }
 

@@ -26,7 +26,8 @@ func init() {
 			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + optimizerHelp() +
 			"\n  momentum, nesterov: sgd with momentum 0.9 (nesterov=true)\n" +
 			"With several optimizers, a key applies to each that has it; NAME.KEY=V to one only.",
-		run: func(fs *flag.FlagSet, args []string) error { return runTrace(os.Stdout, os.Stderr, fs, args) },
+		examples: []string{"descent trace --func rosenbrock --opt sgd,adam --lr 0.001,0.1 --plot race.png"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runTrace(os.Stdout, os.Stderr, fs, args) },
 	})
 }
 

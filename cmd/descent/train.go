@@ -107,7 +107,8 @@ func init() {
 			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
 			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).\n" +
 			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.",
-		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
+		examples: []string{"descent train --epochs 1 --limit 5000 --out runs/first", "descent train --opt adam --lr 1e-3 --schedule cosine --out runs/adam"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
 
