@@ -239,7 +239,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, shellQuote(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
-		return &exitError{code: exitDiverged, msg: de.Error()}
+		return &exitError{code: exitDiverged, msg: de.Summary() + "; try a lower --lr or --clip-grad-norm 1; " + de.CheckpointNote()}
 	case err != nil:
 		return err
 	}
