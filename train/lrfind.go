@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -102,10 +103,10 @@ func LRFind(model nn.Module[float32], opt optim.Optimizer[float32], ds data.Data
 		}
 	}
 	if o.Steps < 3 {
-		return nil, fmt.Errorf("train: lr-find: a sweep of %d steps is too short to read; want at least 3 (more --steps, or a smaller batch)", o.Steps)
+		return nil, fmt.Errorf("train: lr-find: a sweep of %d steps is too short to read; want at least 3 (more Steps, or a smaller BatchSize): %w", o.Steps, ErrSweepTooShort)
 	}
 	if len(res.Points) < 3 {
-		return nil, fmt.Errorf("train: lr-find: the loss diverged after %d steps; lower --min-lr", len(res.Points))
+		return nil, fmt.Errorf("train: lr-find: the loss diverged after %d steps; lower MinLR: %w", len(res.Points), ErrSweepDiverged)
 	}
 	first := res.Points[0].Smoothed
 	iMin := 0
@@ -170,3 +171,9 @@ func PlotLRFind(path string, r *LRFindResult) error {
 	}
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
 }
+
+// The errors LRFind wraps when its sweep cannot be read.
+var (
+	ErrSweepTooShort = errors.New("sweep too short")
+	ErrSweepDiverged = errors.New("sweep diverged at once")
+)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -91,7 +92,14 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	res, err := train.LRFind(run.model, run.trainer.Optimizer, run.trainSet, train.LRFindOptions{
 		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
 	if err != nil {
-		return &usageError{err.Error()} // a sweep too short or a range that diverges at once
+		// A sweep too short or a range that diverges at once.
+		switch {
+		case errors.Is(err, train.ErrSweepTooShort):
+			return usagef("%v; give more --steps, or a smaller --batch", err)
+		case errors.Is(err, train.ErrSweepDiverged):
+			return usagef("%v; lower --min-lr", err)
+		}
+		return &usageError{err.Error()}
 	}
 	if err := train.PlotLRFind(*plotPath, res); err != nil {
 		return err
