@@ -93,11 +93,12 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
 	if err != nil {
 		// A sweep too short or a range that diverges at once.
+		var se *train.SweepError
 		switch {
-		case errors.Is(err, train.ErrSweepTooShort):
-			return usagef("%v; give more --steps, or a smaller --batch", err)
-		case errors.Is(err, train.ErrSweepDiverged):
-			return usagef("%v; lower --min-lr", err)
+		case errors.As(err, &se) && se.Diverged:
+			return usagef("%s; lower --min-lr", se.Problem())
+		case errors.As(err, &se):
+			return usagef("%s (more --steps, or a smaller batch)", se.Problem())
 		}
 		return &usageError{err.Error()}
 	}
