@@ -84,13 +84,17 @@ func defaultTrainConfig() trainConfig {
 
 // runInfo is run.json.
 type runInfo struct {
-	Config    trainConfig `json:"config"`
-	Command   []string    `json:"command"`
-	Version   string      `json:"descent_version"`
-	GoVersion string      `json:"go_version"`
-	Platform  string      `json:"platform"`
-	GEMM      string      `json:"gemm_kernel"`
-	Started   string      `json:"started"`
+	Config trainConfig `json:"config"`
+	// Resolved records the typed configurations the run was built from,
+	// every default filled in (absent in run.json files written before
+	// it; --resume reads Config).
+	Resolved  *resolvedConfigs `json:"resolved,omitempty"`
+	Command   []string         `json:"command"`
+	Version   string           `json:"descent_version"`
+	GoVersion string           `json:"go_version"`
+	Platform  string           `json:"platform"`
+	GEMM      string           `json:"gemm_kernel"`
+	Started   string           `json:"started"`
 }
 
 func init() {
@@ -205,7 +209,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if err := prepareDir(w, dir, c, *resume != ""); err != nil {
+	if err := prepareDir(w, dir, c, run.resolved(), *resume != ""); err != nil {
 		return err
 	}
 	run.trainer.Options.Dir = dir
@@ -719,7 +723,7 @@ func describeModel(c trainConfig, example []int, classes int) string {
 // run killed at any point can be resumed from its recorded configuration.
 // A fresh run refuses a directory that already holds one; a resumed run
 // deletes the temporary files that writes killed half-way left behind.
-func prepareDir(w io.Writer, dir string, c trainConfig, resuming bool) error {
+func prepareDir(w io.Writer, dir string, c trainConfig, resolved *resolvedConfigs, resuming bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
@@ -736,7 +740,7 @@ func prepareDir(w io.Writer, dir string, c trainConfig, resuming bool) error {
 	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
 		return usagef("--out %s already holds a run (%s): continue it with --resume %s, or choose another --out", dir, train.CheckpointFile, dir)
 	}
-	info := runInfo{Config: c, Command: os.Args, Version: version, GoVersion: runtime.Version(),
+	info := runInfo{Config: c, Resolved: resolved, Command: os.Args, Version: version, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH, GEMM: kernel.GemmKernel(), Started: time.Now().UTC().Format(time.RFC3339)}
 	raw, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
