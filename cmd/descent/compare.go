@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/internal/kernel"
-	"github.com/descent-ml/descent/train"
+	"github.com/descent-ml/descent/lab"
 )
 
 // defaultLR is the learning rate compare gives each optimizer unless told:
@@ -127,77 +126,33 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
-	var series []train.Series
-	type row struct {
-		name, lr  string
-		acc, loss float64
-		secs      float64
-		note      string
-	}
-	var rows []row
+	contestants := make([]lab.Contestant, len(runs))
 	for i, r := range runs {
-		e := entries[i]
 		r.trainer.Options.Out = nil
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "training %s (lr %s)...\n", e.name, e.cfg.LR)
-		start := time.Now()
-		err := r.trainer.Run(context.Background())
-		secs := time.Since(start).Seconds()
-		var de *train.DivergenceError
-		note := ""
-		if errors.As(err, &de) {
-			note = fmt.Sprintf("diverged at step %d", de.Step)
-		} else if err != nil {
-			return fmt.Errorf("%s: %w", e.name, err)
-		}
-		h := r.trainer.History()
-		series = append(series, train.Series{Name: e.name, Rows: h})
-		rw := row{name: e.name, lr: e.cfg.LR, secs: secs, note: note}
-		if len(h) > 0 {
-			rw.acc, rw.loss = h[len(h)-1].TestAccuracy, h[len(h)-1].TestLoss
-		}
-		rows = append(rows, rw)
+		contestants[i] = lab.Contestant{Name: entries[i].name, LR: entries[i].cfg.LR, Trainer: r.trainer}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.1f\t%s\n", r.name, r.lr, r.acc, r.loss, r.secs, r.note)
-	}
-	tw.Flush()
 	title := "optimizers"
 	if len(initNames) > 1 {
 		title = "initializers"
 	}
-	if err := train.PlotCurves(filepath.Join(dir, "compare.png"), title+" on MNIST ("+c.Model+")", series); err != nil {
-		return err
-	}
-	if err := writeCompareCSV(filepath.Join(dir, "compare.csv"), series); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
-	return nil
-}
-
-// writeCompareCSV writes every run's metrics with a leading name column.
-func writeCompareCSV(path string, series []train.Series) error {
-	f, err := os.Create(path)
+	results, err := lab.Compare(context.Background(), contestants, dir, title+" on MNIST ("+c.Model+")", w)
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(f)
-	_ = cw.Write(append([]string{"name"}, train.MetricsHeader...))
-	for _, s := range series {
-		for _, r := range s.Rows {
-			_ = cw.Write([]string{s.Name, strconv.Itoa(r.Epoch), formatFloat(r.TrainLoss), formatFloat(r.TestLoss),
-				formatFloat(r.TestAccuracy), formatFloat(r.LR), formatFloat(r.Seconds)})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
+	for _, r := range results {
+		note := ""
+		if r.Diverged {
+			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
 		}
+		f := r.Final()
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.1f\t%s\n", r.Name, r.LR, f.TestAccuracy, f.TestLoss, r.Seconds, note)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	tw.Flush()
+	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
+	return nil
 }
