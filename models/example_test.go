@@ -44,3 +44,13 @@ func ExampleMLP() {
 	// nn.Tanh[float64]
 	// *nn.Linear[float64]
 }
+
+// CheckMLPSize refuses, before anything is allocated, an MLP too large to
+// train: a mistyped width of 10^9 is an error, not an out-of-memory kill.
+func ExampleCheckMLPSize() {
+	fmt.Println(models.CheckMLPSize(784, []int{512, 256}, 10))
+	fmt.Println(models.CheckMLPSize(784, []int{1_000_000_000}, 10))
+	// Output:
+	// <nil>
+	// models: mlp: over 268435456 parameters, more than the limit of 268435456
+}

@@ -434,12 +434,8 @@ func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[
 	if err := train.CheckFinite(sd); err != nil {
 		return nil, usagef("--init-from %s: %v", path, err)
 	}
-	for _, p := range model.Parameters() {
-		for _, e := range sd {
-			if e.Name == p.Name && !slices.Equal(e.Tensor.Shape(), p.Value.Shape()) {
-				return nil, usagef("--init-from %s: tensor %q has shape %v in the file but %v in the model", path, e.Name, e.Tensor.Shape(), p.Value.Shape())
-			}
-		}
+	if _, err := nn.CheckPartial[float32](model, sd); err != nil {
+		return nil, usagef("--init-from %s: %s", path, strings.TrimPrefix(err.Error(), "nn: load state dict: "))
 	}
 	return sd, nil
 }
@@ -487,8 +483,8 @@ func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[fl
 		for _, d := range example {
 			in *= d
 		}
-		if n, ok := mlpParams(in, hidden, classes); !ok {
-			return nil, usagef("--hidden %q: %s parameters, more than the limit of %d", c.Hidden, n, maxParams)
+		if err := models.CheckMLPSize(in, hidden, classes); err != nil {
+			return nil, usagef("--hidden %q: %s", c.Hidden, strings.TrimPrefix(err.Error(), "models: mlp: "))
 		}
 		m, err := models.MLP[float32](rng, in, hidden, classes, opts)
 		if err != nil {
@@ -534,26 +530,6 @@ func outputWidth(model nn.Module[float32], example []int) int {
 	out := 0
 	g.NoGrad(func() { out = model.Forward(g, x).Value.Len() })
 	return out
-}
-
-// maxParams bounds the size of an MLP, checked before anything is
-// allocated: a mistyped --hidden (or a hostile run.json) must be an error,
-// not an out-of-memory kill. 2^28 float32 parameters are 1 GiB, ten times
-// the largest MLP anyone trains on MNIST.
-const maxParams = 1 << 28
-
-// mlpParams returns the MLP's parameter count, spelled out, and whether it
-// is within maxParams; the count never overflows.
-func mlpParams(in int, hidden []int, out int) (string, bool) {
-	total, prev := 0, in
-	for _, h := range append(hidden, out) {
-		if h > maxParams || prev > maxParams || (prev+1)*h > maxParams-total {
-			return "over " + strconv.Itoa(maxParams), false
-		}
-		total += (prev + 1) * h
-		prev = h
-	}
-	return strconv.Itoa(total), true
 }
 
 // buildTrainOptimizer builds the optimizer, wrapped in Lookahead if asked.
