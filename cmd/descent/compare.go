@@ -17,14 +17,6 @@ import (
 	"github.com/descent-ml/descent/lab"
 )
 
-// defaultLR is the learning rate compare gives each optimizer unless told:
-// the usual good value for this MLP on MNIST with batch 128.
-var defaultLR = map[string]string{
-	"sgd": "0.1", "momentum": "0.05", "nesterov": "0.05", "adagrad": "0.01", "rmsprop": "0.001",
-	"adadelta": "1", "adam": "0.001", "adamw": "0.001", "adamax": "0.002", "nadam": "0.002",
-	"radam": "0.001", "lookahead": "0.05",
-}
-
 func init() {
 	register(&command{
 		name:    "compare",
@@ -86,7 +78,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	for i, name := range optNames {
 		e := c
 		e.Opt, e.Set = name, *set
-		e.LR = defaultLR[name]
+		e.LR = defaultLR(name)
 		switch {
 		case len(lrList) == 1:
 			e.LR = lrList[0]

@@ -8,6 +8,7 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/internal/kv"
+	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
 )
@@ -62,4 +63,13 @@ func scheduleFromFlags(name string, lr float64, set string, steps int) (schedule
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "schedule: "))
 	}
 	return sc, nil
+}
+
+// defaultLR is the --lr of an optimizer given without one (lab.CompareLR),
+// "" for a name the table lacks.
+func defaultLR(name string) string {
+	if lr, ok := lab.CompareLR[name]; ok {
+		return formatFloat(lr)
+	}
+	return ""
 }

@@ -162,7 +162,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 			c.Set = ""
 		}
 		if !given["lr"] {
-			c.LR = defaultLR[c.Opt]
+			c.LR = defaultLR(c.Opt)
 		}
 	}
 	dir := *out
