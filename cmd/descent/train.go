@@ -132,9 +132,32 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
 }
 
+// runTrain reads as: parse flags, build the typed config (from the flags,
+// or from run.json with --resume), run.
 func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := defaultTrainConfig()
-	addTrainFlags(fs, &c)
+	f := addRunFlags(fs, &c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, dir, err := f.config(fs, c)
+	if err != nil {
+		return err
+	}
+	return trainRun(w, c, dir, f)
+}
+
+// runFlags are train's flags that are not part of trainConfig.
+type runFlags struct {
+	out, resume *string
+	quiet       *bool
+}
+
+// addRunFlags defines train's flags: the shared ones (addTrainFlags), the
+// optimizer, schedule and initialization ones, and the run's. A new train
+// flag that configures the run goes here, with its trainConfig field.
+func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
+	addTrainFlags(fs, c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
 	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)")
 	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)")
@@ -147,12 +170,18 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
 	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
-	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
-	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
-	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	return runFlags{
+		out:    fs.String("out", "", "output directory (default runs/<timestamp>)"),
+		resume: fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)"),
+		quiet:  fs.Bool("quiet", false, "no progress bar, only one line per epoch"),
 	}
+}
+
+// config completes the configuration the parsed flags gave: another --opt
+// starts from its own settings, and --resume reads DIR/run.json instead.
+// It returns the configuration and the output directory ("" for the
+// default).
+func (f runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
@@ -165,33 +194,40 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 			c.LR = defaultLR(c.Opt)
 		}
 	}
-	dir := *out
-	if *resume != "" {
-		var extra []string
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" {
-				extra = append(extra, "--"+f.Name)
-			}
-		})
-		if len(extra) > 0 {
-			return usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
-		}
-		info, err := readRunInfo(*resume)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		threads := c.Threads
-		c = info.Config
-		if threads > 0 {
-			c.Threads = threads
-		}
-		dir = *resume
-		if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
-			// The checkpoint holds every weight: the --init-from file
-			// the run started from is not needed (it may be gone).
-			c.InitFrom = ""
-		}
+	if *f.resume == "" {
+		return c, *f.out, nil
 	}
+	var extra []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" {
+			extra = append(extra, "--"+f.Name)
+		}
+	})
+	if len(extra) > 0 {
+		return c, "", usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
+	}
+	info, err := readRunInfo(*f.resume)
+	if err != nil {
+		return c, "", &usageError{err.Error()}
+	}
+	threads := c.Threads
+	c = info.Config
+	if threads > 0 {
+		c.Threads = threads
+	}
+	dir := *f.resume
+	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
+		// The checkpoint holds every weight: the --init-from file
+		// the run started from is not needed (it may be gone).
+		c.InitFrom = ""
+	}
+	return c, dir, nil
+}
+
+// trainRun builds the run c describes, writes run.json into dir (a fresh
+// run) or continues the run there (--resume), trains and reports.
+func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) error {
+	resume, quiet := f.resume, f.quiet
 	if c.Threads < 0 {
 		return usagef("--threads %d: want a positive number, or 0 for all cores", c.Threads)
 	}
