@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/descent-ml/descent/internal/kv"
+	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn/initializer"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
@@ -38,17 +39,16 @@ func named(name string, obj json.RawMessage) json.RawMessage {
 func (r *preparedRun) resolved() *resolvedConfigs {
 	c := r.cfg
 	var out resolvedConfigs
-	model := struct {
-		Hidden  string `json:"hidden,omitempty"`
-		Act     string `json:"act"`
-		Input   []int  `json:"input_shape"`
-		Classes int    `json:"classes"`
-	}{Act: c.Act, Input: r.trainSet.Shape(), Classes: r.trainSet.Classes()}
+	mc := models.Config{Name: c.Model, Activation: c.Act, Norm: "none"}
 	if c.Model == "mlp" {
-		model.Hidden = c.Hidden
+		mc.Hidden, _ = parseInts(c.Hidden)
 	}
-	raw, _ := json.Marshal(model)
-	out.Model = named(c.Model, raw)
+	sized, _ := json.Marshal(struct {
+		Input   []int `json:"input_shape"`
+		Classes int   `json:"classes"`
+	}{r.trainSet.Shape(), r.trainSet.Classes()})
+	obj := kv.JSON(&mc)
+	out.Model = append(obj[:len(obj)-1:len(obj)-1], append([]byte{','}, sized[1:]...)...)
 	if c.Lookahead != "" {
 		la := optim.LookaheadDefaults()
 		if kv.Decode(c.Lookahead, &la) == nil {

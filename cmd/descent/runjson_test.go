@@ -29,11 +29,14 @@ func TestRunJSONResolved(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]map[string]any{
-		"model":       {"name": "mlp", "hidden": "16", "act": "relu", "classes": 10.0},
+		"model":       {"model": "mlp", "act": "relu", "norm": "none", "classes": 10.0},
 		"optimizer":   {"name": "adam", "lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": true},
 		"lookahead":   {"k": 3.0, "alpha": 0.5},
 		"schedule":    {"name": "step", "step_size": 1.0, "gamma": 0.1, "warmup": 1.0, "warmup_start_factor": 1.0 / 3},
 		"initializer": {"name": "xavier_normal", "gain": 1.0},
+	}
+	if h, _ := info.Resolved["model"]["hidden"].([]any); len(h) != 1 || h[0] != 16.0 {
+		t.Errorf("resolved.model.hidden = %v, want [16]", info.Resolved["model"]["hidden"])
 	}
 	for part, keys := range want {
 		for k, v := range keys {
