@@ -44,3 +44,36 @@ func ExampleMLP() {
 	// nn.Tanh[float64]
 	// *nn.Linear[float64]
 }
+
+// CheckMLPSize refuses, before anything is allocated, an MLP too large to
+// train: a mistyped width of 10^9 is an error, not an out-of-memory kill.
+func ExampleCheckMLPSize() {
+	fmt.Println(models.CheckMLPSize(784, []int{512, 256}, 10))
+	fmt.Println(models.CheckMLPSize(784, []int{1_000_000_000}, 10))
+	// Output:
+	// <nil>
+	// models: mlp: over 268435456 parameters, more than the limit of 268435456
+}
+
+// A model from its typed configuration, as a run records it: the
+// defaults with other widths.
+func ExampleFromConfig() {
+	c := models.Defaults()
+	c.Hidden = []int{64}
+	m, err := models.FromConfig[float32](c, tensor.NewRand(1), 784, 10, models.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	n := 0
+	for _, p := range m.Parameters() {
+		n += p.Value.Len()
+	}
+	fmt.Println(n, "parameters")
+	c.Hidden = []int{0}
+	_, err = models.FromConfig[float32](c, tensor.NewRand(1), 784, 10, models.Options{})
+	fmt.Println(err)
+	// Output:
+	// 50890 parameters
+	// models: mlp: want positive hidden widths, got [0]
+}

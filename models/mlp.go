@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/tensor"
@@ -47,4 +48,25 @@ func MLP[T tensor.Float](rng *rand.Rand, in int, hidden []int, classes int, opts
 		layers = append(layers, act)
 	}
 	return nn.NewSequential(layers...), nil
+}
+
+// MaxParams bounds the size of an MLP that CheckMLPSize accepts: a
+// mistyped width (or a hostile configuration file) must be an error, not
+// an out-of-memory kill. 2^28 float32 parameters are 1 GiB, ten times the
+// largest MLP anyone trains on MNIST.
+const MaxParams = 1 << 28
+
+// CheckMLPSize returns an error when the MLP in -> hidden... -> out would
+// have more than MaxParams parameters, before anything is allocated; the
+// count never overflows.
+func CheckMLPSize(in int, hidden []int, out int) error {
+	total, prev := 0, in
+	for _, h := range append(slices.Clone(hidden), out) {
+		if h > MaxParams || prev > MaxParams || (prev+1)*h > MaxParams-total {
+			return fmt.Errorf("models: mlp: over %d parameters, more than the limit of %d", MaxParams, MaxParams)
+		}
+		total += (prev + 1) * h
+		prev = h
+	}
+	return nil
 }

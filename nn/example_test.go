@@ -65,10 +65,15 @@ func ExampleLoadPartial() {
 	model := nn.NewSequential[float32](b1, nn.ReLU[float32]{}, b2)
 
 	fmt.Println(nn.LoadStateDict[float32](model, checkpoint, true))
+	// CheckPartial is the same check, without the copy: check a file
+	// before training starts.
+	_, err := nn.CheckPartial[float32](model, checkpoint)
+	fmt.Println(err)
 	partial := []nn.NamedTensor[float32]{checkpoint[0], checkpoint[1]}
 	report, err := nn.LoadPartial[float32](model, partial)
 	fmt.Println("loaded", report.Loaded, "missing", report.Missing, err)
 	// Output:
+	// nn: load state dict: "2.weight" has shape [3 8] in the state dict but [5 8] in the model
 	// nn: load state dict: "2.weight" has shape [3 8] in the state dict but [5 8] in the model
 	// loaded [0.weight 0.bias] missing [2.weight 2.bias] <nil>
 }

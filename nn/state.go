@@ -158,6 +158,14 @@ func LoadPartial[T Float](m Module[T], sd []NamedTensor[T]) (LoadReport, error) 
 	return r, nil
 }
 
+// CheckPartial is LoadPartial's check without the copy: what LoadPartial
+// would load, leave and ignore, or the error it would return (a shape
+// mismatch, a duplicate entry). Check a file before training starts, load
+// it after.
+func CheckPartial[T Float](m Module[T], sd []NamedTensor[T]) (LoadReport, error) {
+	return plan(m, sd)
+}
+
 // plan matches sd against m's parameters without changing anything.
 func plan[T Float](m Module[T], sd []NamedTensor[T]) (LoadReport, error) {
 	var r LoadReport

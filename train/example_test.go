@@ -36,3 +36,23 @@ func Example() {
 	// epochs: 3
 	// test accuracy above 80%: true
 }
+
+// Freeze the first layer of an MLP by name prefix (PyTorch's
+// p.requires_grad_(False) over a name filter): SelectFrozen checks the
+// choice, Freeze turns the gradients off once the weights are those
+// training starts from. A prefix that matches nothing is an error that
+// lists the parameters there are.
+func ExampleSelectFrozen() {
+	model, _ := models.MLP[float32](tensor.NewRand(1), 4, []int{3}, 2, models.Options{})
+	frozen, err := train.SelectFrozen(model, []string{"0."})
+	for _, p := range frozen {
+		fmt.Print(p.Name, " ")
+	}
+	fmt.Println(err)
+	train.Freeze(frozen)
+	_, err = train.SelectFrozen(model, []string{"1."})
+	fmt.Println(err)
+	// Output:
+	// 0.weight 0.bias <nil>
+	// train: freeze: prefix "1." matches no parameter; parameters: 0.weight, 0.bias, 2.weight, 2.bias
+}

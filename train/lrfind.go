@@ -102,10 +102,10 @@ func LRFind(model nn.Module[float32], opt optim.Optimizer[float32], ds data.Data
 		}
 	}
 	if o.Steps < 3 {
-		return nil, fmt.Errorf("train: lr-find: a sweep of %d steps is too short to read; want at least 3 (more --steps, or a smaller batch)", o.Steps)
+		return nil, &SweepError{Steps: o.Steps}
 	}
 	if len(res.Points) < 3 {
-		return nil, fmt.Errorf("train: lr-find: the loss diverged after %d steps; lower --min-lr", len(res.Points))
+		return nil, &SweepError{Steps: len(res.Points), Diverged: true}
 	}
 	first := res.Points[0].Smoothed
 	iMin := 0
@@ -169,4 +169,26 @@ func PlotLRFind(path string, r *LRFindResult) error {
 		p.Legend.Add(m.name, l)
 	}
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
+}
+
+// SweepError is LRFind's sweep that cannot be read: too short (under 3
+// steps), or Diverged after Steps steps.
+type SweepError struct {
+	Steps    int
+	Diverged bool
+}
+
+// Problem says what is wrong, without the cure.
+func (e *SweepError) Problem() string {
+	if e.Diverged {
+		return fmt.Sprintf("the loss diverged after %d steps", e.Steps)
+	}
+	return fmt.Sprintf("a sweep of %d steps is too short to read; want at least 3", e.Steps)
+}
+
+func (e *SweepError) Error() string {
+	if e.Diverged {
+		return "train: lr-find: " + e.Problem() + "; lower MinLR"
+	}
+	return "train: lr-find: " + e.Problem() + " (more Steps, or a smaller BatchSize)"
 }

@@ -42,7 +42,7 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
 		t.Fatalf("report %+v: want epoch 1, a step after the first, lr 1e6 and a parameter", de)
 	}
 	msg := de.Error()
-	for _, want := range []string{"epoch 1", "lr 1e+06", de.Param, "--clip-grad-norm", "lower --lr", train.CheckpointFile} {
+	for _, want := range []string{"epoch 1", "lr 1e+06", de.Param, "Options.ClipGradNorm", "lower learning rate", train.CheckpointFile} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q: %s", want, msg)
 		}

@@ -145,7 +145,8 @@ type DivergenceError struct {
 	CheckpointEpoch, CheckpointStep int
 }
 
-func (e *DivergenceError) Error() string {
+// Summary says where the run diverged and what became non-finite.
+func (e *DivergenceError) Summary() string {
 	what := fmt.Sprintf("the loss (%v)", e.Loss)
 	if e.Param != "" {
 		what = fmt.Sprintf("the %s of parameter %q", e.What, e.Param)
@@ -158,12 +159,21 @@ func (e *DivergenceError) Error() string {
 	} else if e.Param == "" && e.What == "learning rate" {
 		what = fmt.Sprintf("the learning rate (%v)", e.LR)
 	}
-	ck := "no checkpoint was written before it"
-	if e.Checkpoint != "" {
-		ck = fmt.Sprintf("the last good checkpoint (epoch %d, step %d) is %s", e.CheckpointEpoch, e.CheckpointStep, e.Checkpoint)
+	return fmt.Sprintf("training diverged at epoch %d, step %d (lr %g): %s became non-finite", e.Epoch, e.Step, e.LR, what)
+}
+
+// CheckpointNote says where the last good checkpoint is, if any.
+func (e *DivergenceError) CheckpointNote() string {
+	if e.Checkpoint == "" {
+		return "no checkpoint was written before it"
 	}
-	return fmt.Sprintf("training diverged at epoch %d, step %d (lr %g): %s became non-finite; "+
-		"try a lower --lr or --clip-grad-norm 1; %s", e.Epoch, e.Step, e.LR, what, ck)
+	return fmt.Sprintf("the last good checkpoint (epoch %d, step %d) is %s", e.CheckpointEpoch, e.CheckpointStep, e.Checkpoint)
+}
+
+// Error is Summary with the usual cures, in the library's terms, and the
+// CheckpointNote; a command line puts its own flags in their place.
+func (e *DivergenceError) Error() string {
+	return e.Summary() + "; try a lower learning rate or Options.ClipGradNorm 1; " + e.CheckpointNote()
 }
 
 // NewTrainer prepares a run. seed fixes the data order and the layers'

@@ -6,33 +6,8 @@ import (
 	"strings"
 )
 
-// keyValue is one k=v pair of a --set style flag, in the order given.
-type keyValue struct{ Key, Value string }
-
-// parseKV parses "k=v,k2=v2". Values may not contain commas, except inside
-// brackets: "milestones=[30,80]" is one pair.
-func parseKV(s string) ([]keyValue, error) {
-	var out []keyValue
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	for _, part := range splitTop(s) {
-		k, v, ok := strings.Cut(part, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("malformed setting %q: want key=value", part)
-		}
-		for _, prev := range out {
-			if prev.Key == k {
-				return nil, fmt.Errorf("setting %q given twice", k)
-			}
-		}
-		out = append(out, keyValue{k, strings.TrimSpace(v)})
-	}
-	return out, nil
-}
-
-// splitTop splits on commas that are not inside brackets.
+// splitTop splits a list such as --init's on commas that are not inside
+// brackets: "normal(mean=0,std=1),zeros" is two items.
 func splitTop(s string) []string {
 	var parts []string
 	depth, start := 0, 0

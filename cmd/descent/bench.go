@@ -24,7 +24,8 @@ func init() {
 		summary: "standard performance workloads (GEMM, MLP/CNN/LSTM training, Adam, backward chains), optionally against PyTorch",
 		usage: "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]\n" +
 			"   or: mpirun -np N descent bench --distributed [--threads T] [--model mlp|cnn] [--batch B] [--steps S] [--rounds R]",
-		run: func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
+		examples: []string{"descent bench --quick", "descent bench --threads 1,2 --only matmul"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
 	})
 }
 

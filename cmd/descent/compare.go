@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,16 +14,8 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/internal/kernel"
-	"github.com/descent-ml/descent/train"
+	"github.com/descent-ml/descent/lab"
 )
-
-// defaultLR is the learning rate compare gives each optimizer unless told:
-// the usual good value for this MLP on MNIST with batch 128.
-var defaultLR = map[string]string{
-	"sgd": "0.1", "momentum": "0.05", "nesterov": "0.05", "adagrad": "0.01", "rmsprop": "0.001",
-	"adadelta": "1", "adam": "0.001", "adamw": "0.001", "adamax": "0.002", "nadam": "0.002",
-	"radam": "0.001", "lookahead": "0.05",
-}
 
 func init() {
 	register(&command{
@@ -35,7 +25,8 @@ func init() {
 			"       [--init kaiming_normal,xavier_uniform,torch_default,zeros] [--epochs N] [--model mlp|cnn] [--out DIR]\n\n" +
 			"Every run starts from the same initial weights (same seed) and sees the data in the same order.\n" +
 			"Writes compare.png (loss and accuracy curves of all runs) and compare.csv to DIR, prints a table.",
-		run: func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
+		examples: []string{"descent compare --opt sgd,adam --epochs 1 --limit 2000 --out runs/cmp", "descent compare --init kaiming_normal,zeros --epochs 1 --limit 2000"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
 	})
 }
 
@@ -87,7 +78,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	for i, name := range optNames {
 		e := c
 		e.Opt, e.Set = name, *set
-		e.LR = defaultLR[name]
+		e.LR = defaultLR(name)
 		switch {
 		case len(lrList) == 1:
 			e.LR = lrList[0]
@@ -127,67 +118,48 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
-	var series []train.Series
-	type row struct {
-		name, lr  string
-		acc, loss string
-		secs      float64
-		note      string
-	}
-	var rows []row
-	var diverged []string
+	contestants := make([]lab.Contestant, len(runs))
 	for i, r := range runs {
-		e := entries[i]
 		r.trainer.Options.Out = nil
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
 			return err
 		}
-		finish, err := compareRecorder(r.trainer, dir, e.name)
+		// Each run is recorded into OUT/NAME, so the dashboard can overlay them.
+		steps, err := compareRecorder(r.trainer, dir, entries[i].name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "training %s (lr %s)...\n", e.name, e.cfg.LR)
-		start := time.Now()
-		err = r.trainer.Run(context.Background())
-		secs := time.Since(start).Seconds()
-		var de *train.DivergenceError
-		note := ""
-		if errors.As(err, &de) {
-			note = fmt.Sprintf("diverged at step %d", de.Step)
-			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", e.name, e.cfg.LR, de.Step))
-		} else if err != nil {
-			return fmt.Errorf("%s: %w", e.name, err)
-		}
-		h := finiteEpochs(r.trainer.History())
-		series = append(series, train.Series{Name: e.name, Rows: h, Steps: finish()})
-		// A run that diverged before a finite epoch has no accuracy to
-		// show; 0.0000 would read as a measured one.
-		rw := row{name: e.name, lr: e.cfg.LR, acc: "-", loss: "-", secs: secs, note: note}
-		if len(h) > 0 {
-			last := h[len(h)-1]
-			rw.acc, rw.loss = fmt.Sprintf("%.4f", last.TestAccuracy), fmt.Sprintf("%.4f", last.TestLoss)
-			if note != "" {
-				rw.note += fmt.Sprintf(" (metrics of epoch %d)", last.Epoch)
-			}
-		}
-		rows = append(rows, rw)
+		contestants[i] = lab.Contestant{Name: entries[i].name, LR: entries[i].cfg.LR, Trainer: r.trainer, Steps: steps}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.name, r.lr, r.acc, r.loss, r.secs, r.note)
-	}
-	tw.Flush()
 	title := "optimizers"
 	if len(initNames) > 1 {
 		title = "initializers"
 	}
-	if err := train.PlotCurves(filepath.Join(dir, "compare.png"), title+" on MNIST ("+c.Model+")", series); err != nil {
+	results, err := lab.Compare(context.Background(), contestants, dir, title+" on MNIST ("+c.Model+")", w)
+	if err != nil {
 		return err
 	}
-	if err := writeCompareCSV(filepath.Join(dir, "compare.csv"), series); err != nil {
-		return err
+	var diverged []string
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
+	for _, r := range results {
+		// A run that diverged before a finite epoch has no accuracy to
+		// show; 0.0000 would read as a measured one.
+		acc, loss, note := "-", "-", ""
+		if len(r.History) > 0 {
+			f := r.Final()
+			acc, loss = fmt.Sprintf("%.4f", f.TestAccuracy), fmt.Sprintf("%.4f", f.TestLoss)
+		}
+		if r.Diverged {
+			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
+			if len(r.History) > 0 {
+				note += fmt.Sprintf(" (metrics of epoch %d)", r.Final().Epoch)
+			}
+			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", r.Name, r.LR, r.DivergedAt))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.Name, r.LR, acc, loss, r.Seconds, note)
 	}
+	tw.Flush()
 	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
 	if len(diverged) > 0 {
 		// As train: exit status 3 for a divergence, once everything is
@@ -195,41 +167,4 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return &exitError{code: 3, msg: "diverged: " + strings.Join(diverged, ", ") + "; compare.csv and compare.png hold their epochs before it"}
 	}
 	return nil
-}
-
-// finiteEpochs returns the epochs of h whose metrics are all finite: a
-// run that diverged at the end of an epoch recorded NaN for it, which a
-// plot cannot draw and a CSV should not hold. Divergence stops a run, so
-// these are the epochs before it.
-func finiteEpochs(h []train.EpochMetrics) []train.EpochMetrics {
-	for i, r := range h {
-		for _, v := range []float64{r.TrainLoss, r.TestLoss, r.TestAccuracy, r.LR, r.Seconds} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return h[:i]
-			}
-		}
-	}
-	return h
-}
-
-// writeCompareCSV writes every run's metrics with a leading name column.
-func writeCompareCSV(path string, series []train.Series) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(f)
-	_ = cw.Write(append([]string{"name"}, train.MetricsHeader...))
-	for _, s := range series {
-		for _, r := range s.Rows {
-			_ = cw.Write([]string{s.Name, strconv.Itoa(r.Epoch), formatFloat(r.TrainLoss), formatFloat(r.TestLoss),
-				formatFloat(r.TestAccuracy), formatFloat(r.LR), formatFloat(r.Seconds)})
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

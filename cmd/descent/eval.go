@@ -15,10 +15,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "eval",
-		summary: "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
-		usage:   "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]\n       or: --run DIR --data FILE.csv|DIR (a run trained on a CSV file or an image folder)",
-		run:     func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
+		name:     "eval",
+		summary:  "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
+		usage:    "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]\n       or: --run DIR --data FILE.csv|DIR (a run trained on a CSV file or an image folder)",
+		examples: []string{"descent eval --model mlp --weights runs/first/model.safetensors", "descent eval --run runs/blobs --data blobs.csv"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
 	})
 }
 

@@ -23,7 +23,8 @@ func init() {
 			"backpropagation's gradient of every parameter with central differences (PyTorch's gradcheck\n" +
 			"defaults: eps 1e-6, atol 1e-5, rtol 1e-3) at K randomly chosen elements per parameter.\n" +
 			"Prints one line per parameter; exits 1 if any fails.",
-		run: func(fs *flag.FlagSet, args []string) error { return runGradcheck(os.Stdout, fs, args) },
+		examples: []string{"descent gradcheck --model cnn --samples 5"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runGradcheck(os.Stdout, fs, args) },
 	})
 }
 

@@ -23,7 +23,8 @@ func init() {
 			"with its output shape, parameters as yellow boxes. With --grads it runs backward too and\n" +
 			"colours every node by the L2 norm of its gradient (blue small, red large, log scale).\n" +
 			"Render with: descent graph --model cnn --grads | dot -Tsvg > graph.svg",
-		run: func(fs *flag.FlagSet, args []string) error { return runGraph(os.Stdout, fs, args) },
+		examples: []string{"descent graph --model mlp --grads > mlp.dot"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runGraph(os.Stdout, fs, args) },
 	})
 }
 

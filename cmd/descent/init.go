@@ -17,10 +17,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "init",
-		summary: "draw one tensor with an initializer and compare it with theory",
-		usage:   "--scheme NAME --shape A,B[,C,D] [--seed N] [--set k=v,...] [--out FILE.safetensors] [--plot FILE.png]\n\nSchemes (--set keys in brackets, torch.nn.init's names):\n" + initHelp(),
-		run:     func(fs *flag.FlagSet, args []string) error { return runInit(os.Stdout, fs, args) },
+		name:     "init",
+		summary:  "draw one tensor with an initializer and compare it with theory",
+		usage:    "--scheme NAME --shape A,B[,C,D] [--seed N] [--set k=v,...] [--out FILE.safetensors] [--plot FILE.png]\n\nSchemes (--set keys in brackets, torch.nn.init's names):\n" + initHelp(),
+		examples: []string{"descent init --scheme kaiming_normal --shape 256,784 --set nonlinearity=relu", "descent init --scheme orthogonal --shape 64,64 --plot ortho.png --out w.safetensors"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runInit(os.Stdout, fs, args) },
 	})
 }
 

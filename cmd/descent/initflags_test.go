@@ -71,7 +71,7 @@ func TestInitFromFlags(t *testing.T) {
 		{"eye", "gain=2", "takes no settings", false},
 		{"kaiming_normal", "mode=fan", "valid: fan_in, fan_out", false},
 		{"kaiming_normal", "nonlinearity=swish", "valid: linear", false},
-		{"normal", "std=x", `std="x" is not a number`, false},
+		{"normal", "std=x", `std: malformed number "x"`, false},
 		{"normal", "std", "want key=value", false},
 	}
 	for _, c := range cases {

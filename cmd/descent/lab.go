@@ -33,10 +33,11 @@ var experiments = []experiment{
 
 func init() {
 	register(&command{
-		name:    "lab",
-		summary: "run the lecture's experiments (variance, chain, symmetry, bptt)",
-		usage:   "<experiment> [flags]",
-		run:     func(_ *flag.FlagSet, args []string) error { return runLab(os.Stdout, args) },
+		name:     "lab",
+		summary:  "run the lecture's experiments (variance, chain, symmetry, bptt)",
+		usage:    "<experiment> [flags]",
+		examples: []string{"descent lab variance --init torch_default,kaiming_normal --plot variance.png", "descent lab chain --depth 20 --csv chain.csv"},
+		run:      func(_ *flag.FlagSet, args []string) error { return runLab(os.Stdout, args) },
 	})
 }
 
@@ -60,6 +61,7 @@ func runLab(w io.Writer, args []string) error {
 			fmt.Fprintf(w, "  %-9s %s\n", e.name, e.summary)
 		}
 		fmt.Fprintf(w, "\nRun 'descent lab <experiment> --help' for its flags.\n")
+		printExamples(w, find("lab").examples)
 		return nil
 	}
 	for _, e := range experiments {
@@ -73,6 +75,7 @@ func runLab(w io.Writer, args []string) error {
 			fmt.Fprintf(w, "%s\n\nUsage: descent lab %s %s\n\nFlags:\n", e.summary, e.name, e.usage)
 			fs.SetOutput(w)
 			fs.PrintDefaults()
+			printExamples(w, []string{"descent lab " + e.name + " --csv " + e.name + ".csv --plot " + e.name + ".png"})
 			return nil
 		}
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,10 +20,13 @@ func init() {
 		name:    "lr-find",
 		summary: "Smith's learning-rate range test: loss against an exponentially growing lr",
 		usage: "[--model mlp|cnn] [--opt NAME] [--set k=v,...] [--min-lr 1e-7] [--max-lr 10] [--steps N]\n" +
-			"       [--batch B] [--seed S] [--plot FILE.png] [--csv FILE]\n\n" +
+			"       [--batch B] [--seed S] [--out DIR] [--plot FILE.png] [--csv FILE]\n\n" +
 			"The learning rate grows exponentially over one pass (or --steps), the loss is recorded and\n" +
-			"plotted against it, and base and max learning rates for a cyclic schedule are suggested.",
-		run: func(fs *flag.FlagSet, args []string) error { return runLRFind(os.Stdout, fs, args) },
+			"plotted against it, and base and max learning rates for a cyclic schedule are suggested.\n" +
+			"Writes lr-find.png (and, with --out, lr-find.csv) into --out DIR, the current directory by\n" +
+			"default; --plot and --csv name the files instead.",
+		examples: []string{"descent lr-find --opt adam --limit 5000 --out runs/lr", "descent lr-find --min-lr 1e-5 --max-lr 1 --steps 200"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runLRFind(os.Stdout, fs, args) },
 	})
 }
 
@@ -35,10 +39,22 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	minLR := fs.Float64("min-lr", 1e-7, "first learning rate")
 	maxLR := fs.Float64("max-lr", 10, "last learning rate")
 	steps := fs.Int("steps", 0, "steps (default: one epoch)")
-	plotPath := fs.String("plot", "lr-find.png", "picture of loss against lr")
-	csvPath := fs.String("csv", "", "also write step,lr,loss,smoothed_loss to this CSV file")
+	out := fs.String("out", "", "output directory for lr-find.png and lr-find.csv (default: lr-find.png in the current directory)")
+	plotPath := fs.String("plot", "", "picture of loss against lr (default: lr-find.png in --out)")
+	csvPath := fs.String("csv", "", "write step,lr,loss,smoothed_loss to this CSV file (default with --out: lr-find.csv in it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *out != "" {
+		if st, err := os.Stat(*out); err == nil && !st.IsDir() {
+			return usagef("--out %s: not a directory", *out)
+		}
+		if *csvPath == "" {
+			*csvPath = filepath.Join(*out, "lr-find.csv")
+		}
+	}
+	if *plotPath == "" {
+		*plotPath = filepath.Join(*out, "lr-find.png")
 	}
 	setGiven, epochsGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
@@ -56,6 +72,11 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	if *steps < 0 {
 		return usagef("--steps %d: want a positive number, or 0 for one epoch", *steps)
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return usagef("--out: %v", err)
+		}
 	}
 	if err := checkOutPath("--plot", *plotPath, ".png"); err != nil {
 		return err
@@ -77,7 +98,15 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	res, err := train.LRFind(run.model, run.trainer.Optimizer, run.trainSet, train.LRFindOptions{
 		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
 	if err != nil {
-		return &usageError{err.Error()} // a sweep too short or a range that diverges at once
+		// A sweep too short or a range that diverges at once.
+		var se *train.SweepError
+		switch {
+		case errors.As(err, &se) && se.Diverged:
+			return usagef("%s; lower --min-lr", se.Problem())
+		case errors.As(err, &se):
+			return usagef("%s (more --steps, or a smaller batch)", se.Problem())
+		}
+		return &usageError{err.Error()}
 	}
 	if err := train.PlotLRFind(*plotPath, res); err != nil {
 		return err
@@ -92,7 +121,11 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(w, "suggested base_lr: %.3g (the loss starts to fall)\n", res.BaseLR)
 	fmt.Fprintf(w, "suggested max_lr:  %.3g (the loss stops falling)\n", res.MaxLR)
 	fmt.Fprintf(w, "try: descent train --opt %s --lr %.3g --schedule cyclic --schedule-set base_lr=%.3g\n", c.Opt, res.MaxLR, res.BaseLR)
-	fmt.Fprintf(w, "wrote %s\n", *plotPath)
+	if *csvPath != "" {
+		fmt.Fprintf(w, "wrote %s and %s\n", *plotPath, *csvPath)
+	} else {
+		fmt.Fprintf(w, "wrote %s\n", *plotPath)
+	}
 	return nil
 }
 

@@ -28,6 +28,9 @@ type command struct {
 	name    string
 	summary string // one line for `descent help`
 	usage   string // the synopsis line after "descent NAME "
+	// examples are one or two runnable command lines that end --help
+	// (TestHelpEndsWithExamples parses their flags).
+	examples []string
 	// run parses args with fs (already named) and does the work. Flag
 	// definitions happen inside run so each command owns its flags.
 	run func(fs *flag.FlagSet, args []string) error
@@ -105,6 +108,7 @@ func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n\nUsage: descent %s %s\n\nFlags:\n", c.summary, c.name, c.usage)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
+		printExamples(stdout, c.examples)
 		return 0
 	}
 	var ue *usageError
@@ -164,4 +168,15 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  %-10s %s\n", "version", "print the version")
 	fmt.Fprintf(w, "\nRun 'descent <command> --help' for a command's flags.\n")
+}
+
+// printExamples ends a --help with runnable command lines.
+func printExamples(w io.Writer, examples []string) {
+	if len(examples) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nExamples:\n")
+	for _, e := range examples {
+		fmt.Fprintf(w, "  %s\n", e)
+	}
 }

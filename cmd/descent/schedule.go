@@ -19,14 +19,15 @@ func init() {
 		usage: "--name NAME --lr LR --steps N [--set k=v,...] [--plot FILE.png]\n\n" +
 			"Prints CSV step,lr: row i is the learning rate optimizer step i uses (row 0: at construction).\n" +
 			"Schedules (--set keys, PyTorch's names; every schedule also takes warmup=STEPS and warmup_start_factor):\n" + scheduleHelp(),
-		run: func(fs *flag.FlagSet, args []string) error { return runSchedule(os.Stdout, fs, args) },
+		examples: []string{"descent schedule --name onecycle --lr 0.1 --steps 100 --plot onecycle.png", "descent schedule --name step --lr 0.1 --steps 50 --set step_size=10,gamma=0.5,warmup=5"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runSchedule(os.Stdout, fs, args) },
 	})
 }
 
 func scheduleHelp() string {
 	var b strings.Builder
 	for _, n := range scheduleNames {
-		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(scheduleKeys[n], ", "))
+		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(schedule.Keys(n), ", "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

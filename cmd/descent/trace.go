@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/lab/race"
 	"github.com/descent-ml/descent/optim"
 )
@@ -25,7 +26,8 @@ func init() {
 			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + optimizerHelp() +
 			"\n  momentum, nesterov: sgd with momentum 0.9 (nesterov=true)\n" +
 			"With several optimizers, a key applies to each that has it; NAME.KEY=V to one only.",
-		run: func(fs *flag.FlagSet, args []string) error { return runTrace(os.Stdout, os.Stderr, fs, args) },
+		examples: []string{"descent trace --func rosenbrock --opt sgd,adam --lr 0.001,0.1 --plot race.png"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runTrace(os.Stdout, os.Stderr, fs, args) },
 	})
 }
 
@@ -156,21 +158,21 @@ func traceRates(s string, n int) ([]float64, error) {
 // their builders. In a race a key goes to each optimizer that has it and
 // NAME.KEY to one only; a key that none takes is an error.
 func raceOptimizers(names []string, rates []float64, set string) ([]race.NewOptimizer, error) {
-	kv, err := parseKV(set)
+	pairs, err := kv.Split(set)
 	if err != nil {
 		return nil, fmt.Errorf("--set: %v", err)
 	}
-	used := make([]bool, len(kv))
+	used := make([]bool, len(pairs))
 	var builders []race.NewOptimizer
 	for i, name := range names {
 		name = strings.TrimSpace(name)
-		var own []keyValue
-		for j, s := range kv {
+		var own []kv.Pair
+		for j, s := range pairs {
 			switch {
 			case len(names) == 1:
 				own, used[j] = append(own, s), true
 			case strings.HasPrefix(s.Key, name+"."):
-				own, used[j] = append(own, keyValue{strings.TrimPrefix(s.Key, name+"."), s.Value}), true
+				own, used[j] = append(own, kv.Pair{Key: strings.TrimPrefix(s.Key, name+"."), Value: s.Value}), true
 			case !strings.Contains(s.Key, ".") && takesKey(name, s.Key):
 				own, used[j] = append(own, s), true
 			}
@@ -185,7 +187,7 @@ func raceOptimizers(names []string, rates []float64, set string) ([]race.NewOpti
 			return buildOptimizer(name, lr, own, params)
 		})
 	}
-	for j, s := range kv {
+	for j, s := range pairs {
 		if !used[j] {
 			return nil, fmt.Errorf("--set: no optimizer of %s takes %q", strings.Join(names, ","), s.Key)
 		}

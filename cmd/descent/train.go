@@ -93,13 +93,17 @@ func defaultTrainConfig() trainConfig {
 
 // runInfo is run.json.
 type runInfo struct {
-	Config    trainConfig `json:"config"`
-	Command   []string    `json:"command"`
-	Version   string      `json:"descent_version"`
-	GoVersion string      `json:"go_version"`
-	Platform  string      `json:"platform"`
-	GEMM      string      `json:"gemm_kernel"`
-	Started   string      `json:"started"`
+	Config trainConfig `json:"config"`
+	// Resolved records the typed configurations the run was built from,
+	// every default filled in (absent in run.json files written before
+	// it; --resume reads Config).
+	Resolved  *resolvedConfigs `json:"resolved,omitempty"`
+	Command   []string         `json:"command"`
+	Version   string           `json:"descent_version"`
+	GoVersion string           `json:"go_version"`
+	Platform  string           `json:"platform"`
+	GEMM      string           `json:"gemm_kernel"`
+	Started   string           `json:"started"`
 }
 
 func init() {
@@ -119,7 +123,8 @@ func init() {
 			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
 			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).\n" +
 			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.",
-		run: func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
+		examples: []string{"descent train --epochs 1 --limit 5000 --out runs/first", "descent train --opt adam --lr 1e-3 --schedule cosine --out runs/adam"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
 
@@ -140,9 +145,33 @@ func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	addDataFlags(fs, c)
 }
 
-func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
+// runTrain reads as: parse flags, build the typed config (from the flags,
+// or from run.json with --resume), run.
+func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := defaultTrainConfig()
-	addTrainFlags(fs, &c)
+	f := addRunFlags(fs, &c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, dir, err := f.config(fs, c)
+	if err != nil {
+		return err
+	}
+	return trainRun(w, c, dir, f)
+}
+
+// runFlags are train's flags that are not part of trainConfig.
+type runFlags struct {
+	out, resume, dashboard *string
+	quiet, distributed     *bool
+	threadsGiven           bool // --threads was on the command line (set by config)
+}
+
+// addRunFlags defines train's flags: the shared ones (addTrainFlags), the
+// optimizer, schedule and initialization ones, and the run's. A new train
+// flag that configures the run goes here, with its trainConfig field.
+func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
+	addTrainFlags(fs, c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
 	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)")
 	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)")
@@ -155,16 +184,20 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
 	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
-	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
-	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
-	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
-	dash := fs.String("dashboard", "", "serve a live dashboard of the run at ADDR (e.g. 127.0.0.1:6006; port 0 picks a free one)")
-	distributed := fs.Bool("distributed", false, "data-parallel training over the ranks of mpirun -np N (a build with -tags mpi; see docs/distributed.md)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	return runFlags{
+		out:         fs.String("out", "", "output directory (default runs/<timestamp>)"),
+		resume:      fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet, --threads, --dashboard and --distributed may be given)"),
+		quiet:       fs.Bool("quiet", false, "no progress bar, only one line per epoch"),
+		dashboard:   fs.String("dashboard", "", "serve a live dashboard of the run at ADDR (e.g. 127.0.0.1:6006; port 0 picks a free one)"),
+		distributed: fs.Bool("distributed", false, "data-parallel training over the ranks of mpirun -np N (a build with -tags mpi; see docs/distributed.md)"),
 	}
-	interrupt := watchInterrupt("loading the data")
-	defer interrupt.stop()
+}
+
+// config completes the configuration the parsed flags gave: another --opt
+// starts from its own settings, and --resume reads DIR/run.json instead.
+// It returns the configuration and the output directory ("" for the
+// default).
+func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
@@ -174,50 +207,60 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 			c.Set = ""
 		}
 		if !given["lr"] {
-			c.LR = defaultLR[c.Opt]
+			c.LR = defaultLR(c.Opt)
 		}
 	}
-	dir := *out
-	if *resume != "" {
-		var extra []string
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "resume" && f.Name != "quiet" && f.Name != "threads" && f.Name != "dashboard" && f.Name != "distributed" {
-				extra = append(extra, "--"+f.Name)
-			}
-		})
-		if len(extra) > 0 {
-			return usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
-		}
-		info, err := readRunInfo(*resume)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		threads := c.Threads
-		c = info.Config
-		if threads > 0 {
-			c.Threads = threads
-		}
-		dir = *resume
-		if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
-			// The checkpoint holds every weight: the --init-from file
-			// the run started from is not needed (it may be gone).
-			c.InitFrom = ""
-		}
+	f.threadsGiven = given["threads"]
+	if *f.resume == "" {
+		return c, *f.out, nil
 	}
+	var extra []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains([]string{"resume", "quiet", "threads", "dashboard", "distributed"}, f.Name) {
+			extra = append(extra, "--"+f.Name)
+		}
+	})
+	if len(extra) > 0 {
+		return c, "", usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
+	}
+	info, err := readRunInfo(*f.resume)
+	if err != nil {
+		return c, "", &usageError{err.Error()}
+	}
+	threads := c.Threads
+	c = info.Config
+	if threads > 0 {
+		c.Threads = threads
+	}
+	dir := *f.resume
+	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
+		// The checkpoint holds every weight: the --init-from file
+		// the run started from is not needed (it may be gone).
+		c.InitFrom = ""
+	}
+	return c, dir, nil
+}
+
+// trainRun builds the run c describes, writes run.json into dir (a fresh
+// run) or continues the run there (--resume), trains and reports.
+func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
+	resume, quiet := f.resume, f.quiet
+	interrupt := watchInterrupt("loading the data")
+	defer interrupt.stop()
 	if c.Threads < 0 {
 		return usagef("--threads %d: want a positive number, or 0 for all cores", c.Threads)
 	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
-	job, w, err := startJob(*distributed, given["threads"], w)
+	job, w, err := startJob(*f.distributed, f.threadsGiven, w)
 	if err != nil {
 		return err
 	}
 	defer func() { err = job.end(err) }()
 	var ln net.Listener // the dashboard's, on rank 0 only
 	if job.rank0() {
-		if ln, err = listenDashboard(*dash); err != nil {
+		if ln, err = listenDashboard(*f.dashboard); err != nil {
 			return err
 		}
 		defer closeDashboard(ln)
@@ -243,7 +286,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 			return err
 		}
 		defer unlock()
-		if err := prepareDir(w, dir, c, *resume != ""); err != nil {
+		if err := prepareDir(w, dir, c, run.resolved(), *resume != ""); err != nil {
 			return err
 		}
 		if err := saveSourcePrep(run.source, dir); err != nil {
@@ -289,7 +332,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) (err error) {
 			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, job.resumeCommand(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
-		return &exitError{code: exitDiverged, msg: de.Error()}
+		return &exitError{code: exitDiverged, msg: de.Summary() + "; try a lower --lr or --clip-grad-norm 1; " + de.CheckpointNote()}
 	case err != nil:
 		return err
 	}
@@ -481,12 +524,8 @@ func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[
 	if err := train.CheckFinite(sd); err != nil {
 		return nil, usagef("--init-from %s: %v", path, err)
 	}
-	for _, p := range model.Parameters() {
-		for _, e := range sd {
-			if e.Name == p.Name && !slices.Equal(e.Tensor.Shape(), p.Value.Shape()) {
-				return nil, usagef("--init-from %s: tensor %q has shape %v in the file but %v in the model", path, e.Name, e.Tensor.Shape(), p.Value.Shape())
-			}
-		}
+	if _, err := nn.CheckPartial[float32](model, sd); err != nil {
+		return nil, usagef("--init-from %s: %s", path, strings.TrimPrefix(err.Error(), "nn: load state dict: "))
 	}
 	return sd, nil
 }
@@ -538,8 +577,8 @@ func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[fl
 		for _, d := range example {
 			in *= d
 		}
-		if n, ok := mlpParams(in, hidden, classes); !ok {
-			return nil, usagef("--hidden %q: %s parameters, more than the limit of %d", c.Hidden, n, maxParams)
+		if err := models.CheckMLPSize(in, hidden, classes); err != nil {
+			return nil, usagef("--hidden %q: %s", c.Hidden, strings.TrimPrefix(err.Error(), "models: mlp: "))
 		}
 		m, err := models.MLP[float32](rng, in, hidden, classes, opts)
 		if err != nil {
@@ -587,26 +626,6 @@ func outputWidth(model nn.Module[float32], example []int) int {
 	return out
 }
 
-// maxParams bounds the size of an MLP, checked before anything is
-// allocated: a mistyped --hidden (or a hostile run.json) must be an error,
-// not an out-of-memory kill. 2^28 float32 parameters are 1 GiB, ten times
-// the largest MLP anyone trains on MNIST.
-const maxParams = 1 << 28
-
-// mlpParams returns the MLP's parameter count, spelled out, and whether it
-// is within maxParams; the count never overflows.
-func mlpParams(in int, hidden []int, out int) (string, bool) {
-	total, prev := 0, in
-	for _, h := range append(hidden, out) {
-		if h > maxParams || prev > maxParams || (prev+1)*h > maxParams-total {
-			return "over " + strconv.Itoa(maxParams), false
-		}
-		total += (prev + 1) * h
-		prev = h
-	}
-	return strconv.Itoa(total), true
-}
-
 // buildTrainOptimizer builds the optimizer, wrapped in Lookahead if asked.
 func buildTrainOptimizer(c trainConfig, params []*autograd.Var[float32]) (optim.Optimizer[float32], error) {
 	lr := math.NaN()
@@ -647,9 +666,9 @@ func attachSchedule(tr *train.Trainer, c trainConfig) error {
 		}
 		return nil
 	case "plateau":
-		p, err := plateauFromFlags(lr, c.ScheduleSet)
+		p, err := schedule.PlateauFrom(lr, c.ScheduleSet)
 		if err != nil {
-			return &usageError{"--schedule plateau: " + err.Error()}
+			return &usageError{"--schedule " + strings.TrimPrefix(err.Error(), "schedule: ")}
 		}
 		tr.Plateau = p
 		return nil
@@ -674,56 +693,6 @@ func joinSet(set, kv string) string {
 		return kv
 	}
 	return set + "," + kv
-}
-
-// plateauFromFlags builds ReduceLROnPlateau, stepped with the test loss
-// after each epoch.
-func plateauFromFlags(lr float64, set string) (*schedule.Plateau, error) {
-	p := schedule.NewPlateau(lr)
-	kv, err := parseKV(set)
-	if err != nil {
-		return nil, err
-	}
-	valid := "mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps"
-	for _, s := range kv {
-		num := func() (float64, error) {
-			v, err := strconv.ParseFloat(s.Value, 64)
-			if err != nil {
-				return 0, fmt.Errorf("%s=%q: not a number", s.Key, s.Value)
-			}
-			return v, nil
-		}
-		var v float64
-		if s.Key != "mode" && s.Key != "threshold_mode" {
-			if v, err = num(); err != nil {
-				return nil, err
-			}
-		}
-		switch s.Key {
-		case "mode":
-			p.Mode = s.Value
-		case "threshold_mode":
-			p.ThresholdMode = s.Value
-		case "factor":
-			p.Factor = v
-		case "patience":
-			p.Patience = int(v)
-		case "threshold":
-			p.Threshold = v
-		case "cooldown":
-			p.Cooldown = int(v)
-		case "min_lr":
-			p.MinLR = v
-		case "eps":
-			p.Eps = v
-		default:
-			return nil, fmt.Errorf("unknown setting %q; valid settings: %s", s.Key, valid)
-		}
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 func parseBatch(s string) (int, error) {
@@ -824,7 +793,7 @@ func describeModel(c trainConfig, example []int, classes int) string {
 // run killed at any point can be resumed from its recorded configuration.
 // A fresh run refuses a directory that already holds one; a resumed run
 // deletes the temporary files that writes killed half-way left behind.
-func prepareDir(w io.Writer, dir string, c trainConfig, resuming bool) error {
+func prepareDir(w io.Writer, dir string, c trainConfig, resolved *resolvedConfigs, resuming bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
@@ -841,7 +810,7 @@ func prepareDir(w io.Writer, dir string, c trainConfig, resuming bool) error {
 	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
 		return usagef("--out %s already holds a run (%s): continue it with --resume %s, or choose another --out", dir, train.CheckpointFile, dir)
 	}
-	info := runInfo{Config: c, Command: os.Args, Version: version, GoVersion: runtime.Version(),
+	info := runInfo{Config: c, Resolved: resolved, Command: os.Args, Version: version, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH, GEMM: kernel.GemmKernel(), Started: time.Now().UTC().Format(time.RFC3339)}
 	raw, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {

@@ -21,6 +21,8 @@
 package kv
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -289,4 +291,47 @@ func formatValue(f reflect.Value) string {
 		return "[" + strings.Join(items, ",") + "]"
 	}
 	panic("kv: unsupported field type " + f.Type().String())
+}
+
+// JSON writes the config struct *cfg (or cfg) as a JSON object whose keys
+// are the settings' names, in field order, every key present: the
+// resolved form a run records. Non-finite numbers, which JSON cannot
+// hold, are written as the strings "NaN", "+Inf" and "-Inf".
+func JSON(cfg any) json.RawMessage {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i := range v.NumField() {
+		t, ok := parseTag(v.Type().Field(i))
+		if !ok {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(t.name)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(jsonValue(v.Field(i)))
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func jsonValue(f reflect.Value) []byte {
+	if f.Kind() == reflect.Float64 && (math.IsNaN(f.Float()) || math.IsInf(f.Float(), 0)) {
+		s, _ := json.Marshal(formatValue(f))
+		return s
+	}
+	if f.Kind() == reflect.Slice && f.IsNil() {
+		return []byte("[]")
+	}
+	s, err := json.Marshal(f.Interface())
+	if err != nil {
+		panic("kv: " + err.Error())
+	}
+	return s
 }

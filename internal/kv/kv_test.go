@@ -2,6 +2,7 @@ package kv_test
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -90,4 +91,23 @@ func Example() {
 	// lr=0.001,momentum=0.9,nesterov=true
 	// [lr momentum nesterov]
 	// unknown setting "momentun"; valid settings: lr, momentum, nesterov
+}
+
+// TestJSON: every key, in field order, with JSON's types.
+func TestJSON(t *testing.T) {
+	type cfg struct {
+		LR       float64 `kv:"lr"`
+		Nesterov bool    `kv:"nesterov"`
+		Steps    []int   `kv:"milestones"`
+		Mode     string  `kv:"mode"`
+		MaxNorm  float64 `kv:"max_norm,nonfinite"`
+	}
+	c := cfg{LR: 0.1, Nesterov: true, Steps: []int{3, 5}, Mode: "min", MaxNorm: math.Inf(1)}
+	want := `{"lr":0.1,"nesterov":true,"milestones":[3,5],"mode":"min","max_norm":"+Inf"}`
+	if got := string(kv.JSON(&c)); got != want {
+		t.Errorf("JSON = %s, want %s", got, want)
+	}
+	if got := string(kv.JSON(cfg{})); got != `{"lr":0,"nesterov":false,"milestones":[],"mode":"","max_norm":0}` {
+		t.Errorf("JSON of the zero config = %s", got)
+	}
 }

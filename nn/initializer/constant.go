@@ -41,7 +41,9 @@ func (Ones) String() string { return "ones" }
 func (Ones) Law([]int) (Law, error) { return fixedLaw(1, 1), nil }
 
 // Constant fills with Val (torch.nn.init.constant_).
-type Constant struct{ Val float64 }
+type Constant struct {
+	Val float64 `kv:"val"`
+}
 
 // Fill sets t to c.Val.
 func (c Constant) Fill(t *tensor.Tensor[float64], _ *rand.Rand) error { t.Fill(c.Val); return nil }

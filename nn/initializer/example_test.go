@@ -48,3 +48,15 @@ func ExampleCalculateGain() {
 	// selu 0.7500
 	// leaky_relu 1.4141
 }
+
+// New builds a scheme by torch.nn.init's name and keyword arguments, as
+// the CLI's --init and --init-set do.
+func ExampleNew() {
+	he, err := initializer.New("kaiming_normal", "mode=fan_out,nonlinearity=relu")
+	fmt.Println(he, err)
+	_, err = initializer.New("xavier_uniform", "std=2")
+	fmt.Println(err)
+	// Output:
+	// kaiming_normal(a=0,mode=fan_out,nonlinearity=relu) <nil>
+	// initializer: init scheme xavier_uniform has no setting "std"; valid keys: gain (default 1)
+}

@@ -24,7 +24,9 @@ import (
 // or columns (tall), so a linear layer with it preserves the norm of its
 // input, or of its gradient, exactly: no fading and no exploding at any
 // depth.
-type Orthogonal struct{ Gain float64 }
+type Orthogonal struct {
+	Gain float64 `kv:"gain"`
+}
 
 // Fill draws an orthogonal matrix into t, which needs at least 2 dimensions.
 func (o Orthogonal) Fill(t *tensor.Tensor[float64], rng *rand.Rand) error {

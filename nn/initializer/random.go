@@ -15,7 +15,10 @@ import (
 // Uniform draws from U[A, B) (torch.nn.init.uniform_; PyTorch's defaults
 // are A = 0, B = 1). Each element has mean (A+B)/2 and variance
 // (B-A)²/12.
-type Uniform struct{ A, B float64 }
+type Uniform struct {
+	A float64 `kv:"a"`
+	B float64 `kv:"b"`
+}
 
 // Fill draws t from U[A, B).
 func (u Uniform) Fill(t *tensor.Tensor[float64], rng *rand.Rand) error {
@@ -39,7 +42,10 @@ func (u Uniform) Law([]int) (Law, error) {
 
 // Normal draws from N(Mean, Std²) (torch.nn.init.normal_; PyTorch's
 // defaults are Mean = 0, Std = 1).
-type Normal struct{ Mean, Std float64 }
+type Normal struct {
+	Mean float64 `kv:"mean"`
+	Std  float64 `kv:"std"`
+}
 
 // Fill draws t from N(Mean, Std²).
 func (n Normal) Fill(t *tensor.Tensor[float64], rng *rand.Rand) error {
@@ -73,7 +79,12 @@ func (n Normal) Law([]int) (Law, error) {
 // distribution function, l = Φ((A-Mean)/Std) and u = Φ((B-Mean)/Std), draw
 // v ~ U(2l-1, 2u-1) and return Mean + Std·sqrt(2)·erfinv(v), clamped to
 // [A, B] against rounding. Every draw is used: no rejection loop.
-type TruncNormal struct{ Mean, Std, A, B float64 }
+type TruncNormal struct {
+	Mean float64 `kv:"mean"`
+	Std  float64 `kv:"std"`
+	A    float64 `kv:"a"`
+	B    float64 `kv:"b"`
+}
 
 // Fill draws t from the truncated normal.
 func (tn TruncNormal) Fill(t *tensor.Tensor[float64], rng *rand.Rand) error {

@@ -71,6 +71,9 @@ func checkGain(scheme string, gain float64) error {
 // message names the package once.
 func unwrapPrefix(err error) error {
 	const p = "initializer: "
+	if err == nil {
+		return nil
+	}
 	if s := err.Error(); len(s) > len(p) && s[:len(p)] == p {
 		return fmt.Errorf("%s", s[len(p):])
 	}

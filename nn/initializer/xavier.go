@@ -29,7 +29,9 @@ func xavierStd(scheme string, gain float64) func([]int) (float64, error) {
 // XavierUniform draws from U(±gain·sqrt(6/(fan_in + fan_out)))
 // (torch.nn.init.xavier_uniform_). Gain must be positive; PyTorch's
 // default is 1.
-type XavierUniform struct{ Gain float64 }
+type XavierUniform struct {
+	Gain float64 `kv:"gain"`
+}
 
 func (x XavierUniform) scaled() fanScaled {
 	return fanScaled{std: xavierStd("xavier_uniform", x.Gain), draw: drawUniform, law: uniformStdLaw, scheme: "xavier_uniform"}
@@ -49,7 +51,9 @@ func (x XavierUniform) Law(shape []int) (Law, error) { return x.scaled().lawOf(s
 // XavierNormal draws from N(0, gain²·2/(fan_in + fan_out))
 // (torch.nn.init.xavier_normal_). Gain must be positive; PyTorch's default
 // is 1.
-type XavierNormal struct{ Gain float64 }
+type XavierNormal struct {
+	Gain float64 `kv:"gain"`
+}
 
 func (x XavierNormal) scaled() fanScaled {
 	return fanScaled{std: xavierStd("xavier_normal", x.Gain), draw: drawNormal, law: normalStdLaw, scheme: "xavier_normal"}

@@ -15,22 +15,22 @@ import (
 // Like PyTorch, At(0) is BaseLR whatever learning rate the optimizer was
 // made with: CyclicLR overwrites it at construction.
 type Cyclic struct {
-	BaseLR     float64 // base_lr
-	MaxLR      float64 // max_lr
-	StepSizeUp int     // step_size_up, PyTorch's default 2000
+	BaseLR     float64 `kv:"base_lr"`
+	MaxLR      float64 `kv:"max_lr"`
+	StepSizeUp int     `kv:"step_size_up"` // PyTorch's default 2000
 	// StepSizeDown is step_size_down; -1 (CyclicDefaults) takes
 	// StepSizeUp, as PyTorch's None does. 0 is a length like any other,
 	// as in PyTorch: the rate climbs for StepSizeUp steps and then drops
 	// back to BaseLR at once (a sawtooth).
-	StepSizeDown int
-	Mode         string  // mode: triangular (default), triangular2, exp_range
-	Gamma        float64 // gamma of exp_range, default 1
+	StepSizeDown int     `kv:"step_size_down"`
+	Mode         string  `kv:"mode"`  // triangular (default), triangular2, exp_range
+	Gamma        float64 `kv:"gamma"` // gamma of exp_range, default 1
 	// CycleMomentum cycles the momentum inversely, from MaxMomentum down to
 	// BaseMomentum (PyTorch's cycle_momentum, on by default there; off
 	// unless asked here).
-	CycleMomentum bool
-	BaseMomentum  float64 // base_momentum, default 0.8
-	MaxMomentum   float64 // max_momentum, default 0.9
+	CycleMomentum bool    `kv:"cycle_momentum"`
+	BaseMomentum  float64 `kv:"base_momentum"` // default 0.8
+	MaxMomentum   float64 `kv:"max_momentum"`  // default 0.9
 }
 
 // CyclicDefaults returns PyTorch's defaults for the given range, with

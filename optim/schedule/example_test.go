@@ -58,3 +58,43 @@ func ExamplePlateau() {
 	fmt.Println()
 	// Output: 0.1 0.1 0.1 0.010000000000000002 0.010000000000000002
 }
+
+// New builds a schedule by name with torch.optim.lr_scheduler's argument
+// names; steps, the run's length, is cosine's default T_max. warmup=2
+// puts a linear warm-up first, and the cosine then runs for the 4 steps
+// it leaves.
+func ExampleNew() {
+	s, err := schedule.New("cosine", 0.1, 6, "warmup=2,warmup_start_factor=0.5")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for t := range 7 {
+		fmt.Printf("%.4f", s.At(t))
+		if t < 6 {
+			fmt.Print(" ")
+		}
+	}
+	fmt.Println()
+	_, err = schedule.New("step", 0.1, 6, "gama=0.5")
+	fmt.Println(err)
+	// Output:
+	// 0.0500 0.0750 0.1000 0.0854 0.0500 0.0146 0.0000
+	// schedule: step: unknown setting "gama"; valid settings: step_size, gamma, warmup, warmup_start_factor
+}
+
+// PlateauFrom builds ReduceLROnPlateau from PyTorch's argument names: with
+// patience 1 the rate falls by factor after the second epoch without
+// improvement.
+func ExamplePlateauFrom() {
+	p, err := schedule.PlateauFrom(0.1, "factor=0.5,patience=1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, loss := range []float64{1, 0.9, 0.95, 0.95, 0.95} {
+		fmt.Print(p.Step(loss), " ")
+	}
+	fmt.Println()
+	// Output: 0.1 0.1 0.1 0.05 0.05
+}

@@ -17,20 +17,20 @@ import (
 // continues the last phase's formula, and Validate-ing callers should
 // stop at TotalSteps.
 type OneCycle struct {
-	MaxLR          float64 // max_lr
-	TotalSteps     int     // total_steps; 0: Epochs*StepsPerEpoch
-	Epochs         int     // epochs
-	StepsPerEpoch  int     // steps_per_epoch
-	PctStart       float64 // pct_start, default 0.3
-	AnnealStrategy string  // anneal_strategy: cos (default) or linear
-	DivFactor      float64 // div_factor, default 25
-	FinalDivFactor float64 // final_div_factor, default 1e4
-	ThreePhase     bool    // three_phase
+	MaxLR          float64 `kv:"max_lr"`
+	TotalSteps     int     `kv:"total_steps"` // 0: Epochs*StepsPerEpoch
+	Epochs         int     `kv:"epochs"`
+	StepsPerEpoch  int     `kv:"steps_per_epoch"`
+	PctStart       float64 `kv:"pct_start"`        // default 0.3
+	AnnealStrategy string  `kv:"anneal_strategy"`  // cos (default) or linear
+	DivFactor      float64 `kv:"div_factor"`       // default 25
+	FinalDivFactor float64 `kv:"final_div_factor"` // default 1e4
+	ThreePhase     bool    `kv:"three_phase"`
 	// CycleMomentum cycles the momentum inversely between MaxMomentum and
 	// BaseMomentum (PyTorch's cycle_momentum; off unless asked here).
-	CycleMomentum bool
-	BaseMomentum  float64 // base_momentum, default 0.85
-	MaxMomentum   float64 // max_momentum, default 0.95
+	CycleMomentum bool    `kv:"cycle_momentum"`
+	BaseMomentum  float64 `kv:"base_momentum"` // default 0.85
+	MaxMomentum   float64 `kv:"max_momentum"`  // default 0.95
 }
 
 // OneCycleDefaults returns PyTorch's defaults, with momentum cycling off.

@@ -11,14 +11,14 @@ import (
 // to Step. Unlike the other schedules it depends on measurements, not
 // on the step number, so it is a stateful value, not a Schedule.
 type Plateau struct {
-	Mode          string  // mode: min (default) or max
-	Factor        float64 // factor, default 0.1
-	Patience      int     // patience, default 10
-	Threshold     float64 // threshold, default 1e-4
-	ThresholdMode string  // threshold_mode: rel (default) or abs
-	Cooldown      int     // cooldown: calls to wait after a reduction, default 0
-	MinLR         float64 // min_lr, default 0
-	Eps           float64 // eps: smaller reductions are skipped, default 1e-8
+	Mode          string  `kv:"mode"`           // min (default) or max
+	Factor        float64 `kv:"factor"`         // default 0.1
+	Patience      int     `kv:"patience"`       // default 10
+	Threshold     float64 `kv:"threshold"`      // default 1e-4
+	ThresholdMode string  `kv:"threshold_mode"` // rel (default) or abs
+	Cooldown      int     `kv:"cooldown"`       // calls to wait after a reduction, default 0
+	MinLR         float64 `kv:"min_lr"`         // default 0
+	Eps           float64 `kv:"eps"`            // smaller reductions are skipped, default 1e-8
 
 	State PlateauState // the running state, saved in checkpoints
 }

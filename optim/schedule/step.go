@@ -11,8 +11,8 @@ import (
 // PyTorch does by repeated multiplication.
 type Step struct {
 	LR       float64
-	StepSize int     // step_size
-	Gamma    float64 // gamma, PyTorch's default 0.1
+	StepSize int     `kv:"step_size"`
+	Gamma    float64 `kv:"gamma"` // PyTorch's default 0.1
 	m        memo
 }
 
@@ -39,8 +39,8 @@ func (s *Step) Validate() error {
 // multiplies by Gamma²).
 type MultiStep struct {
 	LR         float64
-	Milestones []int   // milestones, increasing
-	Gamma      float64 // gamma, PyTorch's default 0.1
+	Milestones []int   `kv:"milestones"` // increasing
+	Gamma      float64 `kv:"gamma"`      // PyTorch's default 0.1
 	m          memo
 }
 
@@ -72,7 +72,7 @@ func (s *MultiStep) Validate() error {
 // repeated multiplication.
 type Exponential struct {
 	LR    float64
-	Gamma float64 // gamma
+	Gamma float64 `kv:"gamma"`
 	m     memo
 }
 
@@ -96,8 +96,8 @@ func (s *Exponential) Validate() error { return checkLR("exponential", s.LR) }
 // 2TMax. descent computes the same recursion.
 type Cosine struct {
 	LR     float64
-	TMax   int     // T_max, the half period
-	EtaMin float64 // eta_min, the lowest learning rate, default 0
+	TMax   int     `kv:"T_max"`   // the half period
+	EtaMin float64 `kv:"eta_min"` // the lowest learning rate, default 0
 	m      memo
 }
 
@@ -134,8 +134,8 @@ func (s *Cosine) Validate() error {
 // OneCycleLR overwrites it with MaxLR/DivFactor. So a Cyclic warms up
 // towards LR and then drops to its BaseLR, as in PyTorch.
 type Warmup struct {
-	Steps       int     // warm-up length, LinearLR's total_iters
-	StartFactor float64 // start_factor, PyTorch's default 1/3
+	Steps       int     `kv:"warmup"`              // warm-up length, LinearLR's total_iters
+	StartFactor float64 `kv:"warmup_start_factor"` // LinearLR's start_factor, PyTorch's default 1/3
 	Inner       Schedule
 	// LR is the optimizer's learning rate; 0 takes Inner.At(0), which is
 	// the same for every schedule but Cyclic (BaseLR) and OneCycle.

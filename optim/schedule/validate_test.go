@@ -57,3 +57,40 @@ func TestRandomAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistry: every schedule builds from its defaults plus its required
+// settings, and the registry's errors name the key and the valid ones.
+func TestRegistry(t *testing.T) {
+	required := map[string]string{"step": "step_size=3", "multistep": "milestones=[2,5]", "exponential": "gamma=0.9", "cyclic": "max_lr=1"}
+	for _, name := range schedule.Names() {
+		e, ok := schedule.Lookup(name)
+		if !ok || e.Summary == "" {
+			t.Errorf("%s: no registry row with a summary", name)
+		}
+		s, err := schedule.New(name, 0.1, 20, required[name])
+		if err != nil || s.At(0) <= 0 {
+			t.Errorf("%s: New: %v", name, err)
+		}
+	}
+	cases := []struct{ name, set, want string }{
+		{"linear", "", `unknown schedule "linear"; valid schedules: constant, step`},
+		{"step", "", "schedule: step: step_size is required"},
+		{"cosine", "T_max=x", `schedule: cosine: T_max: malformed integer "x"`},
+		{"cosine", "eta_min=1,eta=2", "valid settings: T_max, eta_min, warmup, warmup_start_factor"},
+		{"cosine", "T_max=0", "T_max must be positive"},
+		{"cosine", "warmup=20", "warmup=20 leaves none of the 20 steps"},
+		{"onecycle", "pct_start=2", "pct_start must be between 0 and 1"},
+		{"cyclic", "max_lr=1,step_size_down=-1", "step_size_down must be >= 0"},
+	}
+	for _, c := range cases {
+		if _, err := schedule.New(c.name, 0.1, 20, c.set); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%s, %q): %v; want an error containing %q", c.name, c.set, err, c.want)
+		}
+	}
+	if _, err := schedule.PlateauFrom(0.1, "factor=2"); err == nil || !strings.Contains(err.Error(), "factor should be < 1.0") {
+		t.Errorf("PlateauFrom factor=2: %v", err)
+	}
+	if _, err := schedule.PlateauFrom(0.1, "patience=x"); err == nil || !strings.Contains(err.Error(), `patience: malformed integer "x"`) {
+		t.Errorf("PlateauFrom patience=x: %v", err)
+	}
+}

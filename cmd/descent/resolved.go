@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/descent-ml/descent/internal/kv"
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/nn/initializer"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/schedule"
+)
+
+// resolvedConfigs are the typed configurations of a run as JSON objects
+// keyed by PyTorch's argument names, every default filled in, each with
+// its registry name: what run.json records beside the flags.
+type resolvedConfigs struct {
+	Model       json.RawMessage `json:"model"`
+	Optimizer   json.RawMessage `json:"optimizer"`
+	Lookahead   json.RawMessage `json:"lookahead,omitempty"`
+	Schedule    json.RawMessage `json:"schedule,omitempty"`
+	Initializer json.RawMessage `json:"initializer,omitempty"`
+}
+
+// named puts "name": name first in the JSON object obj.
+func named(name string, obj json.RawMessage) json.RawMessage {
+	n, _ := json.Marshal(name)
+	out := append([]byte(`{"name":`), n...)
+	if len(obj) > 2 {
+		out = append(append(out, ','), obj[1:]...)
+	} else {
+		out = append(out, '}')
+	}
+	return out
+}
+
+// resolved returns the run's configurations as built. A part whose
+// settings do not decode (which prepareRun has already refused) is left
+// out.
+func (r *preparedRun) resolved() *resolvedConfigs {
+	c := r.cfg
+	var out resolvedConfigs
+	mc := models.Config{Name: c.Model, Activation: c.Act, Norm: "none"}
+	if c.Model == "mlp" {
+		mc.Hidden, _ = parseInts(c.Hidden)
+	}
+	sized, _ := json.Marshal(struct {
+		Input   []int `json:"input_shape"`
+		Classes int   `json:"classes"`
+	}{r.trainSet.Shape(), r.trainSet.Classes()})
+	obj := kv.JSON(&mc)
+	out.Model = append(obj[:len(obj)-1:len(obj)-1], append([]byte{','}, sized[1:]...)...)
+	if c.Lookahead != "" {
+		la := optim.LookaheadDefaults()
+		if kv.Decode(c.Lookahead, &la) == nil {
+			out.Lookahead = kv.JSON(&la)
+		}
+	}
+	if e, ok := optim.Lookup(c.Opt); ok {
+		cfg := e.Defaults()
+		if kv.Decode(c.Set, cfg) == nil {
+			// The learning rate the optimizer was built with (--lr, or
+			// its default); every config has an lr key.
+			_ = kv.Set(cfg, "lr", formatFloat(r.trainer.Optimizer.Groups()[0].LR))
+			out.Optimizer = named(c.Opt, kv.JSON(cfg))
+		}
+	}
+	if out.Optimizer == nil {
+		raw, _ := json.Marshal(map[string]string{"set": c.Set})
+		out.Optimizer = named(c.Opt, raw)
+	}
+	switch {
+	case r.trainer.Plateau != nil:
+		out.Schedule = named("plateau", kv.JSON(r.trainer.Plateau))
+	case r.trainer.Schedule != nil:
+		out.Schedule = named(c.Schedule, scheduleJSON(r.trainer.Schedule))
+	}
+	if e, ok := initializer.Lookup(c.Init); ok {
+		cfg := e.Defaults()
+		if kv.Decode(c.InitSet, cfg) == nil {
+			out.Initializer = named(c.Init, kv.JSON(cfg))
+		}
+	}
+	return &out
+}
+
+// scheduleJSON is a schedule's settings; a warm-up's include those of the
+// schedule it leads into.
+func scheduleJSON(s schedule.Schedule) json.RawMessage {
+	w, ok := s.(*schedule.Warmup)
+	if !ok {
+		return kv.JSON(s)
+	}
+	obj, inner := kv.JSON(w), scheduleJSON(w.Inner)
+	if len(inner) <= 2 {
+		return obj
+	}
+	return append(append(obj[:len(obj)-1:len(obj)-1], ','), inner[1:]...)
+}

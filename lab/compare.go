@@ -1,0 +1,133 @@
+package lab
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	dtrain "github.com/descent-ml/descent/train"
+)
+
+// CompareLR is the learning rate that trains each optimizer (by its
+// optim registry name) well on MNIST's MLP in a few epochs: what the
+// comparison gives each unless told, and what descent train takes for an
+// --opt given without --lr.
+var CompareLR = map[string]float64{
+	"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.01, "rmsprop": 0.001,
+	"adadelta": 1, "adam": 0.001, "adamw": 0.001, "adamax": 0.002, "nadam": 0.002,
+	"radam": 0.001, "lookahead": 0.05,
+}
+
+// Contestant is one run of a comparison: a trainer ready to run (every
+// contestant starting from the same weights and seeing the data in the
+// same order, so that only what is compared differs), its name in the
+// table, the curves and the CSV, and its learning rate as the user wrote
+// it.
+type Contestant struct {
+	Name, LR string
+	Trainer  *dtrain.Trainer
+	// Steps, if set, is called once the run has ended and returns its
+	// step-level loss (a statistics recorder's), which the curves draw.
+	Steps func() []dtrain.StepLoss
+}
+
+// CompareResult is one contestant's outcome: its epochs, and whether and
+// at which step it diverged.
+type CompareResult struct {
+	Name, LR   string
+	History    []dtrain.EpochMetrics
+	Seconds    float64
+	Diverged   bool
+	DivergedAt int
+}
+
+// History holds only finite epochs: a run that diverged at the end of an
+// epoch recorded NaN for it, which a plot cannot draw and a CSV should not
+// hold.
+
+// Final returns the last epoch's metrics (zero when none was trained).
+func (r CompareResult) Final() dtrain.EpochMetrics {
+	if len(r.History) == 0 {
+		return dtrain.EpochMetrics{}
+	}
+	return r.History[len(r.History)-1]
+}
+
+// Compare is the lecture's optimizer (or initializer) comparison: it
+// trains each contestant in turn, announcing each on progress, and writes
+// compare.png (the loss and accuracy curves of all, titled title) and
+// compare.csv (metrics.csv's columns after a leading name) into dir. A
+// contestant that diverges is a result, not an error: the comparison goes
+// on.
+func Compare(ctx context.Context, cs []Contestant, dir, title string, progress io.Writer) ([]CompareResult, error) {
+	var results []CompareResult
+	var series []dtrain.Series
+	for _, c := range cs {
+		fmt.Fprintf(progress, "training %s (lr %s)...\n", c.Name, c.LR)
+		start := time.Now()
+		err := c.Trainer.Run(ctx)
+		r := CompareResult{Name: c.Name, LR: c.LR, Seconds: time.Since(start).Seconds()}
+		var de *dtrain.DivergenceError
+		if errors.As(err, &de) {
+			r.Diverged, r.DivergedAt = true, de.Step
+		} else if err != nil {
+			return nil, fmt.Errorf("lab: compare: %s: %w", c.Name, err)
+		}
+		r.History = finiteEpochs(c.Trainer.History())
+		s := dtrain.Series{Name: c.Name, Rows: r.History}
+		if c.Steps != nil {
+			s.Steps = c.Steps()
+		}
+		series = append(series, s)
+		results = append(results, r)
+	}
+	if err := dtrain.PlotCurves(filepath.Join(dir, "compare.png"), title, series); err != nil {
+		return nil, err
+	}
+	if err := writeCompareCSV(filepath.Join(dir, "compare.csv"), series); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// finiteEpochs returns the epochs of h before the first with a non-finite
+// metric (divergence stops a run, so these are the epochs before it).
+func finiteEpochs(h []dtrain.EpochMetrics) []dtrain.EpochMetrics {
+	for i, r := range h {
+		for _, v := range []float64{r.TrainLoss, r.TestLoss, r.TestAccuracy, r.LR, r.Seconds} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return h[:i]
+			}
+		}
+	}
+	return h
+}
+
+// writeCompareCSV writes every run's metrics with a leading name column.
+func writeCompareCSV(path string, series []dtrain.Series) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(f)
+	_ = cw.Write(append([]string{"name"}, dtrain.MetricsHeader...))
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, s := range series {
+		for _, r := range s.Rows {
+			_ = cw.Write([]string{s.Name, strconv.Itoa(r.Epoch), g(r.TrainLoss), g(r.TestLoss), g(r.TestAccuracy), g(r.LR), g(r.Seconds)})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,60 @@
+package lab_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/train"
+)
+
+// Compare SGD and Adam on 256 MNIST digits: the same initial weights (the
+// same seed) and the same data order for both; compare.png and
+// compare.csv are written into the directory.
+func ExampleCompare() {
+	tr, te, err := data.LoadMNIST()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	trainSet, _ := data.First(tr, 256)
+	testSet, _ := data.First(te, 256)
+	var cs []lab.Contestant
+	for _, opt := range []struct{ name, lr string }{{"sgd", "0.1"}, {"adam", "0.001"}} {
+		model, _ := models.MLP[float32](tensor.NewRand(1), 784, []int{32}, 10, models.Options{})
+		o, err := optim.New(opt.name, model.Parameters(), "lr="+opt.lr)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		t, err := train.NewTrainer(model, o, trainSet, testSet, true, 1, train.Options{Epochs: 2, BatchSize: 32, Quiet: true})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		cs = append(cs, lab.Contestant{Name: opt.name, LR: opt.lr, Trainer: t})
+	}
+	dir, _ := os.MkdirTemp("", "compare")
+	defer os.RemoveAll(dir)
+	results, err := lab.Compare(context.Background(), cs, dir, "optimizers", io.Discard)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range results {
+		fmt.Printf("%s: %d epochs, diverged %v\n", r.Name, len(r.History), r.Diverged)
+	}
+	_, errPNG := os.Stat(dir + "/compare.png")
+	_, errCSV := os.Stat(dir + "/compare.csv")
+	fmt.Println(errPNG, errCSV)
+	// Output:
+	// sgd: 2 epochs, diverged false
+	// adam: 2 epochs, diverged false
+	// <nil> <nil>
+}
