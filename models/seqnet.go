@@ -18,6 +18,7 @@ type SeqOptions struct {
 	Hidden       int    // hidden_size; 0 means 128
 	Layers       int    // num_layers; 0 means 1
 	Nonlinearity string // "tanh" (or "") or "relu"; "rnn" only
+	Unrolled     bool   // one node per time step on the tape (nn.RNNOptions.Unrolled)
 }
 
 func (o SeqOptions) withDefaults() SeqOptions {
@@ -40,7 +41,7 @@ type recurrent[T tensor.Float] struct {
 // newRecurrent builds the layer kind ("rnn", "lstm" or "gru") on
 // batch-first inputs.
 func newRecurrent[T tensor.Float](rng *rand.Rand, kind string, input int, o SeqOptions) (recurrent[T], error) {
-	opts := nn.RNNOptions{NumLayers: o.Layers, BatchFirst: true}
+	opts := nn.RNNOptions{NumLayers: o.Layers, BatchFirst: true, Unrolled: o.Unrolled}
 	if kind != "rnn" && o.Nonlinearity != "" {
 		return recurrent[T]{}, fmt.Errorf("models: a nonlinearity (%q) is for the rnn model, not %s", o.Nonlinearity, kind)
 	}

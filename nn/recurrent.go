@@ -83,6 +83,11 @@ type RNNOptions struct {
 	BatchFirst    bool    // batch_first: inputs and outputs are [batch, seq, feature]
 	Dropout       float64 // dropout on the outputs of every layer but the last, in training mode
 	Bidirectional bool    // bidirectional
+	// Unrolled records every time step's ops on the tape, as the lecture
+	// draws backpropagation through time, instead of one fused op per layer
+	// (the default from a zero state, for speed); the values and gradients
+	// are the same. descent graph uses it to show the unrolled graph.
+	Unrolled bool
 }
 
 // cellKind says which recurrence a layer runs.
@@ -243,7 +248,7 @@ func (r *recurrent[T]) run(g *autograd.Graph[T], x, h0, c0 *autograd.Var[T]) (ou
 			k := l*dirs + d
 			w := &r.weights[k]
 			xp := g.Linear(in, w.WeightIH, w.BiasIH) // every step's input part in one product
-			if h0 == nil && c0 == nil {
+			if h0 == nil && c0 == nil && !r.opts.Unrolled {
 				// From the zero state the whole layer is one fused op.
 				out, c := g.FusedRecurrent(r.kind.fused(), xp, w.WeightHH, w.BiasHH, r.opts.BatchFirst, d == 1)
 				last := steps - 1

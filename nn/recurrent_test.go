@@ -239,3 +239,58 @@ func TestDropoutBetweenLayers(t *testing.T) {
 		t.Error("evaluation mode: the output does not depend on the input (dropout still on)")
 	}
 }
+
+// TestUnrolledEqualsFused: the unrolled tape (one node per step, what
+// descent graph draws) and the fused op compute the same outputs and the
+// same gradients, for every kind, in float64.
+func TestUnrolledEqualsFused(t *testing.T) {
+	type layer interface {
+		nn.Module[float64]
+		Parameters() []*autograd.Var[float64]
+	}
+	build := map[string]func(opts nn.RNNOptions) layer{
+		"rnn": func(o nn.RNNOptions) layer {
+			l, err := nn.NewRNN[float64](tensor.NewRand(3), 4, 5, o)
+			must(t, err)
+			return l
+		},
+		"lstm": func(o nn.RNNOptions) layer {
+			l, err := nn.NewLSTM[float64](tensor.NewRand(3), 4, 5, o)
+			must(t, err)
+			return l
+		},
+		"gru": func(o nn.RNNOptions) layer {
+			l, err := nn.NewGRU[float64](tensor.NewRand(3), 4, 5, o)
+			must(t, err)
+			return l
+		},
+	}
+	for name, mk := range build {
+		run := func(unrolled bool) ([]float64, [][]float64) {
+			l := mk(nn.RNNOptions{NumLayers: 2, Bidirectional: true, BatchFirst: true, Unrolled: unrolled})
+			x := randParam(9, 3, 6, 4)
+			g := autograd.New[float64]()
+			out := l.Forward(g, x)
+			g.Backward(g.Sum(g.Mul(out, out)))
+			var grads [][]float64
+			for _, p := range append(l.Parameters(), x) {
+				grads = append(grads, slices.Clone(p.Grad.Data()))
+			}
+			return slices.Clone(out.Value.Data()), grads
+		}
+		fo, fg := run(false)
+		uo, ug := run(true)
+		for i := range fo {
+			if math.Abs(fo[i]-uo[i]) > 1e-12 {
+				t.Fatalf("%s: output %d: fused %v, unrolled %v", name, i, fo[i], uo[i])
+			}
+		}
+		for k := range fg {
+			for i := range fg[k] {
+				if math.Abs(fg[k][i]-ug[k][i]) > 1e-10*(1+math.Abs(fg[k][i])) {
+					t.Fatalf("%s: gradient %d[%d]: fused %v, unrolled %v", name, k, i, fg[k][i], ug[k][i])
+				}
+			}
+		}
+	}
+}

@@ -23,7 +23,8 @@ func init() {
 			"Serves the runs under DIR (default runs), finished ones and ones still training, updating live;\n" +
 			"tick several runs to overlay them (the runs of descent compare too). It binds to 127.0.0.1 unless\n" +
 			"ADDR names another host, serves read-only, and loads nothing from other origins.",
-		run: func(fs *flag.FlagSet, args []string) error { return runDashboard(os.Stdout, fs, args) },
+		examples: []string{"descent dashboard", "descent dashboard --addr 127.0.0.1:0 runs"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runDashboard(os.Stdout, fs, args) },
 	})
 }
 

@@ -64,7 +64,7 @@ func trainingStep[T tensor.Float](name string, batch int, seed uint64) (*autogra
 		return nil, nil, usagef("--model: %v", err)
 	}
 	rng := tensor.NewRand(seed)
-	m, err := models.Build[T](name, rng, models.Options{}, models.SeqOptions{})
+	m, err := models.Build[T](name, rng, models.Options{}, models.SeqOptions{Unrolled: true}) // the lecture's unrolled graph
 	if err != nil {
 		return nil, nil, err
 	}
