@@ -27,7 +27,8 @@ func init() {
 			"the training data were treated, and writes one CSV row per example: id (the 0-based data row of a\n" +
 			"CSV file, or the image's path under DIR), prediction (the label as written in the training data, or\n" +
 			"the number for a regression) and, for a classification, p_CLASS: the probability of each class.",
-		run: func(fs *flag.FlagSet, args []string) error { return runPredict(os.Stdout, fs, args) },
+		examples: []string{"descent predict --run runs/blobs --data new.csv > predictions.csv"},
+		run:      func(fs *flag.FlagSet, args []string) error { return runPredict(os.Stdout, fs, args) },
 	})
 }
 
