@@ -48,6 +48,7 @@ var stopTrainAfter int
 type trainConfig struct {
 	Model           string  `json:"model"`
 	Hidden          string  `json:"hidden"`
+	Layers          int     `json:"layers,omitempty"`
 	Act             string  `json:"act"`
 	Opt             string  `json:"opt"`
 	LR              string  `json:"lr"` // "" keeps the optimizer's default
@@ -114,8 +115,9 @@ func init() {
 // addTrainFlags defines the flags shared by train, compare and lr-find.
 func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	d := defaultTrainConfig()
-	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.Names, " or "))
-	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp")
+	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.AllNames, ", "))
+	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default 128)")
+	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default 1)")
 	fs.StringVar(&c.Act, "act", d.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
 	fs.StringVar(&c.Init, "init", "", "weight initializer for every layer (default: PyTorch's); see descent init --help")
 	fs.StringVar(&c.InitSet, "init-set", "", "initializer settings k=v,... (torch.nn.init's argument names)")
@@ -145,11 +147,16 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	out := fs.String("out", "", "output directory (default runs/<timestamp>)")
 	resume := fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet and --threads may be given)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only one line per epoch")
+	text, bptt := addTextFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *text != "" {
+		return runTextTrain(w, c, given, *text, *bptt, *out, *quiet)
+	}
+	recurrentDefaults(&c, given)
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
 		// The default --set and --lr belong to the default SGD: another
 		// optimizer starts from its own settings and a good lr for it.
@@ -254,7 +261,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 // preparedRun is a run with everything built but not started.
 type preparedRun struct {
 	cfg       trainConfig
-	model     *nn.Sequential[float32]
+	model     nn.Module[float32]
 	trainer   *train.Trainer
 	trainSet  data.Dataset
 	testSet   data.Dataset
@@ -335,7 +342,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 // checkMemory estimates what the run will hold in memory (train.
 // EstimateMemory) and refuses, before the optimizer and the step buffers
 // are allocated, a run that cannot fit in the memory available.
-func checkMemory(c trainConfig, model *nn.Sequential[float32], trainSet, testSet data.Dataset, batch int) error {
+func checkMemory(c trainConfig, model nn.Module[float32], trainSet, testSet data.Dataset, batch int) error {
 	avail, ok := availableMemory()
 	if !ok {
 		return nil
@@ -398,7 +405,11 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 		}
 	}
 	if r.pretrain {
-		err := train.PretrainAutoencoder(r.model, r.trainSet, train.PretrainOptions{
+		seq, ok := r.model.(*nn.Sequential[float32])
+		if !ok {
+			return false, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", r.cfg.Model)
+		}
+		err := train.PretrainAutoencoder(seq, r.trainSet, train.PretrainOptions{
 			Epochs: r.cfg.PretrainEpochs, Seed: r.cfg.Seed, Out: w})
 		if err != nil {
 			return false, err
@@ -421,7 +432,7 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 // readInitFrom reads the --init-from file and checks it against the model
 // before anything is trained or written: a tensor the model has must have
 // its shape.
-func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[float32], error) {
+func readInitFrom(path string, model nn.Module[float32]) ([]nn.NamedTensor[float32], error) {
 	sd, err := train.LoadWeights(path)
 	if err != nil {
 		return nil, usagef("--init-from: %v", err)
@@ -447,7 +458,7 @@ func listOrNone(names []string) string {
 }
 
 // buildModel builds the configured model with its initializer, for MNIST.
-func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
+func buildModel(c trainConfig) (nn.Module[float32], error) {
 	return buildModelFor(c, []int{1, 28, 28}, 10)
 }
 
@@ -455,9 +466,15 @@ func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
 // in classes classes: the MLP's input and output widths follow them; a
 // model of fixed sizes (the CNN) that does not fit them is a usage error
 // saying so.
-func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[float32], error) {
+func buildModelFor(c trainConfig, example []int, classes int) (nn.Module[float32], error) {
+	if slices.Contains(models.RecurrentNames, c.Model) {
+		return buildRecurrent(c, example, classes)
+	}
 	if !slices.Contains(models.Names, c.Model) {
-		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.Names, ", "))
+		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.AllNames, ", "))
+	}
+	if c.Layers != 0 {
+		return nil, usagef("--layers is for the recurrent models (%s), not %s", strings.Join(models.RecurrentNames, ", "), c.Model)
 	}
 	if !slices.Contains(nn.ActivationNames, c.Act) {
 		return nil, usagef("unknown --act %q; valid activations: %s", c.Act, strings.Join(nn.ActivationNames, ", "))
@@ -752,6 +769,9 @@ func describeModel(c trainConfig, example []int, classes int) string {
 			in *= d
 		}
 		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), classes)
+	}
+	if slices.Contains(models.RecurrentNames, c.Model) {
+		s = describeRecurrent(c)
 	}
 	lr := c.LR
 	if lr == "" {
