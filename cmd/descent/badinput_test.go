@@ -219,7 +219,7 @@ func TestBadInputOneLineExit2(t *testing.T) {
 		{[]string{"train", "--text", f("code.txt"), "--hidden", "256,256", "--out", f("out-ok")}, []string{"--hidden", "one hidden size"}},
 		{[]string{"train", "--text", f("code.txt"), "--model", "mlp", "--out", f("out-ok")}, []string{"--text", `"mlp"`}},
 		{[]string{"train", "--text", f("code.txt"), "--schedule", "onecycle", "--out", f("out-ok")}, []string{"--schedule does not apply to --text"}},
-		{[]string{"sample", "--weights", f("narrow.safetensors")}, []string{"narrow.safetensors", "not a byte-level language model", "embed.weight"}},
+		{[]string{"sample", "--weights", f("narrow.safetensors")}, []string{"narrow.safetensors", "not a byte-level language model", "no embed.weight"}},
 		{[]string{"sample", "--weights", f("text-mixed.safetensors")}, []string{"text-mixed.safetensors", "does not fit", "fc.weight"}},
 		{[]string{"sample", "--weights", f("missing.safetensors")}, []string{"missing.safetensors"}},
 		{[]string{"sample"}, []string{"--weights"}},

@@ -89,10 +89,16 @@ func textModelShape(sd []nn.NamedTensor[float32]) (kind string, embed int, o mod
 		return nil
 	}
 	e := find("embed.weight")
+	if e == nil {
+		return "", 0, o, fmt.Errorf("no embed.weight")
+	}
 	if len(e) != 2 || e[0] != 256 || e[1] < 1 {
 		return "", 0, o, fmt.Errorf("want embed.weight of shape [256 E], got %v", e)
 	}
 	hh := find("rnn.weight_hh_l0")
+	if hh == nil {
+		return "", 0, o, fmt.Errorf("no rnn.weight_hh_l0")
+	}
 	if len(hh) != 2 || hh[1] < 1 || hh[0]%hh[1] != 0 {
 		return "", 0, o, fmt.Errorf("want rnn.weight_hh_l0 of shape [gates*H H], got %v", hh)
 	}
