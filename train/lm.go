@@ -47,7 +47,7 @@ type LMEpoch struct {
 // that it survives the graph's reset (truncated BPTT: the next chunk starts
 // from these values with no gradient flowing back into them).
 type lmState struct {
-	h, c *tensor.Tensor[float32]
+	h, c *autograd.Var[float32] // constants holding the values
 	set  bool
 }
 
@@ -55,25 +55,39 @@ func (s *lmState) vars() (h, c *autograd.Var[float32]) {
 	if !s.set {
 		return nil, nil
 	}
-	h = autograd.NewConstant(s.h)
-	if s.c != nil {
-		c = autograd.NewConstant(s.c)
-	}
-	return h, c
+	return s.h, s.c
 }
 
 func (s *lmState) keep(h, c *autograd.Var[float32]) {
 	if s.h == nil {
-		s.h = tensor.New[float32](h.Shape()...)
+		s.h = autograd.NewConstant(tensor.New[float32](h.Shape()...))
 	}
-	s.h.CopyFrom(h.Value)
+	s.h.Value.CopyFrom(h.Value)
 	if c != nil {
 		if s.c == nil {
-			s.c = tensor.New[float32](c.Shape()...)
+			s.c = autograd.NewConstant(tensor.New[float32](c.Shape()...))
 		}
-		s.c.CopyFrom(c.Value)
+		s.c.Value.CopyFrom(c.Value)
 	}
 	s.set = true
+}
+
+// reset starts the next pass from the zero state.
+func (s *lmState) reset() { s.set = false }
+
+// chunkInput returns a constant [rows, n] over xs, reusing the Var and
+// tensor of the previous call when n is the same (every chunk but the
+// last), so that a warm step allocates nothing here.
+type chunkInput struct {
+	v  *autograd.Var[float32]
+	xs []float32
+}
+
+func (ci *chunkInput) get(rows, n int) *autograd.Var[float32] {
+	if ci.v == nil || ci.v.Shape()[1] != n {
+		ci.v = autograd.NewConstant(tensor.FromSlice(ci.xs[:rows*n], rows, n))
+	}
+	return ci.v
 }
 
 // TrainLM trains a byte-level language model with truncated
@@ -98,26 +112,31 @@ func TrainLM(model LanguageModel, opt optim.Optimizer[float32], trainText, testT
 	g := autograd.New[float32]()
 	rows := batches.Rows
 	xs, ys := make([]float32, rows*o.BPTT), make([]int, rows*o.BPTT)
+	in := chunkInput{xs: xs}
 	var hist []LMEpoch
+	var state lmState
 	for epoch := 1; epoch <= o.Epochs; epoch++ {
 		start := time.Now()
 		nn.SetTraining[float32](model, true)
-		var state lmState
+		state.reset()
 		total, chunks := 0.0, 0
 		for pos := 0; pos < batches.Positions(); {
 			n := batches.Chunk(pos, o.BPTT, xs, ys)
 			pos += n
-			x := autograd.NewConstant(tensor.FromSlice(xs[:rows*n], rows, n))
+			x := in.get(rows, n)
 			h, c := state.vars()
 			opt.ZeroGrad()
 			logits, hn, cn := model.ForwardState(g, x, h, c)
 			loss := g.CrossEntropy(g.Reshape(logits, rows*n, 256), ys[:rows*n])
-			state.keep(hn, cn)
 			l := float64(loss.Value.Data()[0])
 			if math.IsNaN(l) || math.IsInf(l, 0) {
 				return hist, &DivergenceError{Epoch: epoch, Step: chunks + 1, LR: opt.Groups()[0].LR, What: "loss", Loss: l}
 			}
 			g.Backward(loss)
+			// The final state is read after Backward, which needed the
+			// initial state's values (the carried buffer); the graph's
+			// values stay readable until the next op is recorded.
+			state.keep(hn, cn)
 			if o.ClipGradNorm > 0 {
 				optim.ClipGradNorm(params, o.ClipGradNorm)
 			}
@@ -157,13 +176,14 @@ func EvaluateLM(model LanguageModel, text []byte, batch, bptt int) (float64, err
 	g := autograd.New[float32]()
 	rows := batches.Rows
 	xs, ys := make([]float32, rows*bptt), make([]int, rows*bptt)
+	in := chunkInput{xs: xs}
 	var state lmState
 	total, count := 0.0, 0
 	g.NoGrad(func() {
 		for pos := 0; pos < batches.Positions(); {
 			n := batches.Chunk(pos, bptt, xs, ys)
 			pos += n
-			x := autograd.NewConstant(tensor.FromSlice(xs[:rows*n], rows, n))
+			x := in.get(rows, n)
 			h, c := state.vars()
 			logits, hn, cn := model.ForwardState(g, x, h, c)
 			loss := g.CrossEntropy(g.Reshape(logits, rows*n, 256), ys[:rows*n])
