@@ -40,6 +40,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	recurrentSizeDefaults(fs, &c)
 	setGiven, epochsGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
 		setGiven = setGiven || f.Name == "set"

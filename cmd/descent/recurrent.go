@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"regexp"
 	"slices"
@@ -132,4 +133,21 @@ func recurrentSizesFrom(c *trainConfig, given map[string]bool, sd []nn.NamedTens
 func describeRecurrent(c trainConfig) string {
 	layers := max(c.Layers, 1)
 	return fmt.Sprintf("%s hidden %s, %d layer(s)", c.Model, c.Hidden, layers)
+}
+
+// recurrentSizeDefaults gives a recurrent model the recurrent hidden size
+// and nonlinearity unless --hidden and --act were given, for the commands
+// (compare, lr-find) that choose their own optimizers.
+func recurrentSizeDefaults(fs *flag.FlagSet, c *trainConfig) {
+	if !slices.Contains(models.RecurrentNames, c.Model) {
+		return
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["hidden"] {
+		c.Hidden = recurrentHidden
+	}
+	if !given["act"] {
+		c.Act = recurrentAct
+	}
 }
