@@ -68,6 +68,9 @@ func badInputFixtures(t *testing.T) map[string]string {
 		map[string]string{"descent": `{"format":1,"position":{"Epoch":1},"optimizer":"sgd","optimizer_scalars":{},"rng":"` + pcgState + `","history":[],"optimizer_tensors":0}`}); err != nil {
 		t.Fatal(err)
 	}
+	// Recurrent models: a text file, an empty one, and weights whose
+	// shapes do not fit (see recurrentFixtures).
+	recurrentFixtures(t, p, write)
 	// An output directory that already holds a run.
 	mkdir("done")
 	write(filepath.Join("done", train.CheckpointFile), "")
@@ -198,6 +201,29 @@ func TestBadInputOneLineExit2(t *testing.T) {
 		{[]string{"bench", "--repeats", "-1"}, []string{"--repeats"}},
 		// the command itself
 		{[]string{"trian"}, []string{`"trian"`, "train", "eval"}},
+		// recurrent models and text (issue 11, item 7)
+		{[]string{"lab", "bptt", "--cell", "transformer"}, []string{`"transformer"`, "rnn, lstm, gru"}},
+		{tr("--model", "lstm", "--hidden", "128,64"), []string{"--hidden", `"128,64"`, "one hidden size"}},
+		{tr("--model", "gru", "--act", "relu"), []string{"--act", "rnn"}},
+		{tr("--model", "rnn", "--act", "gelu"), []string{`"gelu"`, "tanh, relu"}},
+		{tr("--model", "lstm", "--layers", "-1"), []string{"--layers"}},
+		{tr("--model", "lstm", "--hidden", "32", "--init-from", f("lstm16.safetensors")), []string{`"rnn.weight_ih_l0"`, "[64 28]", "[128 28]"}},
+		{tr("--layers", "2"), []string{"--layers", "mlp"}},
+		{[]string{"eval", "--model", "lstm", "--weights", f("lstm16.safetensors"), "--hidden", "32"}, []string{"lstm16.safetensors", "does not fit"}},
+		{[]string{"eval", "--model", "lstm", "--weights", f("lstm-mixed.safetensors")}, []string{"lstm-mixed.safetensors", "does not fit"}},
+		{[]string{"eval", "--model", "lstm", "--weights", f("narrow.safetensors")}, []string{"narrow.safetensors", "does not fit"}},
+		{[]string{"train", "--text", f("empty.txt"), "--out", f("out-ok")}, []string{"--text", "empty.txt", "empty"}},
+		{[]string{"train", "--text", f("missing.txt"), "--out", f("out-ok")}, []string{"--text", "missing.txt"}},
+		{[]string{"train", "--text", f("tiny.txt"), "--out", f("out-ok")}, []string{"--text", "tiny.txt", "3 bytes"}},
+		{[]string{"train", "--text", f("code.txt"), "--bptt", "0", "--out", f("out-ok")}, []string{"--bptt 0"}},
+		{[]string{"train", "--text", f("code.txt"), "--hidden", "256,256", "--out", f("out-ok")}, []string{"--hidden", "one hidden size"}},
+		{[]string{"train", "--text", f("code.txt"), "--model", "mlp", "--out", f("out-ok")}, []string{"--text", `"mlp"`}},
+		{[]string{"train", "--text", f("code.txt"), "--schedule", "onecycle", "--out", f("out-ok")}, []string{"--schedule does not apply to --text"}},
+		{[]string{"sample", "--weights", f("narrow.safetensors")}, []string{"narrow.safetensors", "not a byte-level language model", "no embed.weight"}},
+		{[]string{"sample", "--weights", f("text-mixed.safetensors")}, []string{"text-mixed.safetensors", "does not fit", "fc.weight"}},
+		{[]string{"sample", "--weights", f("missing.safetensors")}, []string{"missing.safetensors"}},
+		{[]string{"sample"}, []string{"--weights"}},
+		{[]string{"sample", "--weights", f("text16.safetensors"), "--temperature", "0"}, []string{"--temperature"}},
 	}
 	for _, c := range cases {
 		name := strings.Join(c.args, " ")

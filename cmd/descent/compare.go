@@ -49,6 +49,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	recurrentSizeDefaults(fs, &c)
 	optNames := strings.Split(*opts, ",")
 	var initNames []string
 	if c.Init != "" {

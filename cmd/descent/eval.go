@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/models"
@@ -17,7 +18,7 @@ func init() {
 	register(&command{
 		name:     "eval",
 		summary:  "test accuracy of weights in a safetensors file (descent's or PyTorch's)",
-		usage:    "--model mlp|cnn --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--act relu] [--limit N]\n       or: --run DIR --data FILE.csv|DIR (a run trained on a CSV file or an image folder)",
+		usage:    "--model mlp|cnn|rnn|lstm|gru --weights FILE.safetensors [--data DIR] [--hidden 512,256] [--layers N] [--act relu] [--limit N]\n       or: --run DIR --data FILE.csv|DIR (a run trained on a CSV file or an image folder)\n\nFor rnn, lstm and gru the hidden size and the number of layers come from the file unless given.",
 		examples: []string{"descent eval --model mlp --weights runs/first/model.safetensors", "descent eval --run runs/blobs --data blobs.csv"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runEval(os.Stdout, fs, args) },
 	})
@@ -25,8 +26,9 @@ func init() {
 
 func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := defaultTrainConfig()
-	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.Names, " or "))
-	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "hidden layer widths of the mlp")
+	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.AllNames, ", "))
+	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default: from the file)")
+	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default: from the file)")
 	fs.StringVar(&c.Act, "act", c.Act, "hidden activation")
 	fs.StringVar(&c.Data, "data", "", "directory of IDX files in MNIST's layout (default: the embedded MNIST)")
 	fs.IntVar(&c.Limit, "limit", 0, "use only the first N test images (0: all); for tests and quick experiments")
@@ -44,6 +46,16 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Limit < 0 {
 		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	recurrentDefaults(&c, given)
+	sd, err := train.LoadWeights(*weights)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	if slices.Contains(models.RecurrentNames, c.Model) {
+		recurrentSizesFrom(&c, given, sd)
+	}
 	_, testSet, err := loadData(c)
 	if err != nil {
 		return err
@@ -51,10 +63,6 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	model, err := buildModelFor(c, testSet.Shape(), testSet.Classes())
 	if err != nil {
 		return err
-	}
-	sd, err := train.LoadWeights(*weights)
-	if err != nil {
-		return &usageError{err.Error()}
 	}
 	if err := checkFiniteWeights(*weights, sd); err != nil {
 		return err

@@ -56,6 +56,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *plotPath == "" {
 		*plotPath = filepath.Join(*out, "lr-find.png")
 	}
+	recurrentSizeDefaults(fs, &c)
 	setGiven, epochsGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
 		setGiven = setGiven || f.Name == "set"

@@ -57,7 +57,7 @@ func runPredict(w io.Writer, fs *flag.FlagSet, args []string) error {
 type trainedRun struct {
 	dir    string
 	cfg    trainConfig
-	model  *nn.Sequential[float32]
+	model  nn.Module[float32]
 	table  *data.TablePrep
 	images *data.ImagePrep
 }

@@ -49,6 +49,7 @@ var stopTrainAfter int
 type trainConfig struct {
 	Model           string  `json:"model"`
 	Hidden          string  `json:"hidden"`
+	Layers          int     `json:"layers,omitempty"`
 	Act             string  `json:"act"`
 	Opt             string  `json:"opt"`
 	LR              string  `json:"lr"` // "" keeps the optimizer's default
@@ -109,8 +110,8 @@ type runInfo struct {
 func init() {
 	register(&command{
 		name:    "train",
-		summary: "train a network on MNIST (or --data DIR|FILE.csv): the main job",
-		usage: "[--model mlp|cnn] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
+		summary: "train a network on MNIST (or --data DIR|FILE.csv, or --text FILE): the main job",
+		usage: "[--model mlp|cnn|rnn|lstm|gru] [--hidden 512,256|128] [--layers 1] [--act NAME] [--opt NAME] [--lr LR] [--set k=v,...] [--schedule NAME --schedule-set k=v,...]\n" +
 			"       [--lookahead k=5,alpha=0.5] [--init NAME] [--epochs N] [--batch B|full] [--seed S] [--out DIR]\n" +
 			"       [--init-from FILE] [--freeze PREFIX,...] [--pretrain autoencoder] [--clip-grad-norm X]\n" +
 			"       [--resume DIR] [--data DIR|FILE.csv] [--checkpoint-every N] [--norm batch|layer]\n" +
@@ -122,8 +123,14 @@ func init() {
 			"at most N), for quick experiments. Ctrl-C finishes the current step, writes a checkpoint and\n" +
 			"prints the command that resumes. Exit status: 0 done, 1 error, 2 bad input, 3 diverged (NaN or\n" +
 			"Inf loss or gradient; the last good checkpoint is kept), 130 interrupted (checkpoint written).\n" +
-			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.",
-		examples: []string{"descent train --epochs 1 --limit 5000 --out runs/first", "descent train --opt adam --lr 1e-3 --schedule cosine --out runs/adam"},
+			"A run that would not fit in the available memory is refused up front (exit 2) with the estimate.\n\n" +
+			"--model rnn|lstm|gru reads each image as 28 steps of 28 pixels (PyTorch's SeqNet: rnn.*, fc.*);\n" +
+			"its defaults: --hidden 128, --layers 1, --act tanh (the rnn's nonlinearity: tanh or relu), Adam\n" +
+			"under a one-cycle schedule peaking at lr 0.005, 3 epochs.\n" +
+			"--text FILE [--bptt 64] trains a byte-level language model instead (Embedding(256, 64) -> LSTM ->\n" +
+			"Linear(H, 256); --hidden 256, --layers 2, Adam lr 0.002, batch 32, 10 epochs, --clip-grad-norm 5\n" +
+			"by default), holding out the file's last 10%; descent sample --weights DIR/model.safetensors.",
+		examples: []string{"descent train --epochs 1 --limit 5000 --out runs/first", "descent train --model lstm --epochs 1 --out runs/lstm"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runTrain(os.Stdout, fs, args) },
 	})
 }
@@ -131,8 +138,9 @@ func init() {
 // addTrainFlags defines the flags shared by train, compare and lr-find.
 func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
 	d := defaultTrainConfig()
-	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.Names, " or "))
-	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp")
+	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.AllNames, ", "))
+	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default 128)")
+	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default 1)")
 	fs.StringVar(&c.Act, "act", d.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
 	fs.StringVar(&c.Init, "init", "", "weight initializer for every layer (default: PyTorch's); see descent init --help")
 	fs.StringVar(&c.InitSet, "init-set", "", "initializer settings k=v,... (torch.nn.init's argument names)")
@@ -153,6 +161,11 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *f.text != "" { // a language model on a file: its own loop (text.go)
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		return runTextTrain(w, c, given, *f.text, *f.bptt, *f.out, *f.quiet)
+	}
 	c, dir, err := f.config(fs, c)
 	if err != nil {
 		return err
@@ -163,6 +176,8 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 // runFlags are train's flags that are not part of trainConfig.
 type runFlags struct {
 	out, resume, dashboard *string
+	text                   *string // --text FILE: train a language model (text.go)
+	bptt                   *int
 	quiet, distributed     *bool
 	threadsGiven           bool // --threads was on the command line (set by config)
 }
@@ -184,13 +199,15 @@ func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
 	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
 	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
-	return runFlags{
+	f := runFlags{
 		out:         fs.String("out", "", "output directory (default runs/<timestamp>)"),
 		resume:      fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet, --threads, --dashboard and --distributed may be given)"),
 		quiet:       fs.Bool("quiet", false, "no progress bar, only one line per epoch"),
 		dashboard:   fs.String("dashboard", "", "serve a live dashboard of the run at ADDR (e.g. 127.0.0.1:6006; port 0 picks a free one)"),
 		distributed: fs.Bool("distributed", false, "data-parallel training over the ranks of mpirun -np N (a build with -tags mpi; see docs/distributed.md)"),
 	}
+	f.text, f.bptt = addTextFlags(fs)
+	return f
 }
 
 // config completes the configuration the parsed flags gave: another --opt
@@ -200,6 +217,7 @@ func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
 func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	recurrentDefaults(&c, given)
 	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
 		// The default --set and --lr belong to the default SGD: another
 		// optimizer starts from its own settings and a good lr for it.
@@ -348,7 +366,7 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 // preparedRun is a run with everything built but not started.
 type preparedRun struct {
 	cfg       trainConfig
-	model     *nn.Sequential[float32]
+	model     nn.Module[float32]
 	trainer   *train.Trainer
 	trainSet  data.Dataset
 	testSet   data.Dataset
@@ -430,7 +448,7 @@ func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
 // checkMemory estimates what the run will hold in memory (train.
 // EstimateMemory) and refuses, before the optimizer and the step buffers
 // are allocated, a run that cannot fit in the memory available.
-func checkMemory(c trainConfig, model *nn.Sequential[float32], trainSet, testSet data.Dataset, batch int) error {
+func checkMemory(c trainConfig, model nn.Module[float32], trainSet, testSet data.Dataset, batch int) error {
 	avail, ok := availableMemory()
 	if !ok {
 		return nil
@@ -493,7 +511,11 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 		}
 	}
 	if r.pretrain {
-		err := train.PretrainAutoencoder(r.model, r.trainSet, train.PretrainOptions{
+		seq, ok := r.model.(*nn.Sequential[float32])
+		if !ok {
+			return false, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", r.cfg.Model)
+		}
+		err := train.PretrainAutoencoder(seq, r.trainSet, train.PretrainOptions{
 			Epochs: r.cfg.PretrainEpochs, Seed: r.cfg.Seed, Out: w})
 		if err != nil {
 			return false, err
@@ -516,7 +538,7 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 // readInitFrom reads the --init-from file and checks it against the model
 // before anything is trained or written: a tensor the model has must have
 // its shape.
-func readInitFrom(path string, model *nn.Sequential[float32]) ([]nn.NamedTensor[float32], error) {
+func readInitFrom(path string, model nn.Module[float32]) ([]nn.NamedTensor[float32], error) {
 	sd, err := train.LoadWeights(path)
 	if err != nil {
 		return nil, usagef("--init-from: %v", err)
@@ -538,7 +560,7 @@ func listOrNone(names []string) string {
 }
 
 // buildModel builds the configured model with its initializer, for MNIST.
-func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
+func buildModel(c trainConfig) (nn.Module[float32], error) {
 	return buildModelFor(c, []int{1, 28, 28}, 10)
 }
 
@@ -546,9 +568,15 @@ func buildModel(c trainConfig) (*nn.Sequential[float32], error) {
 // in classes classes: the MLP's input and output widths follow them; a
 // model of fixed sizes (the CNN) that does not fit them is a usage error
 // saying so.
-func buildModelFor(c trainConfig, example []int, classes int) (*nn.Sequential[float32], error) {
+func buildModelFor(c trainConfig, example []int, classes int) (nn.Module[float32], error) {
+	if slices.Contains(models.RecurrentNames, c.Model) {
+		return buildRecurrent(c, example, classes)
+	}
 	if !slices.Contains(models.Names, c.Model) {
-		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.Names, ", "))
+		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.AllNames, ", "))
+	}
+	if c.Layers != 0 {
+		return nil, usagef("--layers is for the recurrent models (%s), not %s", strings.Join(models.RecurrentNames, ", "), c.Model)
 	}
 	if !slices.Contains(nn.ActivationNames, c.Act) {
 		return nil, usagef("unknown --act %q; valid activations: %s", c.Act, strings.Join(nn.ActivationNames, ", "))
@@ -777,6 +805,9 @@ func describeModel(c trainConfig, example []int, classes int) string {
 			in *= d
 		}
 		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), max(classes, 1))
+	}
+	if slices.Contains(models.RecurrentNames, c.Model) {
+		s = describeRecurrent(c)
 	}
 	lr := c.LR
 	if lr == "" {
