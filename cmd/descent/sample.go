@@ -20,7 +20,7 @@ func init() {
 		usage: "--weights FILE [--length 500] [--temperature 0.8] [--prime TEXT] [--seed S] [--act tanh|relu]\n\n" +
 			"The kind (rnn, lstm or gru) and the sizes come from the file (embed.*, rnn.*, fc.*, as PyTorch's\n" +
 			"TextModel); --act is the rnn's nonlinearity, which the file does not record.",
-		examples: []string{`descent sample --weights runs/text/model.safetensors --prime "func (srv *Server) " --temperature 0.5`},
+		examples: []string{"descent sample --weights runs/text/model.safetensors --prime func --temperature 0.5"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runSample(os.Stdout, fs, args) },
 	})
 }
