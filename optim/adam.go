@@ -85,6 +85,9 @@ func newAdam[T Float](params []*autograd.Var[T], cfg AdamConfig, name string, de
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *Adam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
+// Momentum returns the beta1 in use (what a momentum schedule last set).
+func (o *Adam[T]) Momentum() float64 { return o.cfg.Beta1 }
+
 // Step applies one Adam (or AdamW) update; kernel.AdamStep is the loop,
 // with lr/(1-b1^t) and sqrt(1-b2^t) computed once per step.
 func (o *Adam[T]) Step() {

@@ -74,6 +74,9 @@ func NewAdamax[T Float](params []*autograd.Var[T], cfg AdamaxConfig) (*Adamax[T]
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *Adamax[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
+// Momentum returns the beta1 in use (what a momentum schedule last set).
+func (o *Adamax[T]) Momentum() float64 { return o.cfg.Beta1 }
+
 // Step applies one Adamax update (kernel.AdamaxStep, with the step size
 // lr/(1-b1^t) computed here).
 func (o *Adamax[T]) Step() {

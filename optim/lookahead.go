@@ -99,6 +99,14 @@ func (o *Lookahead[T]) SetMomentum(m float64) {
 	}
 }
 
+// Momentum returns the inner optimizer's momentum (or beta1), 0 if it has none.
+func (o *Lookahead[T]) Momentum() float64 {
+	if mg, ok := o.Inner.(interface{ Momentum() float64 }); ok {
+		return mg.Momentum()
+	}
+	return 0
+}
+
 // State returns the inner state under "inner." with the step counter
 // ("step") and the slow weights ("slow.I").
 func (o *Lookahead[T]) State() *State[T] {

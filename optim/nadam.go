@@ -80,6 +80,9 @@ func NewNAdam[T Float](params []*autograd.Var[T], cfg NAdamConfig) (*NAdam[T], e
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *NAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
+// Momentum returns the beta1 in use (what a momentum schedule last set).
+func (o *NAdam[T]) Momentum() float64 { return o.cfg.Beta1 }
+
 // Step applies one NAdam update: the momentum schedule mu_t, mu_{t+1} and
 // the product P_t here, the loop in kernel.NAdamStep.
 func (o *NAdam[T]) Step() {

@@ -57,6 +57,8 @@ type Optimizer[T Float] interface {
 // cycle_momentum).
 type MomentumSetter interface {
 	SetMomentum(m float64)
+	// Momentum returns the value in use, for statistics and the dashboard.
+	Momentum() float64
 }
 
 // Group is a set of parameters sharing a learning rate and a weight decay,

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -172,6 +173,25 @@ func TestConverges(t *testing.T) {
 			if d := math.Hypot(x-p.minX, y-p.minY); !(d < p.tol) {
 				t.Errorf("%s on %s: ended at (%.4g, %.4g), %.3g from the minimum (want < %g)", o.name, p.name, x, y, d, p.tol)
 			}
+		}
+	}
+}
+
+// TestMomentumReadsWhatWasSet: every optimizer a momentum schedule can
+// drive reports the value in use (the dashboard's momentum chart reads it).
+func TestMomentumReadsWhatWasSet(t *testing.T) {
+	for _, o := range allOptimizers {
+		opt, err := newOptimizer(o.name, []*autograd.Var[float64]{vecParam("w", 1)}, o.settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, ok := opt.(optim.MomentumSetter)
+		if !ok {
+			continue
+		}
+		ms.SetMomentum(0.87)
+		if got := ms.Momentum(); got != 0.87 {
+			t.Errorf("%s: Momentum() = %v after SetMomentum(0.87)", o.name, got)
 		}
 	}
 }

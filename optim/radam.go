@@ -77,6 +77,9 @@ func NewRAdam[T Float](params []*autograd.Var[T], cfg RAdamConfig) (*RAdam[T], e
 // SetMomentum sets beta1 (for cyclic momentum schedules).
 func (o *RAdam[T]) SetMomentum(m float64) { o.cfg.Beta1 = m }
 
+// Momentum returns the beta1 in use (what a momentum schedule last set).
+func (o *RAdam[T]) Momentum() float64 { return o.cfg.Beta1 }
+
 // Step applies one RAdam update: rho_t and r_t here, the loop in
 // kernel.RAdamStep.
 func (o *RAdam[T]) Step() {

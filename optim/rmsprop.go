@@ -70,6 +70,9 @@ func NewRMSprop[T Float](params []*autograd.Var[T], cfg RMSpropConfig) (*RMSprop
 // SetMomentum sets the momentum (for cyclic momentum schedules).
 func (o *RMSprop[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 
+// Momentum returns the momentum in use (what a momentum schedule last set).
+func (o *RMSprop[T]) Momentum() float64 { return o.cfg.Momentum }
+
 // Step applies one RMSprop update (kernel.RMSpropStep is the loop above).
 func (o *RMSprop[T]) Step() {
 	for i := range o.slots {

@@ -80,6 +80,9 @@ func NewSGD[T Float](params []*autograd.Var[T], cfg SGDConfig) (*SGD[T], error) 
 // SetMomentum sets mu (for cyclic momentum schedules).
 func (o *SGD[T]) SetMomentum(m float64) { o.cfg.Momentum = m }
 
+// Momentum returns the momentum in use (what a momentum schedule last set).
+func (o *SGD[T]) Momentum() float64 { return o.cfg.Momentum }
+
 // Step applies one SGD update (kernel.SGDStep is the loop above).
 func (o *SGD[T]) Step() {
 	for i := range o.slots {
