@@ -3,7 +3,6 @@ package autograd
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/descent-ml/descent/internal/kernel"
 )
@@ -537,48 +536,26 @@ func runRows[T Float](j *recJob[T], rows, work int) {
 	kernel.ParallelFor(parts, j)
 }
 
-// recJobPool recycles jobs so a warm step allocates nothing; one pool per
-// element type, safe for graphs on several goroutines.
-type recJobPool[T Float] struct {
-	mu   sync.Mutex
-	free []*recJob[T]
-}
-
+// The fused ops' jobs are recycled so a warm step allocates nothing, one
+// free list per element type.
 var (
-	recJobs32 recJobPool[float32]
-	recJobs64 recJobPool[float64]
+	recJobs32 kernel.FreeList[recJob[float32]]
+	recJobs64 kernel.FreeList[recJob[float64]]
 )
 
-func recPool[T Float]() *recJobPool[T] {
-	if p, ok := any(&recJobs32).(*recJobPool[T]); ok {
+func recPool[T Float]() *kernel.FreeList[recJob[T]] {
+	if p, ok := any(&recJobs32).(*kernel.FreeList[recJob[T]]); ok {
 		return p
 	}
-	if p, ok := any(&recJobs64).(*recJobPool[T]); ok {
+	if p, ok := any(&recJobs64).(*kernel.FreeList[recJob[T]]); ok {
 		return p
 	}
 	return nil // a named float type: jobs are allocated
 }
 
-func getRecJob[T Float]() *recJob[T] {
-	p := recPool[T]()
-	if p == nil {
-		return new(recJob[T])
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		j := p.free[n-1]
-		p.free = p.free[:n-1]
-		return j
-	}
-	return new(recJob[T])
-}
+func getRecJob[T Float]() *recJob[T] { return recPool[T]().Get() }
 
 func putRecJob[T Float](j *recJob[T]) {
 	*j = recJob[T]{} // do not keep buffers alive
-	if p := recPool[T](); p != nil {
-		p.mu.Lock()
-		p.free = append(p.free, j)
-		p.mu.Unlock()
-	}
+	recPool[T]().Put(j)
 }

@@ -1,8 +1,6 @@
 package tensor
 
 import (
-	"sync"
-
 	"github.com/descent-ml/descent/internal/kernel"
 )
 
@@ -89,49 +87,27 @@ func (j *loopJob[T]) RunPart(part, parts int) {
 	j.run(j.units*part/parts, j.units*(part+1)/parts, part)
 }
 
-// jobPool is a free list of jobs of one element type.
-type jobPool[T Float] struct {
-	mu   sync.Mutex
-	free []*loopJob[T]
-}
-
+// The loops' jobs are recycled, one free list per element type.
 var (
-	jobs32 jobPool[float32]
-	jobs64 jobPool[float64]
+	jobs32 kernel.FreeList[loopJob[float32]]
+	jobs64 kernel.FreeList[loopJob[float64]]
 )
 
-func poolOf[T Float]() *jobPool[T] {
-	if p, ok := any(&jobs32).(*jobPool[T]); ok {
+func poolOf[T Float]() *kernel.FreeList[loopJob[T]] {
+	if p, ok := any(&jobs32).(*kernel.FreeList[loopJob[T]]); ok {
 		return p
 	}
-	if p, ok := any(&jobs64).(*jobPool[T]); ok {
+	if p, ok := any(&jobs64).(*kernel.FreeList[loopJob[T]]); ok {
 		return p
 	}
 	return nil // a named float type: jobs are allocated
 }
 
-func getJob[T Float]() *loopJob[T] {
-	p := poolOf[T]()
-	if p == nil {
-		return new(loopJob[T])
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		j := p.free[n-1]
-		p.free = p.free[:n-1]
-		return j
-	}
-	return new(loopJob[T])
-}
+func getJob[T Float]() *loopJob[T] { return poolOf[T]().Get() }
 
 func putJob[T Float](j *loopJob[T]) {
 	j.args = loopArgs[T]{} // do not keep tensors alive
-	if p := poolOf[T](); p != nil {
-		p.mu.Lock()
-		p.free = append(p.free, j)
-		p.mu.Unlock()
-	}
+	poolOf[T]().Put(j)
 }
 
 // runLoop runs a loop of the given kind over units [0, units), split over

@@ -6,27 +6,6 @@ import (
 	"strings"
 )
 
-// splitTop splits a list such as --init's on commas that are not inside
-// brackets: "normal(mean=0,std=1),zeros" is two items.
-func splitTop(s string) []string {
-	var parts []string
-	depth, start := 0, 0
-	for i, r := range s {
-		switch r {
-		case '[', '(':
-			depth++
-		case ']', ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				parts = append(parts, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(parts, s[start:])
-}
-
 // parseFloats parses a comma-separated list of numbers.
 func parseFloats(s string) ([]float64, error) {
 	var out []float64

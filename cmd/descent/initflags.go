@@ -49,7 +49,7 @@ func initListFromFlags(list, set string) ([]namedInit, error) {
 		return nil, err
 	}
 	var out []namedInit
-	for _, spec := range splitTop(list) {
+	for _, spec := range kv.SplitList(list) {
 		spec = strings.TrimSpace(spec)
 		name, inner, hasArgs := strings.Cut(spec, "(")
 		var own []kv.Pair

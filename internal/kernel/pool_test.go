@@ -177,3 +177,24 @@ func TestOversubscribedCallsDoNotSpin(t *testing.T) {
 		t.Errorf("%d threads on %d cores used %v of CPU for work that takes %v on one thread", 4*runtime.NumCPU(), runtime.NumCPU(), over, serial)
 	}
 }
+
+// TestFreeList: a job put back is the one handed out next, and a nil list
+// still hands out zero jobs.
+func TestFreeList(t *testing.T) {
+	type job struct{ n int }
+	var l FreeList[job]
+	a := l.Get()
+	a.n = 7
+	l.Put(a)
+	if b := l.Get(); b != a || b.n != 7 {
+		t.Fatalf("Get after Put returned %p (n=%d), want the job put back %p", b, b.n, a)
+	}
+	if c := l.Get(); c == a || c.n != 0 {
+		t.Fatalf("Get on an empty list returned %p (n=%d), want a new zero job", c, c.n)
+	}
+	var none *FreeList[job]
+	none.Put(&job{n: 1})
+	if d := none.Get(); d == nil || d.n != 0 {
+		t.Fatalf("nil list Get = %v, want a new zero job", d)
+	}
+}

@@ -41,7 +41,7 @@ func Split(s string) ([]Pair, error) {
 		return nil, nil
 	}
 	var out []Pair
-	for _, part := range splitTop(s) {
+	for _, part := range SplitList(s) {
 		k, v, ok := strings.Cut(part, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
@@ -57,8 +57,10 @@ func Split(s string) ([]Pair, error) {
 	return out, nil
 }
 
-// splitTop splits on commas that are not inside brackets.
-func splitTop(s string) []string {
+// SplitList splits a list on the commas that are not inside brackets:
+// "normal(mean=0,std=1),zeros" is two items. It is how k=v strings are
+// split, and how the CLI splits lists whose items carry settings.
+func SplitList(s string) []string {
 	var parts []string
 	depth, start := 0, 0
 	for i, r := range s {
