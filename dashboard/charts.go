@@ -254,7 +254,7 @@ func (s *Server) drawScalars(p *plot.Plot, chart string, run chartRun, i int, pr
 		title(p, "learning rate", "lr", false)
 		return addLine(p, xy(func(r monitor.StepRow) float64 { return r.LR }), c, nil, prefix+"lr")
 	case "momentum":
-		title(p, "momentum (when a schedule sets it)", "momentum", false)
+		title(p, "momentum (or beta1)", "momentum", false)
 		return addLine(p, xy(func(r monitor.StepRow) float64 { return r.Momentum }), c, nil, prefix+"momentum")
 	case "grad_norm":
 		title(p, "global gradient norm (before clipping)", "|g|", false)
