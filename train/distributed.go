@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -47,6 +48,9 @@ func (t *Trainer) SetCommunicator(c dist.Communicator) error {
 		t.dist = nil
 		t.graph.GradReady = nil
 		return nil
+	}
+	if t.regress {
+		return errors.New("train: distributed training of a regression is not supported yet (train it in one process)")
 	}
 	if err := dist.CheckBatch(t.loader.BatchSize(), c.Size()); err != nil {
 		return err

@@ -297,10 +297,7 @@ func progressWriter(o Options) io.Writer {
 // stops the run before the optimizer applies it, so the weights stay those
 // of the last good step.
 func (t *Trainer) step(x *tensor.Tensor[float32], labels, idx []int) error {
-	if t.dist != nil {
-		if t.regress {
-			return errors.New("train: distributed training of a regression is not supported yet (train it in one process)")
-		}
+	if t.dist != nil { // SetCommunicator refuses a regression
 		return t.stepDistributed(x, labels)
 	}
 	t.applySchedule(t.pos.Step)
