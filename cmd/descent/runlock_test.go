@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/train"
 )
 
 // TestRunDirLocked: while a process trains in a directory, a second
@@ -37,7 +38,7 @@ func TestRunDirLocked(t *testing.T) {
 		}
 	}
 	p.kill()
-	unlock, err := lockRunDir(dir)
+	unlock, err := train.LockDir(dir)
 	if err != nil {
 		t.Fatalf("the lock of a killed process is still held: %v", err)
 	}

@@ -1,33 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
-	"github.com/descent-ml/descent/internal/kernel"
-	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn"
-	"github.com/descent-ml/descent/optim"
-	"github.com/descent-ml/descent/optim/schedule"
-	"github.com/descent-ml/descent/tensor"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -44,68 +33,16 @@ var availableMemory = train.AvailableMemory
 // many steps; tests set it to leave a run half done.
 var stopTrainAfter int
 
-// trainConfig is the full configuration of a training run, as flags give
-// it. run.json records it so that --resume needs no other flag.
-type trainConfig struct {
-	Model           string  `json:"model"`
-	Hidden          string  `json:"hidden"`
-	Layers          int     `json:"layers,omitempty"`
-	Act             string  `json:"act"`
-	Opt             string  `json:"opt"`
-	LR              string  `json:"lr"` // "" keeps the optimizer's default
-	Set             string  `json:"set"`
-	Schedule        string  `json:"schedule"`
-	ScheduleSet     string  `json:"schedule_set"`
-	Lookahead       string  `json:"lookahead"`
-	Init            string  `json:"init"`
-	InitSet         string  `json:"init_set"`
-	Epochs          int     `json:"epochs"`
-	Batch           string  `json:"batch"`
-	Seed            uint64  `json:"seed"`
-	InitFrom        string  `json:"init_from"`
-	Freeze          string  `json:"freeze"`
-	Pretrain        string  `json:"pretrain"`
-	PretrainEpochs  int     `json:"pretrain_epochs"`
-	ClipGradNorm    float64 `json:"clip_grad_norm"`
-	Data            string  `json:"data"`
-	CheckpointEvery int     `json:"checkpoint_every"`
-	Threads         int     `json:"threads"`
-	// Limit, when positive, trains on the first Limit training images and
-	// evaluates on at most the first Limit test images.
-	Limit int `json:"limit"`
-	// A CSV file or an image folder given to Data (datasource.go).
-	TestData  string  `json:"test_data,omitempty"`
-	TestSplit float64 `json:"test_split,omitempty"`
-	Target    string  `json:"target,omitempty"`
-	Task      string  `json:"task,omitempty"`
-	ImageSize string  `json:"image_size,omitempty"`
-	Channels  int     `json:"channels,omitempty"`
-	Norm      string  `json:"norm,omitempty"` // models.Options.Norm
-}
-
-// defaultTrainConfig is what `descent train` does with no flags: the MLP,
-// SGD with Nesterov momentum under a one-cycle schedule, three epochs:
-// past 98% test accuracy in a few seconds.
-func defaultTrainConfig() trainConfig {
-	return trainConfig{Model: "mlp", Hidden: "512,256", Act: "relu", Opt: "sgd", LR: "0.05",
-		Set: "momentum=0.9,nesterov=true", Schedule: "onecycle", Epochs: 3, Batch: "128", Seed: 1,
-		PretrainEpochs: 1}
-}
+// trainConfig is the full configuration of a training run as the flags
+// give it (a --flag-name sets the key flag_name); run.json records it so
+// that --resume needs no other flag.
+type trainConfig = train.Config
 
 // runInfo is run.json.
-type runInfo struct {
-	Config trainConfig `json:"config"`
-	// Resolved records the typed configurations the run was built from,
-	// every default filled in (absent in run.json files written before
-	// it; --resume reads Config).
-	Resolved  *resolvedConfigs `json:"resolved,omitempty"`
-	Command   []string         `json:"command"`
-	Version   string           `json:"descent_version"`
-	GoVersion string           `json:"go_version"`
-	Platform  string           `json:"platform"`
-	GEMM      string           `json:"gemm_kernel"`
-	Started   string           `json:"started"`
-}
+type runInfo = train.RunInfo
+
+// defaultTrainConfig is what `descent train` does with no flags.
+func defaultTrainConfig() trainConfig { return train.Defaults() }
 
 func init() {
 	register(&command{
@@ -162,9 +99,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if *f.text != "" { // a language model on a file: its own loop (text.go)
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		return runTextTrain(w, c, given, *f.text, *f.bptt, *f.out, *f.quiet)
+		return runTextTrain(w, c, fs, *f.text, *f.bptt, *f.out, *f.quiet)
 	}
 	c, dir, err := f.config(fs, c)
 	if err != nil {
@@ -215,19 +150,9 @@ func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
 // It returns the configuration and the output directory ("" for the
 // default).
 func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string, error) {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	recurrentDefaults(&c, given)
-	if given["opt"] && c.Opt != defaultTrainConfig().Opt {
-		// The default --set and --lr belong to the default SGD: another
-		// optimizer starts from its own settings and a good lr for it.
-		if !given["set"] {
-			c.Set = ""
-		}
-		if !given["lr"] {
-			c.LR = defaultLR(c.Opt)
-		}
-	}
+	given := givenKeys(fs)
+	c.RecurrentDefaults(given)
+	otherOptDefaults(&c, given)
 	f.threadsGiven = given["threads"]
 	if *f.resume == "" {
 		return c, *f.out, nil
@@ -262,14 +187,10 @@ func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string,
 // trainRun builds the run c describes, writes run.json into dir (a fresh
 // run) or continues the run there (--resume), trains and reports.
 func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
-	resume, quiet := f.resume, f.quiet
 	interrupt := watchInterrupt("loading the data")
 	defer interrupt.stop()
-	if c.Threads < 0 {
-		return usagef("--threads %d: want a positive number, or 0 for all cores", c.Threads)
-	}
-	if c.Threads > 0 {
-		kernel.SetThreads(c.Threads)
+	if err := c.SetThreads(); err != nil {
+		return flagErr(err)
 	}
 	job, w, err := startJob(*f.distributed, f.threadsGiven, w)
 	if err != nil {
@@ -283,15 +204,14 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 		}
 		defer closeDashboard(ln)
 	}
-	run, err := prepareRun(c, w, *quiet)
+	run, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: *f.quiet, AvailableMemory: availableMemory})
 	if err != nil {
-		var ue *usageError
-		if *resume != "" && errors.As(err, &ue) {
-			return usagef("%s: %v", filepath.Join(dir, "run.json"), ue)
+		if *f.resume != "" && train.IsConfigError(err) {
+			return usagef("%s: %v", filepath.Join(dir, train.RunFile), flagErr(err))
 		}
-		return err
+		return flagErr(err)
 	}
-	if err := run.trainer.SetCommunicator(job.communicator()); err != nil {
+	if err := run.Trainer.SetCommunicator(job.communicator()); err != nil {
 		return &usageError{err.Error()}
 	}
 	job.announce(w)
@@ -299,42 +219,37 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
 	if job.rank0() { // the other ranks only read the directory
-		unlock, err := lockRunDir(dir)
+		unlock, err := train.LockDir(dir)
 		if err != nil {
-			return err
+			return flagErr(err)
 		}
 		defer unlock()
-		if err := prepareDir(w, dir, c, run.resolved(), *resume != ""); err != nil {
-			return err
+		if err := run.UseDir(dir, runInfo{Command: os.Args, Version: version}, *f.resume != "", w); err != nil {
+			return flagErr(err)
 		}
-		if err := saveSourcePrep(run.source, dir); err != nil {
-			return err
-		}
-		run.trainer.Options.Dir = dir
-		run.trainer.Options.Plot = true
-		closeStats, err := watchRun(run.trainer, dir, w)
+		closeStats, err := watchRun(run.Trainer, dir, w)
 		if err != nil {
 			return err
 		}
 		defer closeStats()
 		serveDashboard(ln, dir, w)
 	}
-	run.trainer.Options.StopAfterSteps = stopTrainAfter
+	run.Trainer.Options.StopAfterSteps = stopTrainAfter
 	interrupt.set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
-	resumed, err := run.restoreOrInit(dir, w)
+	resumed, err := run.RestoreOrInit(dir, w)
 	if err != nil {
-		return err
+		return flagErr(err)
 	}
-	if resumed && run.trainer.Position().Finished {
-		h := run.trainer.History()
+	tr := run.Trainer
+	if resumed && tr.Position().Finished {
+		h := tr.History()
 		fmt.Fprintf(w, "run %s is complete: %d epochs, test accuracy %.4f; nothing to resume\n", dir, len(h), h[len(h)-1].TestAccuracy)
 		return nil
 	}
 	if resumed {
-		p := run.trainer.Position()
-		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, p.Epoch, p.Step)
+		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, tr.Position().Epoch, tr.Position().Step)
 	} else {
-		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.desc, run.trainSet.Len(), dataName(c), c.Epochs, dir)
+		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), dataName(c), c.Epochs, dir)
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
@@ -342,434 +257,124 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	err = run.trainer.Run(ctx)
+	err = tr.Run(ctx)
 	var de *train.DivergenceError
 	switch {
 	case errors.Is(err, train.ErrInterrupted):
 		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: %s\n",
-			run.trainer.Position().Epoch, run.trainer.Position().Step, dir, job.resumeCommand(dir))
+			tr.Position().Epoch, tr.Position().Step, dir, job.resumeCommand(dir))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
 		return &exitError{code: exitDiverged, msg: de.Summary() + "; try a lower --lr or --clip-grad-norm 1; " + de.CheckpointNote()}
 	case err != nil:
 		return err
 	}
-	h := run.trainer.History()
+	h := tr.History()
 	if len(h) == 0 {
 		return fmt.Errorf("no epoch was trained")
 	}
 	fmt.Fprintf(w, "wrote %s (model.safetensors, %s, metrics.csv, curves.png, run.json)\n", dir, train.CheckpointFile)
-	finalMetric(w, run.testSet, h[len(h)-1])
+	finalMetric(w, run.Test, h[len(h)-1])
 	return nil
 }
 
-// preparedRun is a run with everything built but not started.
+// flagErr makes a library's ConfigError a usage error (exit 2) naming
+// the flags (--init-set for the key init_set); other errors pass.
+func flagErr(err error) error {
+	var ce *train.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	return &usageError{ce.Text(func(key string) string { return "--" + strings.ReplaceAll(key, "_", "-") })}
+}
+
+// givenKeys are the flags given on the command line, under their names
+// and as trainConfig keys (clip_grad_norm for --clip-grad-norm).
+func givenKeys(fs *flag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name], given[strings.ReplaceAll(f.Name, "-", "_")] = true, true })
+	return given
+}
+
+// otherOptDefaults: the default --set and --lr belong to the default SGD;
+// another --opt starts from its own settings and a good lr for it.
+func otherOptDefaults(c *trainConfig, given map[string]bool) {
+	if given["opt"] && c.Opt != train.Defaults().Opt {
+		if !given["set"] {
+			c.Set = ""
+		}
+		if !given["lr"] {
+			c.LR = defaultLR(c.Opt)
+		}
+	}
+}
+
+// The library's run under the names compare, lr-find, bench-dist, eval
+// and predict use.
 type preparedRun struct {
-	cfg       trainConfig
-	model     nn.Module[float32]
-	trainer   *train.Trainer
-	trainSet  data.Dataset
-	testSet   data.Dataset
-	source    *data.Source // a CSV file or image folder, whose preprocessing the run saves
-	pretrain  bool
-	initFrom  string
-	initSD    []nn.NamedTensor[float32] // the --init-from tensors, checked against the model
-	freeze    []*autograd.Var[float32]  // the parameters --freeze names
-	desc      string                    // the model and optimizer, for the first line and the curves
-	logWriter io.Writer
+	*train.Run
+	model    nn.Module[float32]
+	trainer  *train.Trainer
+	trainSet data.Dataset
 }
 
-// prepareRun validates the configuration and builds model, optimizer,
-// schedule and trainer. Every mistake in the configuration is a usage error.
 func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
-	if c.Epochs <= 0 {
-		return nil, usagef("--epochs %d: want a positive number", c.Epochs)
-	}
-	batch, err := parseBatch(c.Batch)
+	r, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: quiet, AvailableMemory: availableMemory})
 	if err != nil {
-		return nil, err
+		return nil, flagErr(err)
 	}
-	if c.ClipGradNorm < 0 || math.IsNaN(c.ClipGradNorm) || math.IsInf(c.ClipGradNorm, 0) {
-		return nil, usagef("--clip-grad-norm %v: want a finite positive number, or 0 for off", c.ClipGradNorm)
-	}
-	if c.CheckpointEvery < 0 {
-		return nil, usagef("--checkpoint-every %d: want a positive number of steps, or 0 for once an epoch", c.CheckpointEvery)
-	}
-	if c.Pretrain != "" && c.PretrainEpochs < 1 {
-		return nil, usagef("--pretrain-epochs %d: want a positive number", c.PretrainEpochs)
-	}
-	if c.Pretrain != "" && c.Pretrain != "autoencoder" {
-		return nil, usagef("unknown --pretrain %q; valid: autoencoder", c.Pretrain)
-	}
-	if c.Pretrain != "" && c.Model != "mlp" {
-		return nil, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", c.Model)
-	}
-	trainSet, testSet, source, err := loadRunData(c)
-	if err != nil {
-		return nil, err
-	}
-	model, err := buildModelFor(c, trainSet.Shape(), trainSet.Classes())
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMemory(c, model, trainSet, testSet, batch); err != nil {
-		return nil, err
-	}
-	opt, err := buildTrainOptimizer(c, model.Parameters())
-	if err != nil {
-		return nil, err
-	}
-	var freeze []*autograd.Var[float32]
-	if c.Freeze != "" {
-		if freeze, err = train.SelectFrozen(model, strings.Split(c.Freeze, ",")); err != nil {
-			return nil, usagef("--freeze %q: %s", c.Freeze, strings.TrimPrefix(err.Error(), "train: freeze: "))
-		}
-	}
-	var initWeights []nn.NamedTensor[float32]
-	if c.InitFrom != "" {
-		if initWeights, err = readInitFrom(c.InitFrom, model); err != nil {
-			return nil, err
-		}
-	}
-	desc := describeModel(c, trainSet.Shape(), trainSet.Classes())
-	tr, err := train.NewTrainer(model, opt, trainSet, testSet, c.Model == "mlp", c.Seed,
-		train.Options{Epochs: c.Epochs, BatchSize: batch, ClipGradNorm: c.ClipGradNorm,
-			CheckpointEvery: c.CheckpointEvery, Out: w, Quiet: quiet, Title: desc})
-	if err != nil {
-		return nil, &usageError{err.Error()}
-	}
-	if err := attachSchedule(tr, c); err != nil {
-		return nil, err
-	}
-	return &preparedRun{cfg: c, model: model, trainer: tr, trainSet: trainSet, testSet: testSet, source: source,
-		pretrain: c.Pretrain != "", initFrom: c.InitFrom, initSD: initWeights, freeze: freeze, desc: desc, logWriter: w}, nil
+	return &preparedRun{Run: r, model: r.Model, trainer: r.Trainer, trainSet: r.Train}, nil
 }
 
-// checkMemory estimates what the run will hold in memory (train.
-// EstimateMemory) and refuses, before the optimizer and the step buffers
-// are allocated, a run that cannot fit in the memory available.
-func checkMemory(c trainConfig, model nn.Module[float32], trainSet, testSet data.Dataset, batch int) error {
-	avail, ok := availableMemory()
-	if !ok {
-		return nil
-	}
-	if batch == 0 || batch > trainSet.Len() {
-		batch = trainSet.Len()
-	}
-	est := train.EstimateMemory(model, trainSet.Shape(), c.Model == "mlp", batch, min(1000, testSet.Len()), optimizerBuffers(c))
-	if err := est.Check(avail); err != nil {
-		return usagef("--batch %s: %s", c.Batch, strings.TrimPrefix(err.Error(), "train: "))
-	}
-	return nil
-}
-
-// optimizerBuffers is the number of tensors the size of each parameter that
-// the configured optimizer keeps (PyTorch's state per parameter), plus
-// Lookahead's slow weights.
-func optimizerBuffers(c trainConfig) int {
-	n := map[string]int{"sgd": 1, "adagrad": 1, "rmsprop": 3, "adadelta": 2, "adam": 2, "adamw": 2,
-		"adamax": 2, "nadam": 2, "radam": 2, "lookahead": 2}[c.Opt]
-	if strings.Contains(c.Set, "amsgrad=true") {
-		n++
-	}
-	if c.Lookahead != "" {
-		n++
-	}
-	return n
-}
-
-// restoreOrInit continues from the checkpoint in dir if there is one;
-// otherwise it applies --init-from, --pretrain and --freeze to the fresh
-// model. A run killed before its first checkpoint thus starts again from
-// its recorded configuration, which gives the same bits. An empty dir
-// means a fresh start.
 func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
-	path := filepath.Join(dir, train.CheckpointFile)
-	if _, err := os.Stat(path); dir != "" && err == nil {
-		// A damaged or foreign checkpoint is bad input: one line, exit 2.
-		ck, err := train.LoadCheckpoint(path)
-		if err != nil {
-			return false, &usageError{err.Error()}
-		}
-		if err := r.trainer.Restore(ck); err != nil {
-			if errors.Is(err, train.ErrRunChanged) {
-				return false, usagef("%s was edited after the checkpoint was written: %v", filepath.Join(dir, "run.json"), err)
-			}
-			return false, &usageError{err.Error()}
-		}
-		train.Freeze(r.freeze)
-		return true, nil
-	}
-	if r.initFrom != "" {
-		rep, err := nn.LoadPartial[float32](r.model, r.initSD)
-		if err != nil {
-			return false, &usageError{fmt.Sprintf("--init-from %s: %v", r.initFrom, err)}
-		}
-		fmt.Fprintf(w, "init-from %s: loaded %s; kept their initialization: %s\n", r.initFrom, listOrNone(rep.Loaded), listOrNone(rep.Missing))
-		if len(rep.Unexpected) > 0 {
-			fmt.Fprintf(w, "init-from %s: ignored tensors the model does not have: %s\n", r.initFrom, strings.Join(rep.Unexpected, ", "))
-		}
-	}
-	if r.pretrain {
-		seq, ok := r.model.(*nn.Sequential[float32])
-		if !ok {
-			return false, usagef("--pretrain autoencoder pretrains the hidden layers of the mlp model; it does not apply to %q", r.cfg.Model)
-		}
-		err := train.PretrainAutoencoder(seq, r.trainSet, train.PretrainOptions{
-			Epochs: r.cfg.PretrainEpochs, Seed: r.cfg.Seed, Out: w})
-		if err != nil {
-			return false, err
-		}
-	}
-	if r.initFrom != "" || r.pretrain {
-		// An optimizer may copy the parameters when it is made (Lookahead's
-		// slow weights): the one that trains is made from the weights
-		// training starts from, not from those prepareRun saw.
-		opt, err := buildTrainOptimizer(r.cfg, r.model.Parameters())
-		if err != nil {
-			return false, err
-		}
-		r.trainer.Optimizer = opt
-	}
-	train.Freeze(r.freeze)
-	return false, nil
+	resumed, err := r.RestoreOrInit(dir, w)
+	return resumed, flagErr(err)
 }
 
-// readInitFrom reads the --init-from file and checks it against the model
-// before anything is trained or written: a tensor the model has must have
-// its shape.
-func readInitFrom(path string, model nn.Module[float32]) ([]nn.NamedTensor[float32], error) {
-	sd, err := train.LoadWeights(path)
-	if err != nil {
-		return nil, usagef("--init-from: %v", err)
-	}
-	if err := train.CheckFinite(sd); err != nil {
-		return nil, usagef("--init-from %s: %v", path, err)
-	}
-	if _, err := nn.CheckPartial[float32](model, sd); err != nil {
-		return nil, usagef("--init-from %s: %s", path, strings.TrimPrefix(err.Error(), "nn: load state dict: "))
-	}
-	return sd, nil
+func recurrentDefaults(c *trainConfig, given map[string]bool) { c.RecurrentDefaults(given) }
+func recurrentSizeDefaults(fs *flag.FlagSet, c *trainConfig)   { c.RecurrentSizeDefaults(givenKeys(fs)) }
+func recurrentSizesFrom(c *trainConfig, given map[string]bool, sd []nn.NamedTensor[float32]) {
+	c.RecurrentSizesFrom(given, sd)
 }
 
-func listOrNone(names []string) string {
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
-}
+func buildModel(c trainConfig) (nn.Module[float32], error) { return buildModelFor(c, []int{1, 28, 28}, 10) }
 
-// buildModel builds the configured model with its initializer, for MNIST.
-func buildModel(c trainConfig) (nn.Module[float32], error) {
-	return buildModelFor(c, []int{1, 28, 28}, 10)
-}
-
-// buildModelFor builds the configured model for examples of shape example
-// in classes classes: the MLP's input and output widths follow them; a
-// model of fixed sizes (the CNN) that does not fit them is a usage error
-// saying so.
 func buildModelFor(c trainConfig, example []int, classes int) (nn.Module[float32], error) {
-	if slices.Contains(models.RecurrentNames, c.Model) {
-		return buildRecurrent(c, example, classes)
-	}
-	if !slices.Contains(models.Names, c.Model) {
-		return nil, usagef("unknown --model %q; valid models: %s", c.Model, strings.Join(models.AllNames, ", "))
-	}
-	if c.Layers != 0 {
-		return nil, usagef("--layers is for the recurrent models (%s), not %s", strings.Join(models.RecurrentNames, ", "), c.Model)
-	}
-	if !slices.Contains(nn.ActivationNames, c.Act) {
-		return nil, usagef("unknown --act %q; valid activations: %s", c.Act, strings.Join(nn.ActivationNames, ", "))
-	}
-	opts := models.Options{Activation: c.Act, Norm: c.Norm}
-	if c.Norm != "" && !slices.Contains(models.Norms, c.Norm) {
-		return nil, usagef("unknown --norm %q; valid: %s", c.Norm, strings.Join(models.Norms, ", "))
-	}
-	classes = max(classes, 1) // a regression has one output
-	if c.Init != "" {
-		init, err := initFromFlags(c.Init, c.InitSet)
-		if err != nil {
-			return nil, &usageError{"--init: " + err.Error()}
-		}
-		opts.WeightInit = init
-	} else if c.InitSet != "" {
-		return nil, usagef("--init-set needs --init")
-	}
-	rng := tensor.NewRand(c.Seed)
-	if c.Model == "mlp" {
-		hidden, err := parseInts(c.Hidden)
-		if err != nil || slices.ContainsFunc(hidden, func(h int) bool { return h <= 0 }) {
-			return nil, usagef("--hidden %q: want positive widths like 512,256", c.Hidden)
-		}
-		in := 1
-		for _, d := range example {
-			in *= d
-		}
-		if err := models.CheckMLPSize(in, hidden, classes); err != nil {
-			return nil, usagef("--hidden %q: %s", c.Hidden, strings.TrimPrefix(err.Error(), "models: mlp: "))
-		}
-		m, err := models.MLP[float32](rng, in, hidden, classes, opts)
-		if err != nil {
-			return nil, &usageError{err.Error()}
-		}
-		return m, nil
-	}
-	if want, err := models.InputShape(c.Model); err == nil && !slices.Equal(want, example) {
-		return nil, usagef("--model %s takes %s images but the data set's are %s; --model mlp sizes itself to the data",
-			c.Model, shapeName(want), shapeName(example))
-	}
-	m, err := models.New[float32](c.Model, rng, opts)
-	if err != nil {
-		return nil, &usageError{err.Error()}
-	}
-	if out := outputWidth(m, example); out < classes {
-		return nil, usagef("--model %s has %d classes but the data set has %d (labels 0 to %d); --model mlp sizes itself to the data",
-			c.Model, out, classes, classes-1)
-	}
-	return m, nil
+	m, err := train.BuildModel(c, example, classes)
+	return m, flagErr(err)
 }
 
-// shapeName spells an image shape [1 rows cols] as rowsxcols, any other
-// shape with all its dimensions.
-func shapeName(shape []int) string {
-	if len(shape) == 3 && shape[0] == 1 {
-		shape = shape[1:]
-	}
-	parts := make([]string, len(shape))
-	for i, d := range shape {
-		parts[i] = strconv.Itoa(d)
-	}
-	return strings.Join(parts, "x")
-}
-
-// outputWidth returns the number of outputs of model for one example of
-// the given shape, running it once without recording.
-func outputWidth(model nn.Module[float32], example []int) int {
-	g := autograd.New[float32]()
-	x := autograd.NewConstant(tensor.New[float32](append([]int{1}, example...)...))
-	nn.SetTraining(model, false)
-	defer nn.SetTraining(model, true)
-	out := 0
-	g.NoGrad(func() { out = model.Forward(g, x).Value.Len() })
-	return out
-}
-
-// buildTrainOptimizer builds the optimizer, wrapped in Lookahead if asked.
-func buildTrainOptimizer(c trainConfig, params []*autograd.Var[float32]) (optim.Optimizer[float32], error) {
-	lr := math.NaN()
-	if c.LR != "" {
-		v, err := strconv.ParseFloat(c.LR, 64)
-		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
-			return nil, usagef("--lr %q: want a non-negative number", c.LR)
-		}
-		lr = v
-	}
-	opt, err := optimizerFromFlags(c.Opt, lr, c.Set, params)
-	if err != nil {
-		return nil, &usageError{"--opt " + c.Opt + ": " + err.Error()}
-	}
-	if c.Lookahead == "" {
-		return opt, nil
-	}
-	cfg := optim.LookaheadDefaults()
-	if err := kv.Decode(c.Lookahead, &cfg); err != nil {
-		return nil, usagef("--lookahead: %v", err)
-	}
-	la, err := optim.NewLookahead(opt, cfg)
-	if err != nil {
-		return nil, &usageError{"--lookahead: " + err.Error()}
-	}
-	return la, nil
-}
-
-// attachSchedule sets the trainer's schedule from the configuration; the
-// run's length is the default of T_max and total_steps.
-func attachSchedule(tr *train.Trainer, c trainConfig) error {
-	name := c.Schedule
-	lr := tr.Optimizer.Groups()[0].LR
-	switch name {
-	case "", "none":
-		if c.ScheduleSet != "" {
-			return usagef("--schedule-set needs --schedule")
-		}
-		return nil
-	case "plateau":
-		p, err := schedule.PlateauFrom(lr, c.ScheduleSet)
-		if err != nil {
-			return &usageError{"--schedule " + strings.TrimPrefix(err.Error(), "schedule: ")}
-		}
-		tr.Plateau = p
-		return nil
-	}
-	set := c.ScheduleSet
-	if name == "onecycle" && !strings.Contains(set, "max_lr") {
-		set = joinSet(set, "max_lr="+formatFloat(lr))
-	}
-	if name == "cyclic" && !strings.Contains(set, "max_lr") {
-		set = joinSet(set, "max_lr="+formatFloat(lr))
-	}
-	s, err := scheduleFromFlags(name, lr, set, c.Epochs*tr.StepsPerEpoch())
-	if err != nil {
-		return &usageError{"--schedule: " + err.Error()}
-	}
-	tr.Schedule = s
-	return nil
-}
-
-func joinSet(set, kv string) string {
-	if set == "" {
-		return kv
-	}
-	return set + "," + kv
+func loadData(c trainConfig) (data.Dataset, data.Dataset, error) {
+	tr, te, err := train.LoadImages(c)
+	return tr, te, flagErr(err)
 }
 
 func parseBatch(s string) (int, error) {
-	if s == "full" {
-		return 0, nil
-	}
-	b, err := strconv.Atoi(s)
-	if err != nil || b <= 0 {
-		return 0, usagef("--batch %q: want a positive size, or full", s)
-	}
-	return b, nil
+	b, err := (&trainConfig{Batch: s}).BatchSize()
+	return b, flagErr(err)
 }
 
-// loadData returns the embedded MNIST, or the IDX files in c.Data, cut to
-// the first c.Limit images when c.Limit is positive.
-func loadData(c trainConfig) (data.Dataset, data.Dataset, error) {
-	if c.Limit < 0 {
-		return nil, nil, usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
+func describeModel(c trainConfig, example []int, classes int) string {
+	return train.Describe(c, example, classes)
+}
+
+// readRunInfo reads DIR/run.json for --resume; decodeRunInfo parses it.
+func readRunInfo(dir string) (*runInfo, error) {
+	info, err := train.ReadRunInfo(dir)
+	return info, plainFlagErr(err)
+}
+
+func decodeRunInfo(raw []byte, path string) (*runInfo, error) {
+	info, err := train.DecodeRunInfo(raw, path)
+	return info, plainFlagErr(err)
+}
+
+// plainFlagErr is flagErr's message as a plain error.
+func plainFlagErr(err error) error {
+	if ue, ok := flagErr(err).(*usageError); ok {
+		return errors.New(ue.msg)
 	}
-	var tr, te *data.Images
-	var err error
-	if c.Data == "" {
-		if tr, te, err = data.LoadMNIST(); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		if st, err := os.Stat(c.Data); err != nil || !st.IsDir() {
-			return nil, nil, usagef("--data %s: not a readable directory", c.Data)
-		}
-		if tr, te, err = data.LoadIDXDir(c.Data); err != nil {
-			return nil, nil, &usageError{err.Error()}
-		}
-	}
-	if tr.Len() == 0 || te.Len() == 0 {
-		which := map[bool]string{true: "training", false: "test"}[tr.Len() == 0]
-		return nil, nil, usagef("--data %s: the %s set is empty: no images to train and test on", c.Data, which)
-	}
-	if c.Limit == 0 {
-		return tr, te, nil
-	}
-	trainSet, err := data.First(tr, min(c.Limit, tr.Len()))
-	if err != nil {
-		return nil, nil, err
-	}
-	testSet, err := data.First(te, min(c.Limit, te.Len()))
-	if err != nil {
-		return nil, nil, err
-	}
-	return trainSet, testSet, nil
+	return err
 }
 
 func dataName(c trainConfig) string {
@@ -793,116 +398,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// describeModel names the model, sized for examples of shape example in
-// classes classes, and the optimizer.
-func describeModel(c trainConfig, example []int, classes int) string {
-	s := c.Model
-	if c.Model == "mlp" {
-		in := 1
-		for _, d := range example {
-			in *= d
-		}
-		s = fmt.Sprintf("mlp %d-%s-%d", in, strings.ReplaceAll(c.Hidden, ",", "-"), max(classes, 1))
-	}
-	if slices.Contains(models.RecurrentNames, c.Model) {
-		s = describeRecurrent(c)
-	}
-	lr := c.LR
-	if lr == "" {
-		lr = "default"
-	}
-	s += ", " + c.Opt + " lr " + lr
-	if c.Schedule != "" && c.Schedule != "none" {
-		s += " (" + c.Schedule + ")"
-	}
-	return s
-}
-
-// prepareDir creates the output directory and writes run.json, so that a
-// run killed at any point can be resumed from its recorded configuration.
-// A fresh run refuses a directory that already holds one; a resumed run
-// deletes the temporary files that writes killed half-way left behind.
-func prepareDir(w io.Writer, dir string, c trainConfig, resolved *resolvedConfigs, resuming bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("cannot create output directory: %v", err)
-	}
-	if resuming {
-		removed, err := train.RemoveStaleTemp(dir)
-		if err != nil {
-			return usagef("--resume %s: %v", dir, err)
-		}
-		if len(removed) > 0 {
-			fmt.Fprintf(w, "removed %d temporary file(s) left by an interrupted write: %s\n", len(removed), strings.Join(removed, ", "))
-		}
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
-		return usagef("--out %s already holds a run (%s): continue it with --resume %s, or choose another --out", dir, train.CheckpointFile, dir)
-	}
-	info := runInfo{Config: c, Resolved: resolved, Command: os.Args, Version: version, GoVersion: runtime.Version(),
-		Platform: runtime.GOOS + "/" + runtime.GOARCH, GEMM: kernel.GemmKernel(), Started: time.Now().UTC().Format(time.RFC3339)}
-	raw, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := train.WriteFileAtomic(filepath.Join(dir, "run.json"), func(w io.Writer) error {
-		_, err := w.Write(append(raw, '\n'))
-		return err
-	}); err != nil {
-		return usagef("cannot write in output directory %s: %v", dir, err)
-	}
-	return nil
-}
-
-// maxRunJSON bounds the size of run.json read by --resume; a real one is
-// about a kilobyte.
-const maxRunJSON = 1 << 20
-
-// readRunInfo reads DIR/run.json strictly: unknown fields, a wrong type,
-// trailing data or an oversized file are errors naming the file and field.
-func readRunInfo(dir string) (*runInfo, error) {
-	path := filepath.Join(dir, "run.json")
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--resume %s: %v (is it a descent run directory?)", dir, err)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxRunJSON+1))
-	if err != nil {
-		return nil, fmt.Errorf("--resume %s: reading %s: %v", dir, path, err)
-	}
-	return decodeRunInfo(raw, path)
-}
-
-// decodeRunInfo parses the bytes of a run.json; path names it in errors.
-func decodeRunInfo(raw []byte, path string) (*runInfo, error) {
-	if len(raw) > maxRunJSON {
-		return nil, fmt.Errorf("%s: larger than %d bytes: not a run.json written by descent", path, maxRunJSON)
-	}
-	var info runInfo
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&info); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, jsonErrorAt(raw, err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: offset %d: unexpected data after the JSON object", path, dec.InputOffset())
-	}
-	return &info, nil
-}
-
-// jsonErrorAt adds the byte offset to a JSON syntax error, which Go reports
-// without it in the message.
-func jsonErrorAt(raw []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("offset %d: %v", se.Offset, err)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("offset %d: field %s: got a JSON %s, want %v", te.Offset, te.Field, te.Value, te.Type)
-	}
-	return err
 }

@@ -1,7 +1,8 @@
-package main
+package train
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/models"
@@ -10,10 +11,10 @@ import (
 	"github.com/descent-ml/descent/optim/schedule"
 )
 
-// resolvedConfigs are the typed configurations of a run as JSON objects
+// Resolved holds the typed configurations of a run as JSON objects
 // keyed by PyTorch's argument names, every default filled in, each with
 // its registry name: what run.json records beside the flags.
-type resolvedConfigs struct {
+type Resolved struct {
 	Model       json.RawMessage `json:"model"`
 	Optimizer   json.RawMessage `json:"optimizer"`
 	Lookahead   json.RawMessage `json:"lookahead,omitempty"`
@@ -33,12 +34,13 @@ func named(name string, obj json.RawMessage) json.RawMessage {
 	return out
 }
 
-// resolved returns the run's configurations as built. A part whose
-// settings do not decode (which prepareRun has already refused) is left
-// out.
-func (r *preparedRun) resolved() *resolvedConfigs {
-	c := r.cfg
-	var out resolvedConfigs
+// Resolved returns the run's configurations as built: the model (with
+// the input shape and classes it was sized for), the optimizer with the
+// lr it was built with, Lookahead's, the schedule's and the
+// initializer's, every default filled in.
+func (r *Run) Resolved() *Resolved {
+	c := r.Config
+	var out Resolved
 	mc := models.Config{Name: c.Model, Activation: c.Act, Norm: "none"}
 	if c.Model == "mlp" {
 		mc.Hidden, _ = parseInts(c.Hidden)
@@ -46,7 +48,7 @@ func (r *preparedRun) resolved() *resolvedConfigs {
 	sized, _ := json.Marshal(struct {
 		Input   []int `json:"input_shape"`
 		Classes int   `json:"classes"`
-	}{r.trainSet.Shape(), r.trainSet.Classes()})
+	}{r.Train.Shape(), r.Train.Classes()})
 	obj := kv.JSON(&mc)
 	out.Model = append(obj[:len(obj)-1:len(obj)-1], append([]byte{','}, sized[1:]...)...)
 	if c.Lookahead != "" {
@@ -60,7 +62,7 @@ func (r *preparedRun) resolved() *resolvedConfigs {
 		if kv.Decode(c.Set, cfg) == nil {
 			// The learning rate the optimizer was built with (--lr, or
 			// its default); every config has an lr key.
-			_ = kv.Set(cfg, "lr", formatFloat(r.trainer.Optimizer.Groups()[0].LR))
+			_ = kv.Set(cfg, "lr", strconv.FormatFloat(r.Trainer.Optimizer.Groups()[0].LR, 'g', -1, 64))
 			out.Optimizer = named(c.Opt, kv.JSON(cfg))
 		}
 	}
@@ -69,10 +71,10 @@ func (r *preparedRun) resolved() *resolvedConfigs {
 		out.Optimizer = named(c.Opt, raw)
 	}
 	switch {
-	case r.trainer.Plateau != nil:
-		out.Schedule = named("plateau", kv.JSON(r.trainer.Plateau))
-	case r.trainer.Schedule != nil:
-		out.Schedule = named(c.Schedule, scheduleJSON(r.trainer.Schedule))
+	case r.Trainer.Plateau != nil:
+		out.Schedule = named("plateau", kv.JSON(r.Trainer.Plateau))
+	case r.Trainer.Schedule != nil:
+		out.Schedule = named(c.Schedule, scheduleJSON(r.Trainer.Schedule))
 	}
 	if e, ok := initializer.Lookup(c.Init); ok {
 		cfg := e.Defaults()
