@@ -303,6 +303,18 @@ func Describe(c Config, example []int, classes int) string {
 	return s
 }
 
+// DescribeData names the data c trains on: "embedded MNIST, first 5000".
+func DescribeData(c Config) string {
+	name := c.Data
+	if c.Data == "" {
+		name = "embedded MNIST"
+	}
+	if c.Limit > 0 {
+		name += fmt.Sprintf(", first %d", c.Limit)
+	}
+	return name
+}
+
 // optimizerBuffers is the number of tensors the size of each parameter
 // that c's optimizer keeps (PyTorch's state per parameter), plus
 // Lookahead's slow weights.

@@ -172,3 +172,19 @@ func (r *Run) writeRunInfo(dir string, info RunInfo) error {
 	}
 	return nil
 }
+
+// ResumeConfig returns the Config of the run in dir, read from its
+// run.json. When dir holds a checkpoint, InitFrom is cleared: the
+// checkpoint holds every weight, so the file the run started from is no
+// longer needed (it may be gone).
+func ResumeConfig(dir string) (Config, error) {
+	info, err := ReadRunInfo(dir)
+	if err != nil {
+		return Config{}, err
+	}
+	c := info.Config
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err == nil {
+		c.InitFrom = ""
+	}
+	return c, nil
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/nn/initializer"
 )
 
@@ -41,33 +40,14 @@ type namedInit struct {
 }
 
 // initListFromFlags parses a comma-separated list of schemes, each NAME or
-// NAME(k=v,...), e.g. "torch_default,kaiming_normal(nonlinearity=relu)".
-// The settings in set apply to every scheme of the list.
+// NAME(k=v,...) (initializer.ParseList); set applies to every scheme.
 func initListFromFlags(list, set string) ([]namedInit, error) {
-	common, err := kv.Split(set)
-	if err != nil {
-		return nil, err
+	named, err := initializer.ParseList(list, set)
+	out := make([]namedInit, len(named))
+	for i, n := range named {
+		out[i] = namedInit{label: n.Label, init: n.Init}
 	}
-	var out []namedInit
-	for _, spec := range kv.SplitList(list) {
-		spec = strings.TrimSpace(spec)
-		name, inner, hasArgs := strings.Cut(spec, "(")
-		var own []kv.Pair
-		if hasArgs {
-			if !strings.HasSuffix(inner, ")") {
-				return nil, fmt.Errorf("malformed init %q: want NAME or NAME(k=v,...)", spec)
-			}
-			if own, err = kv.Split(strings.TrimSuffix(inner, ")")); err != nil {
-				return nil, fmt.Errorf("init %q: %w", spec, err)
-			}
-		}
-		init, err := initializer.Build(strings.TrimSpace(name), append(own, common...))
-		if err != nil {
-			return nil, trimInitErr(err)
-		}
-		out = append(out, namedInit{label: spec, init: init})
-	}
-	return out, nil
+	return out, trimInitErr(err)
 }
 
 // initHelp is the table as help text: one line per scheme.

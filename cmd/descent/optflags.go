@@ -24,17 +24,6 @@ var optimizerNames = optim.Names()
 // optimizerKeys returns the --set keys of a --opt name.
 func optimizerKeys(name string) []string { return optim.Keys(name) }
 
-// optimizerFromFlags builds the optimizer called name (or a preset) over
-// params with learning rate lr (math.NaN() keeps PyTorch's default) and
-// the --set string set. Errors name the bad key and list the valid ones.
-func optimizerFromFlags[T optim.Float](name string, lr float64, set string, params []*autograd.Var[T]) (optim.Optimizer[T], error) {
-	pairs, err := kv.Split(set)
-	if err != nil {
-		return nil, err
-	}
-	return buildOptimizer(name, lr, pairs, params)
-}
-
 // buildOptimizer builds through optim.Build, giving --lr as lr= to the
 // optimizer (to the inner one of lookahead).
 func buildOptimizer[T optim.Float](name string, lr float64, pairs []kv.Pair, params []*autograd.Var[T]) (optim.Optimizer[T], error) {

@@ -149,7 +149,7 @@ func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
 // starts from its own settings, and --resume reads DIR/run.json instead.
 // It returns the configuration and the output directory ("" for the
 // default).
-func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string, error) {
+func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (_ trainConfig, _ string, err error) {
 	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
 	otherOptDefaults(&c, given)
@@ -166,22 +166,14 @@ func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (trainConfig, string,
 	if len(extra) > 0 {
 		return c, "", usagef("--resume reads the configuration from DIR/run.json and takes no other flags (got %s)", strings.Join(extra, " "))
 	}
-	info, err := readRunInfo(*f.resume)
-	if err != nil {
-		return c, "", &usageError{err.Error()}
-	}
 	threads := c.Threads
-	c = info.Config
+	if c, err = train.ResumeConfig(*f.resume); err != nil {
+		return c, "", &usageError{plainFlagErr(err).Error()}
+	}
 	if threads > 0 {
 		c.Threads = threads
 	}
-	dir := *f.resume
-	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
-		// The checkpoint holds every weight: the --init-from file
-		// the run started from is not needed (it may be gone).
-		c.InitFrom = ""
-	}
-	return c, dir, nil
+	return c, *f.resume, nil
 }
 
 // trainRun builds the run c describes, writes run.json into dir (a fresh
@@ -249,7 +241,7 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 	if resumed {
 		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, tr.Position().Epoch, tr.Position().Step)
 	} else {
-		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), dataName(c), c.Epochs, dir)
+		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), train.DescribeData(c), c.Epochs, dir)
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
@@ -332,12 +324,10 @@ func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
 }
 
 func recurrentDefaults(c *trainConfig, given map[string]bool) { c.RecurrentDefaults(given) }
-func recurrentSizeDefaults(fs *flag.FlagSet, c *trainConfig)   { c.RecurrentSizeDefaults(givenKeys(fs)) }
+func recurrentSizeDefaults(fs *flag.FlagSet, c *trainConfig)  { c.RecurrentSizeDefaults(givenKeys(fs)) }
 func recurrentSizesFrom(c *trainConfig, given map[string]bool, sd []nn.NamedTensor[float32]) {
 	c.RecurrentSizesFrom(given, sd)
 }
-
-func buildModel(c trainConfig) (nn.Module[float32], error) { return buildModelFor(c, []int{1, 28, 28}, 10) }
 
 func buildModelFor(c trainConfig, example []int, classes int) (nn.Module[float32], error) {
 	m, err := train.BuildModel(c, example, classes)
@@ -363,7 +353,6 @@ func readRunInfo(dir string) (*runInfo, error) {
 	info, err := train.ReadRunInfo(dir)
 	return info, plainFlagErr(err)
 }
-
 func decodeRunInfo(raw []byte, path string) (*runInfo, error) {
 	info, err := train.DecodeRunInfo(raw, path)
 	return info, plainFlagErr(err)
@@ -375,17 +364,6 @@ func plainFlagErr(err error) error {
 		return errors.New(ue.msg)
 	}
 	return err
-}
-
-func dataName(c trainConfig) string {
-	name := c.Data
-	if c.Data == "" {
-		name = "embedded MNIST"
-	}
-	if c.Limit > 0 {
-		name += fmt.Sprintf(", first %d", c.Limit)
-	}
-	return name
 }
 
 // shellQuote quotes a path for the resume command a user copies, when it

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -28,19 +29,10 @@ func watchRun(tr *train.Trainer, dir string, w io.Writer) (func(), error) {
 	rec.Watch(doctor.New(w, f))
 	tr.Stats = rec
 	return func() {
-		if err := firstErr(rec.Close(), f.Close()); err != nil {
+		if err := cmp.Or(rec.Close(), f.Close()); err != nil {
 			fmt.Fprintf(w, "warning: %v\n", err)
 		}
 	}, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // compareRecorder records one run of descent compare into DIR/NAME
