@@ -58,7 +58,7 @@ func BuildModel(c Config, example []int, classes int) (nn.Module[float32], error
 	}
 	if want, err := models.InputShape(c.Model); err == nil && !slices.Equal(want, example) {
 		return nil, configErrorf("{model} %s takes %s images but the data set's are %s; {model} mlp sizes itself to the data",
-			c.Model, ShapeName(want), ShapeName(example))
+			c.Model, shapeName(want), shapeName(example))
 	}
 	m, err := models.New[float32](c.Model, tensor.NewRand(c.Seed), opts)
 	if err != nil {
@@ -109,10 +109,10 @@ func parseInts(s string) ([]int, error) {
 	return out, nil
 }
 
-// SeqOptions decodes a recurrent model's Hidden (one positive size),
+// seqOptions decodes a recurrent model's Hidden (one positive size),
 // Layers (0 to 64; 0 is 1) and Act (tanh or relu for rnn; tanh, the
 // default, for lstm and gru, which have no choice).
-func (c *Config) SeqOptions() (models.SeqOptions, error) {
+func (c *Config) seqOptions() (models.SeqOptions, error) {
 	h, err := strconv.Atoi(strings.TrimSpace(c.Hidden))
 	if err != nil || h <= 0 {
 		if strings.Contains(c.Hidden, ",") {
@@ -141,7 +141,7 @@ func (c *Config) SeqOptions() (models.SeqOptions, error) {
 // buildRecurrent builds SeqNet (models.NewSeqNet) for sequential MNIST:
 // the images must be 28x28 and the classes at most 10.
 func buildRecurrent(c Config, example []int, classes int) (nn.Module[float32], error) {
-	o, err := c.SeqOptions()
+	o, err := c.seqOptions()
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func buildRecurrent(c Config, example []int, classes int) (nn.Module[float32], e
 		return nil, configErrorf("{init} is for the mlp and cnn; {model} %s keeps PyTorch's initialization", c.Model)
 	}
 	if want, _ := models.InputShape(c.Model); !slices.Equal(want, example) && !slices.Equal([]int{1, 28, 28}, example) {
-		return nil, configErrorf("{model} %s reads 28x28 images as 28 steps of 28 pixels but the data set's are %s", c.Model, ShapeName(example))
+		return nil, configErrorf("{model} %s reads 28x28 images as 28 steps of 28 pixels but the data set's are %s", c.Model, shapeName(example))
 	}
 	if classes > 10 {
 		return nil, configErrorf("{model} %s has 10 classes but the data set has %d", c.Model, classes)
@@ -182,9 +182,9 @@ func (c *Config) RecurrentSizesFrom(given map[string]bool, sd []nn.NamedTensor[f
 	}
 }
 
-// ShapeName spells an image shape [1 rows cols] as rowsxcols, any other
+// shapeName spells an image shape [1 rows cols] as rowsxcols, any other
 // shape with all its dimensions ("3x32x32").
-func ShapeName(shape []int) string {
+func shapeName(shape []int) string {
 	if len(shape) == 3 && shape[0] == 1 {
 		shape = shape[1:]
 	}

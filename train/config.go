@@ -202,7 +202,11 @@ func (e *ConfigError) Error() string {
 		}
 		return s[1]
 	})
-	return "train: " + fmt.Sprintf(format, e.args...)
+	msg := fmt.Sprintf(format, e.args...)
+	if strings.HasPrefix(msg, "train: ") { // a Trainer's own error
+		return msg
+	}
+	return "train: " + msg
 }
 
 // Unwrap returns the error the ConfigError reports, if any.

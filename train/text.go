@@ -15,12 +15,8 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// TextKeys are the Config keys a language model on a text file takes
-// (TrainText); the others do not apply to it.
-var TextKeys = []string{"model", "hidden", "layers", "act", "opt", "lr", "set", "epochs", "batch", "seed", "clip_grad_norm", "threads"}
-
-// TextDefaults sets, for every key of TextKeys that given does not hold,
-// the defaults of a byte-level language model: a 2-layer LSTM of hidden
+// TextDefaults sets, for every key of TrainText's that given does not
+// hold, the defaults of a byte-level language model: a 2-layer LSTM of hidden
 // size 256, Adam at lr 0.002, batch 32, 10 epochs, gradients clipped to
 // norm 5.
 func (c *Config) TextDefaults(given map[string]bool) {
@@ -57,8 +53,9 @@ type TextOptions struct {
 // Embedding(256, 64) -> the recurrent layers c names -> Linear(H, 256))
 // by truncated BPTT (TrainLM) on o.Path, saving its weights in
 // o.Dir/model.safetensors after every epoch. It returns their path and
-// the epochs' results. Keys of c outside TextKeys are ignored; a mistake
-// in the others, or an unreadable file, is a ConfigError.
+// the epochs' results. It reads c's Model, Hidden, Layers, Act, Opt, LR,
+// Set, Epochs, Batch, Seed, ClipGradNorm and Threads, and ignores the
+// rest; a mistake in those, or an unreadable file, is a ConfigError.
 func TrainText(c Config, o TextOptions) (weights string, hist []LMEpoch, err error) {
 	if !isRecurrent(c.Model) {
 		return "", nil, configErrorf("{text:a text model} trains a recurrent language model: {model} %s, not %q", strings.Join(models.RecurrentNames, ", "), c.Model)
@@ -76,7 +73,7 @@ func TrainText(c Config, o TextOptions) (weights string, hist []LMEpoch, err err
 	if err != nil || batch <= 0 {
 		return "", nil, configErrorf("{batch} %q: want a positive number of rows read side by side", c.Batch)
 	}
-	so, err := c.SeqOptions()
+	so, err := c.seqOptions()
 	if err != nil {
 		return "", nil, err
 	}
