@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
@@ -219,11 +220,11 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 		if err := run.UseDir(dir, runInfo{Command: os.Args, Version: version}, *f.resume != "", w); err != nil {
 			return flagErr(err)
 		}
-		closeStats, err := watchRun(run.Trainer, dir, w)
+		closeStats, err := doctor.Watch(run.Trainer, dir, w) // steps.csv, layers.csv, the doctor's findings
 		if err != nil {
 			return err
 		}
-		defer closeStats()
+		defer func() { warn(w, closeStats()) }()
 		serveDashboard(ln, dir, w)
 	}
 	run.Trainer.Options.StopAfterSteps = stopTrainAfter
@@ -268,6 +269,13 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 	fmt.Fprintf(w, "wrote %s (model.safetensors, %s, metrics.csv, curves.png, run.json)\n", dir, train.CheckpointFile)
 	finalMetric(w, run.Test, h[len(h)-1])
 	return nil
+}
+
+// warn prints a non-nil err as a warning: the run itself went well.
+func warn(w io.Writer, err error) {
+	if err != nil {
+		fmt.Fprintf(w, "warning: %v\n", err)
+	}
 }
 
 // flagErr makes a library's ConfigError a usage error (exit 2) naming

@@ -2,38 +2,13 @@ package main
 
 import (
 	"bytes"
-	"cmp"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/train"
 )
-
-// watchRun records the run's step-level and per-layer statistics into dir
-// (package monitor). The returned function closes the files.
-func watchRun(tr *train.Trainer, dir string, w io.Writer) (func(), error) {
-	rec, err := monitor.New(dir, monitor.Options{})
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(dir, doctor.File), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		rec.Close()
-		return nil, err
-	}
-	rec.Watch(doctor.New(w, f))
-	tr.Stats = rec
-	return func() {
-		if err := cmp.Or(rec.Close(), f.Close()); err != nil {
-			fmt.Fprintf(w, "warning: %v\n", err)
-		}
-	}, nil
-}
 
 // compareRecorder records one run of descent compare into DIR/NAME
 // (steps.csv and the others, so that the dashboard can overlay the runs),

@@ -1,0 +1,30 @@
+package doctor
+
+import (
+	"cmp"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/descent-ml/descent/monitor"
+	"github.com/descent-ml/descent/train"
+)
+
+// Watch records the statistics of the run tr trains into dir
+// (monitor.Recorder: steps.csv, layers.csv, histograms.csv) with a Doctor
+// watching them, which prints each finding to w and appends it to dir's
+// File. It sets tr.Stats; the returned function closes the files.
+func Watch(tr *train.Trainer, dir string, w io.Writer) (closeFiles func() error, err error) {
+	rec, err := monitor.New(dir, monitor.Options{})
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, File), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		rec.Close()
+		return nil, err
+	}
+	rec.Watch(New(w, f))
+	tr.Stats = rec
+	return func() error { return cmp.Or(rec.Close(), f.Close()) }, nil
+}
