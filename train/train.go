@@ -2,9 +2,10 @@
 // backward -> optimizer step, with evaluation, metrics, checkpoints that
 // resume bit for bit, divergence detection and progress reporting.
 //
-// It takes a model, an optimizer and a schedule already built (the descent
-// command builds them from flags and from run.json when resuming) and the
-// data sets; what it adds is the bookkeeping that makes a run reproducible:
+// It takes a model, an optimizer and a schedule already built, or builds
+// them from a Config (Prepare; the descent command fills one from flags,
+// or from run.json when resuming), and the data sets; what it adds is the
+// bookkeeping that makes a run reproducible:
 // the data order is a function of (seed, epoch), the random state used by
 // layers such as Dropout is saved, and a checkpoint holds everything needed
 // to continue exactly where the run stopped.
