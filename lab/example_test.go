@@ -34,3 +34,12 @@ func ExampleVariance() {
 	// layer 1: Var(y_1) = 0.34
 	// layer,forward_var,backward_var
 }
+
+// Kaiming's normal init for a ReLU layer of fan_in 784 draws each weight
+// from N(0, 2/784): a std of sqrt(2/784) = 0.0505, which 200,704 draws
+// measure within 0.2%.
+func ExampleDrawInit() {
+	d, _ := lab.DrawInit(initializer.KaimingNormal{Nonlinearity: "relu"}, []int{256, 784}, 1)
+	fmt.Printf("theory %.4f, within 0.2%%: %v\n", d.Law.Std, math.Abs(d.Std/d.Law.Std-1) < 0.002)
+	// Output: theory 0.0505, within 0.2%: true
+}

@@ -10,8 +10,6 @@ import (
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/autograd/gradcheck"
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/nn"
-	"github.com/descent-ml/descent/tensor"
 )
 
 func init() {
@@ -42,19 +40,12 @@ func runGradcheck(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *samples < 0 {
 		return usagef("--samples %d: want a count, or 0 for every element", *samples)
 	}
-	shape, err := models.InputShape(*model)
+	m, recordLoss, err := models.RandomLoss[float64](*model, models.SeqOptions{}, *batch, *seed)
 	if err != nil {
 		return usagef("--model: %v", err)
 	}
-	rng := tensor.NewRand(*seed)
-	m, err := models.Build[float64](*model, rng, models.Options{}, models.SeqOptions{})
-	if err != nil {
-		return err
-	}
-	x, targets := randomBatch[float64](rng, *batch, shape)
-	input := autograd.NewConstant(x)
 	loss := func(g *autograd.Graph[float64], _ []*autograd.Var[float64]) *autograd.Var[float64] {
-		return nn.CrossEntropyLoss(g, m.Forward(g, input), targets)
+		return recordLoss(g)
 	}
 	results, err := gradcheck.Check(loss, m.Parameters(), &gradcheck.Options{MaxPerInput: *samples, Seed: *seed})
 	if results == nil && err != nil {
