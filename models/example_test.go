@@ -88,3 +88,16 @@ func ExampleRandomLoss() {
 	fmt.Printf("loss %.1f, %d ops on the tape\n", loss(g).Value.Data()[0], len(g.Nodes()))
 	// Output: loss 2.3, 6 ops on the tape
 }
+
+// A language model's state dict carries its kind and sizes: a GRU of two
+// layers of 32 over embeddings of 16 comes back as one.
+func ExampleTextModelFrom() {
+	m, _ := models.NewTextModel[float32](tensor.NewRand(1), "gru", 16, models.SeqOptions{Hidden: 32, Layers: 2})
+	back, err := models.TextModelFrom(nn.StateDict[float32](m), "tanh")
+	fmt.Println(len(back.Parameters()) == len(m.Parameters()), back.Embed.Weight.Shape(), err)
+	_, err = models.TextModelFrom(nil, "tanh")
+	fmt.Println(err)
+	// Output:
+	// true [256 16] <nil>
+	// models: not a byte-level language model: no embed.weight
+}
