@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"text/tabwriter"
 	"time"
 
 	dtrain "github.com/descent-ml/descent/train"
@@ -130,4 +131,31 @@ func writeCompareCSV(path string, series []dtrain.Series) error {
 		return err
 	}
 	return f.Close()
+}
+
+// WriteCompareTable writes the results as an aligned table: name, lr, the
+// final test accuracy and loss, the seconds the run took, and for a run
+// that diverged the step (a run that diverged before a finite epoch shows
+// "-", not a made-up accuracy). It returns one line per diverged run,
+// "NAME (lr LR) at step N".
+func WriteCompareTable(w io.Writer, results []CompareResult) (diverged []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
+	for _, r := range results {
+		acc, loss, note := "-", "-", ""
+		if len(r.History) > 0 {
+			f := r.Final()
+			acc, loss = fmt.Sprintf("%.4f", f.TestAccuracy), fmt.Sprintf("%.4f", f.TestLoss)
+		}
+		if r.Diverged {
+			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
+			if len(r.History) > 0 {
+				note += fmt.Sprintf(" (metrics of epoch %d)", r.Final().Epoch)
+			}
+			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", r.Name, r.LR, r.DivergedAt))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.Name, r.LR, acc, loss, r.Seconds, note)
+	}
+	tw.Flush()
+	return diverged
 }

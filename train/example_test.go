@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/models"
@@ -55,4 +56,14 @@ func ExampleSelectFrozen() {
 	// Output:
 	// 0.weight 0.bias <nil>
 	// train: freeze: prefix "1." matches no parameter; parameters: 0.weight, 0.bias, 2.weight, 2.bias
+}
+
+// The rows `descent lr-find` writes to lr-find.csv.
+func ExampleWriteLRFindCSV() {
+	r := &train.LRFindResult{Points: []train.LRPoint{{LR: 1e-3, Loss: 2.3, Smoothed: 2.3}, {LR: 1e-2, Loss: 2.1, Smoothed: 2.2}}}
+	train.WriteLRFindCSV(os.Stdout, r)
+	// Output:
+	// step,lr,loss,smoothed_loss
+	// 0,0.001,2.3,2.3
+	// 1,0.01,2.1,2.2
 }

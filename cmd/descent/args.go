@@ -151,3 +151,14 @@ func writeFile(path string, write func(io.Writer) error) error {
 	}
 	return f.Close()
 }
+
+// wroteDir names the directory dir and the files in it, as train does:
+// "wrote DIR (a.csv, b.csv)".
+func wroteDir(w io.Writer, dir string) {
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	fmt.Fprintf(w, "wrote %s (%s)\n", dir, strings.Join(names, ", "))
+}

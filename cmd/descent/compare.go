@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/monitor"
 )
 
 func init() {
@@ -119,7 +119,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
-	contestants := make([]lab.Contestant, len(runs))
+	contestants, runDirs := make([]lab.Contestant, len(runs)), make([]string, len(runs))
 	for i, r := range runs {
 		r.trainer.Options.Out = nil
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
@@ -130,6 +130,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
+		runDirs[i] = r.trainer.Stats.(*monitor.Recorder).Dir()
 		contestants[i] = lab.Contestant{Name: entries[i].name, LR: entries[i].cfg.LR, Trainer: r.trainer, Steps: steps}
 	}
 	title := "optimizers"
@@ -140,28 +141,11 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	var diverged []string
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
-	for _, r := range results {
-		// A run that diverged before a finite epoch has no accuracy to
-		// show; 0.0000 would read as a measured one.
-		acc, loss, note := "-", "-", ""
-		if len(r.History) > 0 {
-			f := r.Final()
-			acc, loss = fmt.Sprintf("%.4f", f.TestAccuracy), fmt.Sprintf("%.4f", f.TestLoss)
-		}
-		if r.Diverged {
-			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
-			if len(r.History) > 0 {
-				note += fmt.Sprintf(" (metrics of epoch %d)", r.Final().Epoch)
-			}
-			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", r.Name, r.LR, r.DivergedAt))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.Name, r.LR, acc, loss, r.Seconds, note)
-	}
-	tw.Flush()
+	diverged := lab.WriteCompareTable(w, results)
 	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
+	for _, r := range runDirs {
+		wroteDir(w, r)
+	}
 	if len(diverged) > 0 {
 		// As train: exit status 3 for a divergence, once everything is
 		// written; the diverged runs' curves stop at their last finite epoch.
