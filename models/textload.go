@@ -32,7 +32,7 @@ func TextModelFrom(sd []nn.NamedTensor[float32], nonlinearity string) (*TextMode
 		return nil, err
 	}
 	if err := nn.LoadStateDict[float32](m, sd, true); err != nil {
-		return nil, fmt.Errorf("models: the weights do not fit a %s language model: %v", kind, err)
+		return nil, fmt.Errorf("models: the state dict does not fit a %s language model: %v", kind, err)
 	}
 	return m, nil
 }
