@@ -79,3 +79,16 @@ func ExampleWriteCompareTable() {
 	// adam  10   -              -          0.5      diverged at step 7
 	// [adam (lr 10) at step 7]
 }
+
+// The contestants of `descent compare --opt sgd,adam` (each at its
+// CompareLR) and of `--init kaiming_normal,zeros` under momentum.
+func ExamplePlanCompare() {
+	opts, _ := lab.PlanCompare([]string{"sgd", "adam"}, nil, nil)
+	inits, _ := lab.PlanCompare([]string{"momentum"}, []string{"0.01"}, []string{"kaiming_normal", "zeros"})
+	_, err := lab.PlanCompare([]string{"sgd", "adam", "radam"}, []string{"0.1", "0.2"}, nil)
+	fmt.Printf("%+v\n%+v\n%v\n", opts, inits, err)
+	// Output:
+	// [{Name:sgd Opt:sgd LR:0.1 Init:} {Name:adam Opt:adam LR:0.001 Init:}]
+	// [{Name:kaiming_normal Opt:momentum LR:0.01 Init:kaiming_normal} {Name:zeros Opt:momentum LR:0.01 Init:zeros}]
+	// lab: compare: 2 learning rates for 3 optimizers: give one, or one per optimizer
+}

@@ -42,6 +42,14 @@ func parseInts(s string) ([]int, error) {
 // CSV format every command prints.
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
+// splitList splits a comma-separated flag value; "" is no values.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
 // checkRange returns a usage error unless lo <= v <= hi.
 func checkRange(flagName string, v, lo, hi int) error {
 	if v < lo || v > hi {

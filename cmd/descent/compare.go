@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,12 +29,6 @@ func init() {
 	})
 }
 
-// compareEntry is one contestant.
-type compareEntry struct {
-	name string
-	cfg  trainConfig
-}
-
 func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := defaultTrainConfig()
 	c.Epochs = 2
@@ -50,51 +43,19 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	recurrentSizeDefaults(fs, &c)
-	optNames := strings.Split(*opts, ",")
-	var initNames []string
-	if c.Init != "" {
-		initNames = strings.Split(c.Init, ",")
-	}
+	optNames, lrList, initNames := strings.Split(*opts, ","), splitList(*lrs), splitList(c.Init)
 	optGiven := false
 	fs.Visit(func(f *flag.Flag) { optGiven = optGiven || f.Name == "opt" })
 	if len(initNames) > 1 && !optGiven {
 		optNames = []string{"momentum"}
 	}
-	if len(initNames) > 1 && len(optNames) > 1 {
-		return usagef("compare either optimizers (--opt a,b,...) or initializers (--init a,b,...), not both")
-	}
-	var lrList []string
-	if *lrs != "" {
-		lrList = strings.Split(*lrs, ",")
-		if len(lrList) != 1 && len(lrList) != len(optNames) {
-			return usagef("--lr has %d values for %d optimizers: give one, or one per optimizer", len(lrList), len(optNames))
+	entries, err := lab.PlanCompare(optNames, lrList, initNames)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "lab: compare")
+		if strings.Contains(msg, "learning rate") {
+			return usagef("--lr%s", msg)
 		}
-		for _, v := range lrList {
-			if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 {
-				return usagef("--lr %q: want non-negative numbers", v)
-			}
-		}
-	}
-	var entries []compareEntry
-	for i, name := range optNames {
-		e := c
-		e.Opt, e.Set = name, *set
-		e.LR = defaultLR(name)
-		switch {
-		case len(lrList) == 1:
-			e.LR = lrList[0]
-		case len(lrList) > 1:
-			e.LR = lrList[i]
-		}
-		if len(initNames) <= 1 {
-			entries = append(entries, compareEntry{name: name, cfg: e})
-			continue
-		}
-		for _, in := range initNames {
-			ei := e
-			ei.Init = in
-			entries = append(entries, compareEntry{name: in, cfg: ei})
-		}
+		return usagef("compare%s (--opt a,b,... or --init a,b,...)", msg)
 	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
@@ -102,11 +63,13 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	// Validate every entry before training any.
 	runs := make([]*preparedRun, len(entries))
 	for i, e := range entries {
-		r, err := prepareRun(e.cfg, w, *quiet)
+		cfg := c
+		cfg.Opt, cfg.Set, cfg.LR, cfg.Init = e.Opt, *set, e.LR, orElse(e.Init, c.Init)
+		r, err := prepareRun(cfg, w, *quiet)
 		if err != nil {
 			var ue *usageError
 			if errors.As(err, &ue) {
-				return usagef("%s: %v", e.name, err)
+				return usagef("%s: %v", e.Name, err)
 			}
 			return err
 		}
@@ -126,12 +89,12 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		// Each run is recorded into OUT/NAME, so the dashboard can overlay them.
-		steps, err := compareRecorder(r.trainer, dir, entries[i].name)
+		steps, err := compareRecorder(r.trainer, dir, entries[i].Name)
 		if err != nil {
 			return err
 		}
 		runDirs[i] = r.trainer.Stats.(*monitor.Recorder).Dir()
-		contestants[i] = lab.Contestant{Name: entries[i].name, LR: entries[i].cfg.LR, Trainer: r.trainer, Steps: steps}
+		contestants[i] = lab.Contestant{Name: entries[i].Name, LR: entries[i].LR, Trainer: r.trainer, Steps: steps}
 	}
 	title := "optimizers"
 	if len(initNames) > 1 {

@@ -88,9 +88,15 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 			return usagef("--opt %q: an empty optimizer name; give names separated by commas, e.g. sgd,adam", *opts)
 		}
 	}
-	rates, err := traceRates(*lrs, len(names))
+	var lrList []float64
+	if *lrs != "" {
+		if lrList, err = parseFloats(*lrs); err != nil {
+			return usagef("--lr: %v", err)
+		}
+	}
+	rates, err := race.Rates(lrList, len(names))
 	if err != nil {
-		return usagef("--lr: %v", err)
+		return usagef("--lr: %s", strings.TrimPrefix(err.Error(), "race: "))
 	}
 	builders, err := raceOptimizers(names, rates, *set)
 	if err != nil {
@@ -113,38 +119,6 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	return out.write(w, func(w io.Writer) error { return race.WriteCSV(w, names, paths) },
 		func(path string) error { return race.Save(path, surf, paths) })
-}
-
-// traceRates parses --lr: empty (NaN: PyTorch's defaults), one rate for
-// all, or one per optimizer.
-func traceRates(s string, n int) ([]float64, error) {
-	rates := make([]float64, n)
-	if s == "" {
-		for i := range rates {
-			rates[i] = math.NaN()
-		}
-		return rates, nil
-	}
-	vals, err := parseFloats(s)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vals {
-		if !(v >= 0 && v <= math.MaxFloat64) { // NaN stands for "the default" below
-			return nil, fmt.Errorf("%v is not a learning rate; want a finite number >= 0", v)
-		}
-	}
-	switch len(vals) {
-	case 1:
-		for i := range rates {
-			rates[i] = vals[0]
-		}
-	case n:
-		copy(rates, vals)
-	default:
-		return nil, fmt.Errorf("%d learning rates for %d optimizers; give one, or one per optimizer", len(vals), n)
-	}
-	return rates, nil
 }
 
 // raceOptimizers checks every optimizer's settings (--set, shared out by

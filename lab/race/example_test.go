@@ -54,3 +54,17 @@ func ExampleWriteCSV() {
 	// 1,0.99,0.8,0.6890050000000001
 	// 2,0.9801,0.64,0.4576298005
 }
+
+// One learning rate for a race of three, or one each; none leaves each
+// optimizer its default (NaN).
+func ExampleRates() {
+	fmt.Println(race.Rates([]float64{0.1}, 3))
+	fmt.Println(race.Rates([]float64{0.1, 0.2, 0.3}, 3))
+	fmt.Println(race.Rates(nil, 2))
+	fmt.Println(race.Rates([]float64{0.1, 0.2}, 3))
+	// Output:
+	// [0.1 0.1 0.1] <nil>
+	// [0.1 0.2 0.3] <nil>
+	// [NaN NaN] <nil>
+	// [] race: 2 learning rates for 3 optimizers; give one, or one per optimizer
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,4 +73,29 @@ func WriteCSV(w io.Writer, names []string, paths []Path) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// Rates gives each of n optimizers of a race its learning rate from lrs:
+// none (NaN for each: the optimizer's default), one for all, or one per
+// optimizer; each a finite number >= 0.
+func Rates(lrs []float64, n int) ([]float64, error) {
+	rates := make([]float64, n)
+	for i := range rates {
+		rates[i] = math.NaN()
+	}
+	for _, v := range lrs {
+		if !(v >= 0 && v <= math.MaxFloat64) { // NaN stands for "the default"
+			return nil, fmt.Errorf("race: %v is not a learning rate; want a finite number >= 0", v)
+		}
+	}
+	switch len(lrs) {
+	case 0:
+	case 1, n:
+		for i := range rates {
+			rates[i] = lrs[min(i, len(lrs)-1)]
+		}
+	default:
+		return nil, fmt.Errorf("race: %d learning rates for %d optimizers; give one, or one per optimizer", len(lrs), n)
+	}
+	return rates, nil
 }
