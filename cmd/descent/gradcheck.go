@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -51,28 +50,8 @@ func runGradcheck(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if results == nil && err != nil {
 		return err
 	}
-	if failed := printGradcheck(w, m.Parameters(), results); failed > 0 {
+	if failed := gradcheck.WriteReport(w, m.Parameters(), results); failed > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
-}
-
-// printGradcheck prints a table with one line per checked parameter and
-// returns how many failed.
-func printGradcheck(w io.Writer, params []*autograd.Var[float64], results []gradcheck.Result) (failed int) {
-	fmt.Fprintf(w, "%-10s %-16s %7s %12s %12s  %s\n", "parameter", "shape", "checked", "max_abs_err", "max_rel_err", "result")
-	for _, r := range results {
-		verdict := "PASS"
-		if !r.OK {
-			verdict = "FAIL"
-			failed++
-		}
-		fmt.Fprintf(w, "%-10s %-16s %7d %12.3g %12.3g  %s\n", r.Name, shapeString(params[r.Input].Shape()), r.Checked, r.MaxAbsErr, r.MaxRelErr, verdict)
-	}
-	if failed > 0 {
-		fmt.Fprintf(w, "%d of %d parameters FAIL\n", failed, len(results))
-	} else {
-		fmt.Fprintf(w, "all %d parameters PASS (eps 1e-6, atol 1e-5, rtol 1e-3)\n", len(results))
-	}
-	return failed
 }

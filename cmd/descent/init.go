@@ -55,7 +55,9 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return usagef("--shape: %v", err)
 	}
 	d, err := lab.DrawInit(init, shape, *seed)
-	if err != nil {
+	if err != nil && strings.HasPrefix(err.Error(), "lab: shape") {
+		return usagef("--shape %s: %s", *shapeFlag, strings.TrimPrefix(err.Error(), "lab: "))
+	} else if err != nil {
 		return usagef("%v", err)
 	}
 	d.WriteReport(w)
@@ -74,31 +76,17 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// parseShape parses "A,B,..." into 1 to 5 positive sizes whose product is
-// at most lab.MaxInitElements (a product that overflowed gave an empty
-// tensor).
+// parseShape parses "A,B,..." into 1 to 5 sizes (lab.DrawInit checks
+// them).
 func parseShape(s string) ([]int, error) {
 	if s == "" {
 		return nil, fmt.Errorf("required, e.g. --shape 256,784")
 	}
 	shape, err := parseInts(s)
-	if err != nil {
-		return nil, err
+	if err == nil && len(shape) > 5 {
+		err = fmt.Errorf("%d dimensions; at most 5", len(shape))
 	}
-	if len(shape) > 5 {
-		return nil, fmt.Errorf("%d dimensions; at most 5", len(shape))
-	}
-	n := 1
-	for _, d := range shape {
-		if d <= 0 {
-			return nil, fmt.Errorf("sizes must be positive, got %s", s)
-		}
-		if d > lab.MaxInitElements/n {
-			return nil, fmt.Errorf("%s holds more than %d elements, the most init draws", s, lab.MaxInitElements)
-		}
-		n *= d
-	}
-	return shape, nil
+	return shape, err
 }
 
 // shapeString writes a shape as [A,B,...].
