@@ -89,3 +89,22 @@ func namesFile(out, path string) bool {
 	}
 	return false
 }
+
+// TestPlotNamedBesideCSV: where standard output carries the CSV, the
+// picture written beside it is named on standard error, so that the CSV
+// stays clean for a pipe.
+func TestPlotNamedBesideCSV(t *testing.T) {
+	for _, args := range [][]string{
+		{"schedule", "--name", "cosine", "--steps", "5"},
+		{"trace", "--func", "bowl", "--opt", "sgd", "--steps", "2"},
+		{"lab", "chain", "--depth", "2"},
+	} {
+		png := filepath.Join(t.TempDir(), "p.png")
+		var code int
+		var stderr string
+		stdout := captureStdout(t, func() { code, _, stderr = cli(append(args, "--plot", png)...) })
+		if code != 0 || strings.Contains(stdout, "wrote") || !strings.Contains(stdout, ",") || stderr != "wrote "+png+"\n" {
+			t.Errorf("%v --plot: exit %d, stdout %q, stderr %q; want the CSV alone on stdout and the picture named on stderr", args, code, stdout, stderr)
+		}
+	}
+}
