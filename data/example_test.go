@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/descent-ml/descent/data"
@@ -79,4 +81,24 @@ func ExampleReadCSV() {
 	// Output:
 	// [height colour] kind classification [large small]
 	// row 1: [1.2247 1.0000 0.0000] -> class large
+}
+
+// New rows for a model trained on plants.csv are read with the training
+// data's preprocessing: the same standardization and encoding, and the
+// target column may be missing.
+func ExampleRunPrep_ReadNew() {
+	text := "height,colour,kind\n1.0,red,small\n3.0,blue,large\n2.0,red,small\n"
+	tb, _ := data.ReadCSV(strings.NewReader(text), int64(len(text)), "plants.csv", data.CSVOptions{})
+	prep := data.RunPrep{Table: tb.Fit(nil)}
+	path := filepath.Join(os.TempDir(), "new-plants.csv")
+	os.WriteFile(path, []byte("height,colour\n3.0,blue\n"), 0o644)
+	defer os.Remove(path)
+	ds, ids, labelled, err := prep.ReadNew(path)
+	x := make([]float32, ds.Shape()[0])
+	ds.Fill(x, make([]int, 1), []int{0})
+	fmt.Println(ids, labelled, err, prep.Classes())
+	fmt.Printf("%.4f\n", x)
+	// Output:
+	// [0] false <nil> [large small]
+	// [1.2247 1.0000 0.0000]
 }

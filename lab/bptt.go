@@ -245,3 +245,21 @@ func PlotBPTT(path string, runs []BPTTRun) error {
 	return SavePanels(path, Panel{Title: title, XLabel: "step t", YLabel: "gradient norm (log)", LogY: true,
 		LegendBottom: true, Series: series}) // the curves all end at the top right
 }
+
+// PlotBPTTAmong draws the run cfg, whose gradient norms are norms, among
+// the lecture's comparison runs (BPTTComparison in cfg's sizes), which it
+// runs first; cfg's own curve comes first and is not repeated.
+func PlotBPTTAmong(path string, cfg BPTTConfig, norms []float64) error {
+	runs := []BPTTRun{{Config: cfg, Norms: norms}}
+	for _, c := range BPTTComparison(cfg) {
+		if c.Label() == cfg.Label() {
+			continue
+		}
+		n, err := BPTT(c)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, BPTTRun{Config: c, Norms: n})
+	}
+	return PlotBPTT(path, runs)
+}

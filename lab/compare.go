@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"text/tabwriter"
 	"time"
 
 	dtrain "github.com/descent-ml/descent/train"
@@ -130,4 +131,77 @@ func writeCompareCSV(path string, series []dtrain.Series) error {
 		return err
 	}
 	return f.Close()
+}
+
+// WriteCompareTable writes the results as an aligned table: name, lr, the
+// final test accuracy and loss, the seconds the run took, and for a run
+// that diverged the step (a run that diverged before a finite epoch shows
+// "-", not a made-up accuracy). It returns one line per diverged run,
+// "NAME (lr LR) at step N".
+func WriteCompareTable(w io.Writer, results []CompareResult) (diverged []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
+	for _, r := range results {
+		acc, loss, note := "-", "-", ""
+		if len(r.History) > 0 {
+			f := r.Final()
+			acc, loss = fmt.Sprintf("%.4f", f.TestAccuracy), fmt.Sprintf("%.4f", f.TestLoss)
+		}
+		if r.Diverged {
+			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
+			if len(r.History) > 0 {
+				note += fmt.Sprintf(" (metrics of epoch %d)", r.Final().Epoch)
+			}
+			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", r.Name, r.LR, r.DivergedAt))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.Name, r.LR, acc, loss, r.Seconds, note)
+	}
+	tw.Flush()
+	return diverged
+}
+
+// CompareEntry is one contestant of a comparison as planned: its name in
+// the table, its optimizer and learning rate (as written, "" for the
+// optimizer's default) and, in a comparison of initializers, its
+// initializer.
+type CompareEntry struct {
+	Name, Opt, LR, Init string
+}
+
+// PlanCompare lists the contestants of a comparison: one per optimizer of
+// opts, or, when inits names several initializers, one per initializer
+// under the single optimizer of opts. lrs gives the learning rates: none
+// (each optimizer's CompareLR), one for all, or one per optimizer; each
+// must be a non-negative number.
+func PlanCompare(opts, lrs, inits []string) ([]CompareEntry, error) {
+	if len(inits) > 1 && len(opts) > 1 {
+		return nil, fmt.Errorf("lab: compare either optimizers or initializers, not both")
+	}
+	if len(lrs) > 1 && len(lrs) != len(opts) {
+		return nil, fmt.Errorf("lab: compare: %d learning rates for %d optimizers: give one, or one per optimizer", len(lrs), len(opts))
+	}
+	for _, v := range lrs {
+		if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 {
+			return nil, fmt.Errorf("lab: compare: learning rate %q: want non-negative numbers", v)
+		}
+	}
+	var out []CompareEntry
+	for i, opt := range opts {
+		e := CompareEntry{Name: opt, Opt: opt}
+		if lr, ok := CompareLR[opt]; ok {
+			e.LR = strconv.FormatFloat(lr, 'g', -1, 64)
+		}
+		if len(lrs) > 0 {
+			e.LR = lrs[min(i, len(lrs)-1)]
+		}
+		if len(inits) <= 1 {
+			out = append(out, e)
+			continue
+		}
+		for _, in := range inits {
+			e.Name, e.Init = in, in
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

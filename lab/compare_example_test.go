@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/lab"
@@ -57,4 +58,37 @@ func ExampleCompare() {
 	// sgd: 2 epochs, diverged false
 	// adam: 2 epochs, diverged false
 	// <nil> <nil>
+}
+
+// The table `descent compare` prints: a run that diverged in its first
+// epoch has no accuracy to show.
+func ExampleWriteCompareTable() {
+	results := []lab.CompareResult{
+		{Name: "sgd", LR: "0.1", Seconds: 1.25, History: []train.EpochMetrics{{Epoch: 1, TestLoss: 0.3, TestAccuracy: 0.91}}},
+		{Name: "adam", LR: "10", Seconds: 0.5, Diverged: true, DivergedAt: 7},
+	}
+	var b strings.Builder
+	diverged := lab.WriteCompareTable(&b, results)
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		fmt.Println(strings.TrimRight(line, " ")) // tabwriter pads the last column
+	}
+	fmt.Println(diverged)
+	// Output:
+	// name  lr   test accuracy  test loss  seconds
+	// sgd   0.1  0.9100         0.3000     1.2
+	// adam  10   -              -          0.5      diverged at step 7
+	// [adam (lr 10) at step 7]
+}
+
+// The contestants of `descent compare --opt sgd,adam` (each at its
+// CompareLR) and of `--init kaiming_normal,zeros` under momentum.
+func ExamplePlanCompare() {
+	opts, _ := lab.PlanCompare([]string{"sgd", "adam"}, nil, nil)
+	inits, _ := lab.PlanCompare([]string{"momentum"}, []string{"0.01"}, []string{"kaiming_normal", "zeros"})
+	_, err := lab.PlanCompare([]string{"sgd", "adam", "radam"}, []string{"0.1", "0.2"}, nil)
+	fmt.Printf("%+v\n%+v\n%v\n", opts, inits, err)
+	// Output:
+	// [{Name:sgd Opt:sgd LR:0.1 Init:} {Name:adam Opt:adam LR:0.001 Init:}]
+	// [{Name:kaiming_normal Opt:momentum LR:0.01 Init:kaiming_normal} {Name:zeros Opt:momentum LR:0.01 Init:zeros}]
+	// lab: compare: 2 learning rates for 3 optimizers: give one, or one per optimizer
 }

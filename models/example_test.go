@@ -3,6 +3,7 @@ package models_test
 import (
 	"fmt"
 
+	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/tensor"
@@ -76,4 +77,27 @@ func ExampleFromConfig() {
 	// Output:
 	// 50890 parameters
 	// models: mlp: want positive hidden widths, got [0]
+}
+
+// One training step of the MLP on a random batch of four: the loss of an
+// untrained ten-class classifier is near ln 10 = 2.30; the tape holds
+// three linear layers, two ReLUs and the loss.
+func ExampleRandomLoss() {
+	_, loss, _ := models.RandomLoss[float64]("mlp", models.SeqOptions{}, 4, 1)
+	g := autograd.New[float64]()
+	fmt.Printf("loss %.1f, %d ops on the tape\n", loss(g).Value.Data()[0], len(g.Nodes()))
+	// Output: loss 2.3, 6 ops on the tape
+}
+
+// A language model's state dict carries its kind and sizes: a GRU of two
+// layers of 32 over embeddings of 16 comes back as one.
+func ExampleTextModelFrom() {
+	m, _ := models.NewTextModel[float32](tensor.NewRand(1), "gru", 16, models.SeqOptions{Hidden: 32, Layers: 2})
+	back, err := models.TextModelFrom(nn.StateDict[float32](m), "tanh")
+	fmt.Println(len(back.Parameters()) == len(m.Parameters()), back.Embed.Weight.Shape(), err)
+	_, err = models.TextModelFrom(nil, "tanh")
+	fmt.Println(err)
+	// Output:
+	// true [256 16] <nil>
+	// models: not a byte-level language model: no embed.weight
 }

@@ -111,6 +111,9 @@ func New(dir string, o Options) (*Recorder, error) {
 // Watch adds a watcher.
 func (r *Recorder) Watch(w Watcher) { r.watchers = append(r.watchers, w) }
 
+// Dir returns the directory the recorder writes into.
+func (r *Recorder) Dir() string { return r.dir }
+
 // Close flushes and closes the files.
 func (r *Recorder) Close() error {
 	return firstErr(r.steps.close(), r.layers.close(), r.hists.close())

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/bench"
 )
 
 // TestBenchTable runs one fast workload and checks the table's shape.
@@ -45,7 +47,7 @@ func TestBenchVsPyTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ Rows []benchRow }
+	var got struct{ Rows []bench.Row }
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v in\n%s", err, out.String())
 	}

@@ -8,13 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/monitor"
 )
 
 func init() {
@@ -28,12 +27,6 @@ func init() {
 		examples: []string{"descent compare --opt sgd,adam --epochs 1 --limit 2000 --out runs/cmp", "descent compare --init kaiming_normal,zeros --epochs 1 --limit 2000"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
 	})
-}
-
-// compareEntry is one contestant.
-type compareEntry struct {
-	name string
-	cfg  trainConfig
 }
 
 func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
@@ -50,51 +43,19 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	recurrentSizeDefaults(fs, &c)
-	optNames := strings.Split(*opts, ",")
-	var initNames []string
-	if c.Init != "" {
-		initNames = strings.Split(c.Init, ",")
-	}
+	optNames, lrList, initNames := strings.Split(*opts, ","), splitList(*lrs), splitList(c.Init)
 	optGiven := false
 	fs.Visit(func(f *flag.Flag) { optGiven = optGiven || f.Name == "opt" })
 	if len(initNames) > 1 && !optGiven {
 		optNames = []string{"momentum"}
 	}
-	if len(initNames) > 1 && len(optNames) > 1 {
-		return usagef("compare either optimizers (--opt a,b,...) or initializers (--init a,b,...), not both")
-	}
-	var lrList []string
-	if *lrs != "" {
-		lrList = strings.Split(*lrs, ",")
-		if len(lrList) != 1 && len(lrList) != len(optNames) {
-			return usagef("--lr has %d values for %d optimizers: give one, or one per optimizer", len(lrList), len(optNames))
+	entries, err := lab.PlanCompare(optNames, lrList, initNames)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "lab: compare")
+		if strings.Contains(msg, "learning rate") {
+			return usagef("--lr%s", msg)
 		}
-		for _, v := range lrList {
-			if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 {
-				return usagef("--lr %q: want non-negative numbers", v)
-			}
-		}
-	}
-	var entries []compareEntry
-	for i, name := range optNames {
-		e := c
-		e.Opt, e.Set = name, *set
-		e.LR = defaultLR(name)
-		switch {
-		case len(lrList) == 1:
-			e.LR = lrList[0]
-		case len(lrList) > 1:
-			e.LR = lrList[i]
-		}
-		if len(initNames) <= 1 {
-			entries = append(entries, compareEntry{name: name, cfg: e})
-			continue
-		}
-		for _, in := range initNames {
-			ei := e
-			ei.Init = in
-			entries = append(entries, compareEntry{name: in, cfg: ei})
-		}
+		return usagef("compare%s (--opt a,b,... or --init a,b,...)", msg)
 	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
@@ -102,11 +63,13 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	// Validate every entry before training any.
 	runs := make([]*preparedRun, len(entries))
 	for i, e := range entries {
-		r, err := prepareRun(e.cfg, w, *quiet)
+		cfg := c
+		cfg.Opt, cfg.Set, cfg.LR, cfg.Init = e.Opt, *set, e.LR, orElse(e.Init, c.Init)
+		r, err := prepareRun(cfg, w, *quiet)
 		if err != nil {
 			var ue *usageError
 			if errors.As(err, &ue) {
-				return usagef("%s: %v", e.name, err)
+				return usagef("%s: %v", e.Name, err)
 			}
 			return err
 		}
@@ -119,18 +82,19 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("cannot create output directory: %v", err)
 	}
-	contestants := make([]lab.Contestant, len(runs))
+	contestants, runDirs := make([]lab.Contestant, len(runs)), make([]string, len(runs))
 	for i, r := range runs {
 		r.trainer.Options.Out = nil
 		if _, err := r.restoreOrInit("", io.Discard); err != nil {
 			return err
 		}
 		// Each run is recorded into OUT/NAME, so the dashboard can overlay them.
-		steps, err := compareRecorder(r.trainer, dir, entries[i].name)
+		steps, err := compareRecorder(r.trainer, dir, entries[i].Name)
 		if err != nil {
 			return err
 		}
-		contestants[i] = lab.Contestant{Name: entries[i].name, LR: entries[i].cfg.LR, Trainer: r.trainer, Steps: steps}
+		runDirs[i] = r.trainer.Stats.(*monitor.Recorder).Dir()
+		contestants[i] = lab.Contestant{Name: entries[i].Name, LR: entries[i].LR, Trainer: r.trainer, Steps: steps}
 	}
 	title := "optimizers"
 	if len(initNames) > 1 {
@@ -140,28 +104,11 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	var diverged []string
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tlr\ttest accuracy\ttest loss\tseconds\t")
-	for _, r := range results {
-		// A run that diverged before a finite epoch has no accuracy to
-		// show; 0.0000 would read as a measured one.
-		acc, loss, note := "-", "-", ""
-		if len(r.History) > 0 {
-			f := r.Final()
-			acc, loss = fmt.Sprintf("%.4f", f.TestAccuracy), fmt.Sprintf("%.4f", f.TestLoss)
-		}
-		if r.Diverged {
-			note = fmt.Sprintf("diverged at step %d", r.DivergedAt)
-			if len(r.History) > 0 {
-				note += fmt.Sprintf(" (metrics of epoch %d)", r.Final().Epoch)
-			}
-			diverged = append(diverged, fmt.Sprintf("%s (lr %s) at step %d", r.Name, r.LR, r.DivergedAt))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", r.Name, r.LR, acc, loss, r.Seconds, note)
-	}
-	tw.Flush()
+	diverged := lab.WriteCompareTable(w, results)
 	fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.csv"))
+	for _, r := range runDirs {
+		wroteDir(w, r)
+	}
 	if len(diverged) > 0 {
 		// As train: exit status 3 for a divergence, once everything is
 		// written; the diverged runs' curves stop at their last finite epoch.

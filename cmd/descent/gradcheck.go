@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/autograd/gradcheck"
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/nn"
-	"github.com/descent-ml/descent/tensor"
 )
 
 func init() {
@@ -42,46 +39,19 @@ func runGradcheck(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *samples < 0 {
 		return usagef("--samples %d: want a count, or 0 for every element", *samples)
 	}
-	shape, err := models.InputShape(*model)
+	m, recordLoss, err := models.RandomLoss[float64](*model, models.SeqOptions{}, *batch, *seed)
 	if err != nil {
 		return usagef("--model: %v", err)
 	}
-	rng := tensor.NewRand(*seed)
-	m, err := models.Build[float64](*model, rng, models.Options{}, models.SeqOptions{})
-	if err != nil {
-		return err
-	}
-	x, targets := randomBatch[float64](rng, *batch, shape)
-	input := autograd.NewConstant(x)
 	loss := func(g *autograd.Graph[float64], _ []*autograd.Var[float64]) *autograd.Var[float64] {
-		return nn.CrossEntropyLoss(g, m.Forward(g, input), targets)
+		return recordLoss(g)
 	}
 	results, err := gradcheck.Check(loss, m.Parameters(), &gradcheck.Options{MaxPerInput: *samples, Seed: *seed})
 	if results == nil && err != nil {
 		return err
 	}
-	if failed := printGradcheck(w, m.Parameters(), results); failed > 0 {
+	if failed := gradcheck.WriteReport(w, m.Parameters(), results); failed > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
-}
-
-// printGradcheck prints a table with one line per checked parameter and
-// returns how many failed.
-func printGradcheck(w io.Writer, params []*autograd.Var[float64], results []gradcheck.Result) (failed int) {
-	fmt.Fprintf(w, "%-10s %-16s %7s %12s %12s  %s\n", "parameter", "shape", "checked", "max_abs_err", "max_rel_err", "result")
-	for _, r := range results {
-		verdict := "PASS"
-		if !r.OK {
-			verdict = "FAIL"
-			failed++
-		}
-		fmt.Fprintf(w, "%-10s %-16s %7d %12.3g %12.3g  %s\n", r.Name, shapeString(params[r.Input].Shape()), r.Checked, r.MaxAbsErr, r.MaxRelErr, verdict)
-	}
-	if failed > 0 {
-		fmt.Fprintf(w, "%d of %d parameters FAIL\n", failed, len(results))
-	} else {
-		fmt.Fprintf(w, "all %d parameters PASS (eps 1e-6, atol 1e-5, rtol 1e-3)\n", len(results))
-	}
-	return failed
 }

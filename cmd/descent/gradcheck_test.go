@@ -59,7 +59,7 @@ func TestGradcheckReportsFailure(t *testing.T) {
 		{Input: 1, Name: "0.bias", Checked: 2, MaxAbsErr: 1e-11, OK: true},
 	}
 	var out bytes.Buffer
-	if n := printGradcheck(&out, params, results); n != 1 {
+	if n := gradcheck.WriteReport(&out, params, results); n != 1 {
 		t.Fatalf("%d failures counted, want 1", n)
 	}
 	s := out.String()

@@ -4,14 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/nn"
-	"github.com/descent-ml/descent/tensor"
 )
 
 func init() {
@@ -43,46 +40,15 @@ func runGraph(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *batch <= 0 || *batch > maxGraphBatch {
 		return usagef("--batch %d: want a number of examples between 1 and %d", *batch, maxGraphBatch)
 	}
-	g, loss, err := trainingStep[float32](*model, *batch, *seed)
+	_, loss, err := models.RandomLoss[float32](*model, models.SeqOptions{Unrolled: true}, *batch, *seed) // the lecture's unrolled graph
 	if err != nil {
-		return err
+		return usagef("--model: %v", err)
 	}
+	g := autograd.New[float32]()
 	g.Retain = true // keep the tape through Backward so it can be drawn
-	if *grads {
-		g.Backward(loss)
+	if l := loss(g); *grads {
+		g.Backward(l)
 	}
 	title := fmt.Sprintf("descent graph --model %s --batch %d --seed %d", *model, *batch, *seed)
 	return g.WriteDOT(w, autograd.DOTOptions{Title: title, Grads: *grads})
-}
-
-// trainingStep builds the model called name from seed and records its
-// forward pass and cross-entropy loss on a random batch (inputs N(0, 1),
-// random class labels) drawn from the same seed.
-func trainingStep[T tensor.Float](name string, batch int, seed uint64) (*autograd.Graph[T], *autograd.Var[T], error) {
-	shape, err := models.InputShape(name)
-	if err != nil {
-		return nil, nil, usagef("--model: %v", err)
-	}
-	rng := tensor.NewRand(seed)
-	m, err := models.Build[T](name, rng, models.Options{}, models.SeqOptions{Unrolled: true}) // the lecture's unrolled graph
-	if err != nil {
-		return nil, nil, err
-	}
-	x, targets := randomBatch[T](rng, batch, shape)
-	g := autograd.New[T]()
-	return g, nn.CrossEntropyLoss(g, m.Forward(g, autograd.NewConstant(x)), targets), nil
-}
-
-// randomBatch returns batch inputs of the given shape drawn from N(0, 1)
-// and labels drawn uniformly from the ten classes.
-func randomBatch[T tensor.Float](rng *rand.Rand, batch int, shape []int) (*tensor.Tensor[T], []int) {
-	x := tensor.New[T](append([]int{batch}, shape...)...)
-	for i := range x.Data() {
-		x.Data()[i] = T(rng.NormFloat64())
-	}
-	targets := make([]int, batch)
-	for i := range targets {
-		targets[i] = rng.IntN(10)
-	}
-	return x, targets
 }

@@ -6,28 +6,38 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/lab"
 )
 
-// experiment is one `descent lab` subcommand.
+// experiment is one `descent lab` subcommand: run parses its flags, calls
+// check (the output flags') before any work, and returns what writes the
+// CSV and what draws the picture.
 type experiment struct {
 	name, summary, usage string
-	run                  func(w io.Writer, fs *flag.FlagSet, args []string) error
+	run                  func(fs *flag.FlagSet, args []string, check func() error) (labResult, error)
 }
+
+type labResult struct {
+	csv  func(io.Writer) error
+	plot func(path string) error
+}
+
+const labOutUsage = " [--csv FILE] [--plot FILE.png] [--out DIR]"
 
 var experiments = []experiment{
 	{"variance", "how activation and gradient variance evolve with depth under each initializer",
-		"[--init NAME[,NAME(k=v,...)...]] [--init-set k=v,...] [--act ACT] [--depth D] [--width W] [--batch B] [--seed S] [--csv FILE] [--plot FILE.png]",
+		"[--init NAME[,NAME(k=v,...)...]] [--init-set k=v,...] [--act ACT] [--depth D] [--width W] [--batch B] [--seed S]" + labOutUsage,
 		runVariance},
 	{"chain", "the lecture's y = W_D···W_1·x with W_i = diag(c): exploding and vanishing, both ways",
-		"[--scale C] [--depth D] [--width N] [--csv FILE] [--plot FILE.png]", runChain},
+		"[--scale C] [--depth D] [--width N]" + labOutUsage, runChain},
 	{"symmetry", "why zeros and constants fail: units that start equal stay equal",
-		"[--init NAME,...] [--hidden 16,16] [--act ACT] [--samples N] [--steps N] [--lr LR] [--seed S] [--csv FILE] [--plot FILE.png]",
+		"[--init NAME,...] [--hidden 16,16] [--act ACT] [--samples N] [--steps N] [--lr LR] [--seed S]" + labOutUsage,
 		runSymmetry},
 	{"bptt", "backpropagation through time: how much gradient reaches each step of a recurrent net",
-		"[--cell rnn|lstm|gru] [--act tanh|relu] [--init-hh default|orthogonal|identity] [--forget-bias B] [--steps 100] [--hidden 128] [--input 32] [--batch 64] [--seed S] [--csv FILE] [--plot FILE.png]",
+		"[--cell rnn|lstm|gru] [--act tanh|relu] [--init-hh default|orthogonal|identity] [--forget-bias B] [--steps 100] [--hidden 128] [--input 32] [--batch 64] [--seed S]" + labOutUsage,
 		runBPTT},
 }
 
@@ -54,9 +64,8 @@ func runLab(w io.Writer, args []string) error {
 	if len(args) == 0 {
 		return usagef("missing experiment; valid: %s", experimentNames())
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintf(w, "Run the lecture's experiments. Each prints CSV (or writes --csv FILE) and draws --plot FILE.\n\nUsage: descent lab <experiment> [flags]\n\nExperiments:\n")
+	if slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0]) {
+		fmt.Fprintf(w, "Run the lecture's experiments. Each prints CSV (or writes --csv FILE, or NAME.csv in --out DIR) and draws --plot FILE.\n\nUsage: descent lab <experiment> [flags]\n\nExperiments:\n")
 		for _, e := range experiments {
 			fmt.Fprintf(w, "  %-9s %s\n", e.name, e.summary)
 		}
@@ -64,238 +73,162 @@ func runLab(w io.Writer, args []string) error {
 		printExamples(w, find("lab").examples)
 		return nil
 	}
-	for _, e := range experiments {
-		if e.name != args[0] {
-			continue
-		}
-		fs := flag.NewFlagSet("descent lab "+e.name, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		err := e.run(w, fs, args[1:])
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(w, "%s\n\nUsage: descent lab %s %s\n\nFlags:\n", e.summary, e.name, e.usage)
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			printExamples(w, []string{"descent lab " + e.name + " --csv " + e.name + ".csv --plot " + e.name + ".png"})
-			return nil
-		}
+	i := slices.IndexFunc(experiments, func(e experiment) bool { return e.name == args[0] })
+	if i < 0 {
+		return usagef("unknown experiment %q; valid: %s", args[0], experimentNames())
+	}
+	e := experiments[i]
+	fs := flag.NewFlagSet("descent lab "+e.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := addCSVOut(fs, e.name, "draw the picture into FILE (.png, .svg or .pdf)", checkPlotPath)
+	res, err := e.run(fs, args[1:], out.check)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(w, "%s\n\nUsage: descent lab %s %s\n\nFlags:\n", e.summary, e.name, e.usage)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		printExamples(w, []string{"descent lab " + e.name + " --csv " + e.name + ".csv --plot " + e.name + ".png"})
+		return nil
+	} else if err != nil {
 		return err
 	}
-	return usagef("unknown experiment %q; valid: %s", args[0], experimentNames())
-}
-
-// outputFlags are --csv and --plot, which every experiment has.
-type outputFlags struct{ csv, plot *string }
-
-func addOutputFlags(fs *flag.FlagSet) outputFlags {
-	return outputFlags{
-		csv:  fs.String("csv", "", "write the CSV to FILE instead of standard output"),
-		plot: fs.String("plot", "", "draw the picture into FILE (.png, .svg or .pdf)"),
-	}
-}
-
-// writeCSV writes through write to --csv FILE, or to w.
-func (o outputFlags) writeCSV(w io.Writer, write func(io.Writer) error) error {
-	if *o.csv == "" {
-		return write(w)
-	}
-	f, err := os.Create(*o.csv)
-	if err != nil {
-		return usagef("--csv: %v", err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", *o.csv, err)
-	}
-	return f.Close()
-}
-
-// checkRange returns a usage error unless lo <= v <= hi.
-func checkRange(flagName string, v, lo, hi int) error {
-	if v < lo || v > hi {
-		return usagef("--%s %d: must be between %d and %d", flagName, v, lo, hi)
-	}
-	return nil
+	return out.write(w, res.csv, res.plot)
 }
 
 func checkActFlag(act string) error {
-	for _, a := range lab.Activations {
-		if a == act {
-			return nil
-		}
+	if slices.Contains(lab.Activations, act) {
+		return nil
 	}
 	return usagef("--act %q: valid: %s", act, strings.Join(lab.Activations, ", "))
 }
 
-func toNamed(list []namedInit) []lab.NamedInit {
+// labInits parses --init and --init-set.
+func labInits(inits, set string) ([]lab.NamedInit, error) {
+	list, err := initListFromFlags(inits, set)
+	if err != nil {
+		return nil, usagef("--init: %v", err)
+	}
 	out := make([]lab.NamedInit, len(list))
 	for i, n := range list {
 		out[i] = lab.NamedInit{Label: n.label, Init: n.init}
 	}
-	return out
+	return out, nil
 }
 
-func runVariance(w io.Writer, fs *flag.FlagSet, args []string) error {
+func runVariance(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
 	inits := fs.String("init", "torch_default", "initializers, comma-separated, each NAME or NAME(k=v,...): "+strings.Join(initNames(), ", "))
 	set := fs.String("init-set", "", "settings k=v,... applied to every initializer of --init")
-	act := fs.String("act", "linear", "activation: "+strings.Join(lab.Activations, ", "))
-	depth := fs.Int("depth", 10, "number of layers D")
-	width := fs.Int("width", 256, "width W of every layer")
-	batch := fs.Int("batch", 128, "batch size B of the input x0 ~ N(0, 1)")
-	seed := fs.Uint64("seed", 1, "random seed (input, starting gradient, weights)")
-	norm := fs.String("norm", "none", "normalize each pre-activation: "+strings.Join(lab.VarianceNorms, ", "))
-	out := addOutputFlags(fs)
+	cfg := lab.VarianceConfig{}
+	fs.StringVar(&cfg.Act, "act", "linear", "activation: "+strings.Join(lab.Activations, ", "))
+	fs.IntVar(&cfg.Depth, "depth", 10, "number of layers D")
+	fs.IntVar(&cfg.Width, "width", 256, "width W of every layer")
+	fs.IntVar(&cfg.Batch, "batch", 128, "batch size B of the input x0 ~ N(0, 1)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed (input, starting gradient, weights)")
+	fs.StringVar(&cfg.Norm, "norm", "none", "normalize each pre-activation: "+strings.Join(lab.VarianceNorms, ", "))
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return labResult{}, err
 	}
-	list, err := initListFromFlags(*inits, *set)
-	if err != nil {
-		return usagef("--init: %v", err)
+	var err error
+	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+		return labResult{}, err
 	}
-	for _, e := range []error{checkActFlag(*act), checkRange("depth", *depth, 1, 1000), checkRange("width", *width, 1, 4096),
-		checkRange("batch", *batch, 1, 65536), checkPlotPath(*out.plot)} {
-		if e != nil {
-			return e
-		}
+	if err := firstError(checkActFlag(cfg.Act), checkRange("depth", cfg.Depth, 1, 1000), checkRange("width", cfg.Width, 1, 4096),
+		checkRange("batch", cfg.Batch, 1, 65536), check()); err != nil {
+		return labResult{}, err
 	}
-	cfg := lab.VarianceConfig{Inits: toNamed(list), Act: *act, Norm: *norm, Depth: *depth, Width: *width, Batch: *batch, Seed: *seed}
 	rows, err := lab.Variance(cfg)
 	if err != nil {
-		return usagef("%v", err) // what remains is an initializer that does not fit a [W, W] weight
+		return labResult{}, usagef("%v", err) // what remains is an initializer that does not fit a [W, W] weight
 	}
-	if err := out.writeCSV(w, func(w io.Writer) error { return lab.WriteVarianceCSV(w, rows, len(list) > 1) }); err != nil {
-		return err
-	}
-	if *out.plot != "" {
-		return lab.PlotVariance(*out.plot, cfg, rows)
-	}
-	return nil
+	return labResult{func(w io.Writer) error { return lab.WriteVarianceCSV(w, rows, len(cfg.Inits) > 1) },
+		func(path string) error { return lab.PlotVariance(path, cfg, rows) }}, nil
 }
 
-func runChain(w io.Writer, fs *flag.FlagSet, args []string) error {
-	scale := fs.Float64("scale", 1.5, "the diagonal c of every W_i")
-	depth := fs.Int("depth", 10, "number of matrices D")
-	width := fs.Int("width", 4, "size N of x and of each N×N matrix")
-	out := addOutputFlags(fs)
+func runChain(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
+	cfg := lab.ChainConfig{}
+	fs.Float64Var(&cfg.Scale, "scale", 1.5, "the diagonal c of every W_i")
+	fs.IntVar(&cfg.Depth, "depth", 10, "number of matrices D")
+	fs.IntVar(&cfg.Width, "width", 4, "size N of x and of each N×N matrix")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return labResult{}, err
 	}
-	for _, e := range []error{checkRange("depth", *depth, 1, 10000), checkRange("width", *width, 1, 1024), checkPlotPath(*out.plot)} {
-		if e != nil {
-			return e
-		}
+	if err := firstError(checkRange("depth", cfg.Depth, 1, 10000), checkRange("width", cfg.Width, 1, 1024), check()); err != nil {
+		return labResult{}, err
 	}
-	cfg := lab.ChainConfig{Scale: *scale, Depth: *depth, Width: *width}
 	rows, err := lab.Chain(cfg)
 	if err != nil {
-		return usagef("%v", err)
+		return labResult{}, usagef("%v", err)
 	}
-	if err := out.writeCSV(w, func(w io.Writer) error { return lab.WriteChainCSV(w, rows) }); err != nil {
-		return err
-	}
-	if *out.plot != "" {
-		return lab.PlotChain(*out.plot, cfg, rows)
-	}
-	return nil
+	return labResult{func(w io.Writer) error { return lab.WriteChainCSV(w, rows) },
+		func(path string) error { return lab.PlotChain(path, cfg, rows) }}, nil
 }
 
-func runSymmetry(w io.Writer, fs *flag.FlagSet, args []string) error {
-	def := lab.DefaultSymmetry
+func runSymmetry(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
+	cfg := lab.DefaultSymmetry
 	var defInits []string
-	for _, n := range def.Inits {
+	for _, n := range cfg.Inits {
 		defInits = append(defInits, n.Label)
 	}
 	inits := fs.String("init", strings.Join(defInits, ","), "weight initializers to compare, comma-separated, each NAME or NAME(k=v,...)")
 	set := fs.String("init-set", "", "settings k=v,... applied to every initializer of --init")
 	hidden := fs.String("hidden", "16,16", "hidden layer widths")
-	act := fs.String("act", def.Act, "activation: "+strings.Join(lab.Activations, ", "))
-	samples := fs.Int("samples", def.Samples, "training points")
-	steps := fs.Int("steps", def.Steps, "full-batch gradient steps")
-	lr := fs.Float64("lr", def.LR, "learning rate of p -= lr·grad")
-	seed := fs.Uint64("seed", def.Seed, "random seed (data, then weights)")
-	out := addOutputFlags(fs)
+	fs.StringVar(&cfg.Act, "act", cfg.Act, "activation: "+strings.Join(lab.Activations, ", "))
+	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "training points")
+	fs.IntVar(&cfg.Steps, "steps", cfg.Steps, "full-batch gradient steps")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate of p -= lr·grad")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (data, then weights)")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return labResult{}, err
 	}
-	list, err := initListFromFlags(*inits, *set)
-	if err != nil {
-		return usagef("--init: %v", err)
+	var err error
+	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+		return labResult{}, err
 	}
-	widths, err := parseInts(*hidden)
-	if err != nil {
-		return usagef("--hidden: %v", err)
+	if cfg.Hidden, err = parseInts(*hidden); err != nil {
+		return labResult{}, usagef("--hidden: %v", err)
 	}
-	for _, h := range widths {
+	for _, h := range cfg.Hidden {
 		if err := checkRange("hidden", h, 1, 4096); err != nil {
-			return err
+			return labResult{}, err
 		}
 	}
-	if !(*lr > 0) || *lr > 1e3 {
-		return usagef("--lr %g: must be positive and at most 1000", *lr)
+	if !(cfg.LR > 0) || cfg.LR > 1e3 {
+		return labResult{}, usagef("--lr %g: must be positive and at most 1000", cfg.LR)
 	}
-	for _, e := range []error{checkActFlag(*act), checkRange("samples", *samples, 2, 1000000), checkRange("steps", *steps, 0, 10000000), checkPlotPath(*out.plot)} {
-		if e != nil {
-			return e
-		}
+	if err := firstError(checkActFlag(cfg.Act), checkRange("samples", cfg.Samples, 2, 1000000), checkRange("steps", cfg.Steps, 0, 10000000), check()); err != nil {
+		return labResult{}, err
 	}
-	cfg := lab.SymmetryConfig{Inits: toNamed(list), Hidden: widths, Act: *act, Samples: *samples, Steps: *steps, LR: *lr, Seed: *seed}
 	res, err := lab.Symmetry(cfg)
 	if err != nil {
-		return usagef("%v", err)
+		return labResult{}, usagef("%v", err)
 	}
-	if err := out.writeCSV(w, func(w io.Writer) error { return lab.WriteSymmetryCSV(w, res) }); err != nil {
-		return err
-	}
-	if *out.plot != "" {
-		return lab.PlotSymmetry(*out.plot, cfg, res)
-	}
-	return nil
+	return labResult{func(w io.Writer) error { return lab.WriteSymmetryCSV(w, res) },
+		func(path string) error { return lab.PlotSymmetry(path, cfg, res) }}, nil
 }
 
-func runBPTT(w io.Writer, fs *flag.FlagSet, args []string) error {
-	def := lab.DefaultBPTT
-	cell := fs.String("cell", def.Cell, "recurrent cell: rnn, lstm or gru")
-	act := fs.String("act", def.Act, "the rnn's nonlinearity: tanh or relu")
-	initHH := fs.String("init-hh", def.InitHH, "each gate's H×H block of weight_hh: default, orthogonal or identity")
-	forgetBias := fs.Float64("forget-bias", 0, "the lstm's forget-gate bias (bias_ih; bias_hh's forget part 0); unset: PyTorch's init")
-	steps := fs.Int("steps", def.Steps, "sequence length T")
-	hidden := fs.Int("hidden", def.Hidden, "hidden size H")
-	input := fs.Int("input", def.Input, "size of each input x_t ~ N(0, 1)")
-	batch := fs.Int("batch", def.Batch, "batch size")
-	seed := fs.Uint64("seed", def.Seed, "random seed (weights, then inputs)")
-	out := addOutputFlags(fs)
+func runBPTT(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
+	cfg := lab.DefaultBPTT
+	fs.StringVar(&cfg.Cell, "cell", cfg.Cell, "recurrent cell: rnn, lstm or gru")
+	fs.StringVar(&cfg.Act, "act", cfg.Act, "the rnn's nonlinearity: tanh or relu")
+	fs.StringVar(&cfg.InitHH, "init-hh", cfg.InitHH, "each gate's H×H block of weight_hh: default, orthogonal or identity")
+	fs.Float64Var(&cfg.ForgetBias, "forget-bias", 0, "the lstm's forget-gate bias (bias_ih; bias_hh's forget part 0); unset: PyTorch's init")
+	fs.IntVar(&cfg.Steps, "steps", cfg.Steps, "sequence length T")
+	fs.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden size H")
+	fs.IntVar(&cfg.Input, "input", cfg.Input, "size of each input x_t ~ N(0, 1)")
+	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, then inputs)")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return labResult{}, err
 	}
-	cfg := lab.BPTTConfig{Cell: *cell, Act: *act, InitHH: *initHH, ForgetBias: *forgetBias,
-		Steps: *steps, Hidden: *hidden, Input: *input, Batch: *batch, Seed: *seed}
 	fs.Visit(func(f *flag.Flag) { cfg.SetForgetBias = cfg.SetForgetBias || f.Name == "forget-bias" })
-	for _, e := range []error{checkRange("steps", *steps, 1, 100000), checkRange("hidden", *hidden, 1, 4096),
-		checkRange("input", *input, 1, 4096), checkRange("batch", *batch, 1, 65536), checkPlotPath(*out.plot)} {
-		if e != nil {
-			return e
-		}
+	if err := firstError(checkRange("steps", cfg.Steps, 1, 100000), checkRange("hidden", cfg.Hidden, 1, 4096),
+		checkRange("input", cfg.Input, 1, 4096), checkRange("batch", cfg.Batch, 1, 65536), check()); err != nil {
+		return labResult{}, err
 	}
 	norms, err := lab.BPTT(cfg)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	if err := out.writeCSV(w, func(w io.Writer) error { return lab.WriteBPTTCSV(w, norms) }); err != nil {
-		return err
-	}
-	if *out.plot == "" {
-		return nil
+		return labResult{}, usagef("%v", err)
 	}
 	// The picture puts this run among the lecture's comparison runs.
-	runs := []lab.BPTTRun{{Config: cfg, Norms: norms}}
-	for _, c := range lab.BPTTComparison(cfg) {
-		if c.Label() == cfg.Label() {
-			continue
-		}
-		n, err := lab.BPTT(c)
-		if err != nil {
-			return err
-		}
-		runs = append(runs, lab.BPTTRun{Config: c, Norms: n})
-	}
-	return lab.PlotBPTT(*out.plot, runs)
+	return labResult{func(w io.Writer) error { return lab.WriteBPTTCSV(w, norms) },
+		func(path string) error { return lab.PlotBPTTAmong(path, cfg, norms) }}, nil
 }

@@ -60,8 +60,8 @@ func TestLabVarianceCSV(t *testing.T) {
 	dir := t.TempDir()
 	csvPath, png := filepath.Join(dir, "v.csv"), filepath.Join(dir, "v.png")
 	if out := labOut(t, "variance", "--init", "torch_default,kaiming_normal(nonlinearity=relu)", "--act", "relu",
-		"--depth", "3", "--width", "8", "--batch", "4", "--csv", csvPath, "--plot", png); out != "" {
-		t.Errorf("--csv given, yet stdout got %q", out)
+		"--depth", "3", "--width", "8", "--batch", "4", "--csv", csvPath, "--plot", png); out != "wrote "+csvPath+"\nwrote "+png+"\n" {
+		t.Errorf("--csv given: stdout got %q; want only the two files it wrote named (issue 15 item 7)", out)
 	}
 	b, err := os.ReadFile(csvPath)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,17 +44,12 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *out != "" {
-		if st, err := os.Stat(*out); err == nil && !st.IsDir() {
-			return usagef("--out %s: not a directory", *out)
-		}
-		if *csvPath == "" {
-			*csvPath = filepath.Join(*out, "lr-find.csv")
-		}
+	if st, err := os.Stat(*out); *out != "" && err == nil && !st.IsDir() {
+		return usagef("--out %s: not a directory", *out)
+	} else if *out != "" {
+		*csvPath = orElse(*csvPath, filepath.Join(*out, "lr-find.csv"))
 	}
-	if *plotPath == "" {
-		*plotPath = filepath.Join(*out, "lr-find.png")
-	}
+	*plotPath = orElse(*plotPath, filepath.Join(*out, "lr-find.png"))
 	recurrentSizeDefaults(fs, &c)
 	setGiven, epochsGiven := false, false
 	fs.Visit(func(f *flag.Flag) {
@@ -113,7 +107,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if *csvPath != "" {
-		if err := writeLRFindCSV(*csvPath, res); err != nil {
+		if err := writeFile(*csvPath, func(w io.Writer) error { return train.WriteLRFindCSV(w, res) }); err != nil {
 			return err
 		}
 	}
@@ -128,24 +122,6 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(w, "wrote %s\n", *plotPath)
 	}
 	return nil
-}
-
-func writeLRFindCSV(path string, r *train.LRFindResult) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(f)
-	_ = cw.Write([]string{"step", "lr", "loss", "smoothed_loss"})
-	for i, p := range r.Points {
-		_ = cw.Write([]string{fmt.Sprint(i), formatFloat(p.LR), formatFloat(p.Loss), formatFloat(p.Smoothed)})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // checkOutPath checks an output file flag: the right extension and a

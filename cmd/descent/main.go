@@ -96,7 +96,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runCommand(c, args[1:], stdout, stderr)
 }
 
+// notes receives what a command says beside its data (the files it wrote)
+// when its standard output carries the data (CSV): the command's stderr.
+var notes io.Writer = os.Stderr
+
 func runCommand(c *command, args []string, stdout, stderr io.Writer) int {
+	notes = stderr
 	fs := flag.NewFlagSet("descent "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"strings"
 
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/tensor"
 	"github.com/descent-ml/descent/train"
 )
@@ -44,29 +42,17 @@ func runSample(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if !(*temperature > 0) || *temperature > 1e6 {
 		return usagef("--temperature %v: want a positive number", *temperature)
 	}
-	sd, err := train.LoadWeights(*weights)
+	sd, err := train.LoadFiniteWeights(*weights)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := checkFiniteWeights(*weights, sd); err != nil {
-		return err
-	}
-	kind, embed, o, err := textModelShape(sd)
+	model, err := models.TextModelFrom(sd, *act)
 	if err != nil {
-		return usagef("%s: not a byte-level language model: %v", *weights, err)
-	}
-	if kind == "rnn" {
-		if *act != "tanh" && *act != "relu" {
-			return usagef("unknown --act %q; valid: tanh, relu", *act)
+		msg := strings.TrimPrefix(err.Error(), "models: ")
+		if strings.HasPrefix(msg, "unknown rnn nonlinearity") {
+			return usagef("--act: %s", msg)
 		}
-		o.Nonlinearity = *act
-	}
-	model, err := models.NewTextModel[float32](tensor.NewRand(1), kind, embed, o)
-	if err != nil {
-		return usagef("%s: %v", *weights, err)
-	}
-	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
-		return usagef("%s does not fit a %s language model: %v", *weights, kind, err)
+		return usagef("%s: %s", *weights, msg)
 	}
 	out, err := train.SampleLM(model, tensor.NewRand(*seed), []byte(*prime), *length, *temperature)
 	if err != nil {
@@ -74,48 +60,4 @@ func runSample(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	_, err = w.Write(append([]byte(*prime), out...))
 	return err
-}
-
-// textModelShape reads a TextModel's kind and sizes from its state dict:
-// the embedding width from embed.weight [256, E], the hidden size and the
-// kind from rnn.weight_hh_l0 [gates*H, H] (4 gates: lstm, 3: gru, 1: rnn),
-// the layers from the rnn.weight_ih_l{k} present.
-func textModelShape(sd []nn.NamedTensor[float32]) (kind string, embed int, o models.SeqOptions, err error) {
-	find := func(name string) []int {
-		for _, t := range sd {
-			if t.Name == name {
-				return t.Tensor.Shape()
-			}
-		}
-		return nil
-	}
-	e := find("embed.weight")
-	if e == nil {
-		return "", 0, o, fmt.Errorf("no embed.weight")
-	}
-	if len(e) != 2 || e[0] != 256 || e[1] < 1 {
-		return "", 0, o, fmt.Errorf("want embed.weight of shape [256 E], got %v", e)
-	}
-	hh := find("rnn.weight_hh_l0")
-	if hh == nil {
-		return "", 0, o, fmt.Errorf("no rnn.weight_hh_l0")
-	}
-	if len(hh) != 2 || hh[1] < 1 || hh[0]%hh[1] != 0 {
-		return "", 0, o, fmt.Errorf("want rnn.weight_hh_l0 of shape [gates*H H], got %v", hh)
-	}
-	switch hh[0] / hh[1] {
-	case 1:
-		kind = "rnn"
-	case 3:
-		kind = "gru"
-	case 4:
-		kind = "lstm"
-	default:
-		return "", 0, o, fmt.Errorf("rnn.weight_hh_l0 has shape %v: %d gates, not 1 (rnn), 3 (gru) or 4 (lstm)", hh, hh[0]/hh[1])
-	}
-	o.Hidden = hh[1]
-	for find("rnn.weight_ih_l"+strconv.Itoa(o.Layers)) != nil && o.Layers < 64 {
-		o.Layers++
-	}
-	return kind, e[1], o, nil
 }

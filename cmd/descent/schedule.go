@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "schedule",
 		summary: "print a learning-rate schedule as torch.optim.lr_scheduler computes it",
-		usage: "--name NAME --lr LR --steps N [--set k=v,...] [--plot FILE.png]\n\n" +
+		usage: "--name NAME --lr LR --steps N [--set k=v,...] [--plot FILE.png] [--csv FILE] [--out DIR]\n\n" +
 			"Prints CSV step,lr: row i is the learning rate optimizer step i uses (row 0: at construction).\n" +
 			"Schedules (--set keys, PyTorch's names; every schedule also takes warmup=STEPS and warmup_start_factor):\n" + scheduleHelp(),
 		examples: []string{"descent schedule --name onecycle --lr 0.1 --steps 100 --plot onecycle.png", "descent schedule --name step --lr 0.1 --steps 50 --set step_size=10,gamma=0.5,warmup=5"},
@@ -41,7 +41,7 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	lr := fs.Float64("lr", 0.1, "the optimizer's learning rate")
 	steps := fs.Int("steps", 100, "number of optimizer steps (rows)")
 	set := fs.String("set", "", "schedule settings k=v,... (PyTorch's argument names; lists as milestones=[30,80])")
-	plotPath := fs.String("plot", "", "draw lr against step (.png, .svg, .pdf)")
+	out := addCSVOut(fs, "schedule", "draw lr against step (.png, .svg, .pdf)", checkPlotPath)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,41 +54,29 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *steps > maxScheduleSteps {
 		return usagef("--steps %d: at most %d", *steps, maxScheduleSteps)
 	}
-	if err := checkPlotPath(*plotPath); err != nil {
+	if err := out.check(); err != nil {
 		return err
 	}
 	sc, err := scheduleFromFlags(*name, *lr, *set, *steps)
+	if err == nil {
+		err = schedule.CheckLength(sc, *steps)
+	}
 	if err != nil {
-		return usagef("%v", err)
+		return usagef("%s", strings.TrimPrefix(err.Error(), "schedule: "))
 	}
-	if err := checkScheduleLength(sc, *steps); err != nil {
-		return usagef("%v", err)
-	}
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "step,lr")
 	xs, ys := make([]float64, *steps), make([]float64, *steps)
 	for i := range *steps {
 		xs[i], ys[i] = float64(i), sc.At(i)
-		fmt.Fprintf(bw, "%d,%s\n", i, formatFloat(ys[i]))
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if *plotPath == "" {
-		return nil
-	}
-	return lab.SavePanels(*plotPath, lab.Panel{Title: *name + " schedule", XLabel: "step", YLabel: "learning rate",
-		YFromZero: true, Series: []lab.Series{{Label: *name, X: xs, Y: ys}}})
-}
-
-// checkScheduleLength refuses what PyTorch refuses: stepping OneCycleLR
-// past total_steps.
-func checkScheduleLength(sc schedule.Schedule, steps int) error {
-	if w, ok := sc.(*schedule.Warmup); ok {
-		return checkScheduleLength(w.Inner, steps-w.Steps)
-	}
-	if oc, ok := sc.(*schedule.OneCycle); ok && steps > oc.Total()+1 {
-		return fmt.Errorf("onecycle: %d steps go past total_steps %d (PyTorch raises \"Tried to step %d times\"); give total_steps >= %d", steps, oc.Total(), oc.Total()+2, steps-1)
-	}
-	return nil
+	return out.write(w, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		fmt.Fprintln(bw, "step,lr")
+		for i, y := range ys {
+			fmt.Fprintf(bw, "%d,%s\n", i, formatFloat(y))
+		}
+		return bw.Flush()
+	}, func(path string) error {
+		return lab.SavePanels(path, lab.Panel{Title: *name + " schedule", XLabel: "step", YLabel: "learning rate",
+			YFromZero: true, Series: []lab.Series{{Label: *name, X: xs, Y: ys}}})
+	})
 }

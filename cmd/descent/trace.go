@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
@@ -20,7 +18,7 @@ func init() {
 	register(&command{
 		name:    "trace",
 		summary: "run optimizers on a 2-D test function and print (or draw) their paths",
-		usage: "--func NAME --opt NAME[,NAME...] [--lr LR[,LR...]] [--from X,Y] [--steps N] [--set k=v,...] [--plot FILE.png|FILE.gif]\n\n" +
+		usage: "--func NAME --opt NAME[,NAME...] [--lr LR[,LR...]] [--from X,Y] [--steps N] [--set k=v,...] [--plot FILE.png|FILE.gif] [--csv FILE] [--out DIR]\n\n" +
 			"Prints CSV step,x,y,f (N+1 rows, row 0 the start); with several optimizers, opt,step,x,y,f.\n" +
 			"Functions: " + traceFuncHelp() + "\n" +
 			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + optimizerHelp() +
@@ -54,7 +52,12 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	from := fs.String("from", "", "start X,Y (default: the function's customary start)")
 	steps := fs.Int("steps", 100, "number of optimizer steps")
 	set := fs.String("set", "", "optimizer settings k=v,... (PyTorch's names; NAME.KEY=V for one optimizer of a race)")
-	plotPath := fs.String("plot", "", "draw the race: .png (contour plot) or .gif (animation)")
+	out := addCSVOut(fs, "trace", "draw the race: .png (contour plot) or .gif (animation)", func(p string) error {
+		if err := race.CheckImagePath(p); err != nil {
+			return usagef("--plot: %v", err)
+		}
+		return checkOutDir("--plot", p)
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,13 +71,8 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	if *steps < 0 || *steps > race.MaxSteps {
 		return usagef("--steps must be between 0 and %d, got %d", race.MaxSteps, *steps)
 	}
-	if *plotPath != "" {
-		if err := race.CheckImagePath(*plotPath); err != nil {
-			return usagef("--plot: %v", err)
-		}
-		if err := checkOutDir("--plot", *plotPath); err != nil {
-			return err
-		}
+	if err := out.check(); err != nil {
+		return err
 	}
 	x0, y0 := surf.Start[0], surf.Start[1]
 	if *from != "" {
@@ -90,9 +88,15 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 			return usagef("--opt %q: an empty optimizer name; give names separated by commas, e.g. sgd,adam", *opts)
 		}
 	}
-	rates, err := traceRates(*lrs, len(names))
+	var lrList []float64
+	if *lrs != "" {
+		if lrList, err = parseFloats(*lrs); err != nil {
+			return usagef("--lr: %v", err)
+		}
+	}
+	rates, err := race.Rates(lrList, len(names))
 	if err != nil {
-		return usagef("--lr: %v", err)
+		return usagef("--lr: %s", strings.TrimPrefix(err.Error(), "race: "))
 	}
 	builders, err := raceOptimizers(names, rates, *set)
 	if err != nil {
@@ -113,114 +117,31 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 		paths = append(paths, race.Path{Label: label, Points: pts})
 	}
-	if err := writeTraceCSV(w, names, paths); err != nil {
-		return err
-	}
-	if *plotPath != "" {
-		return race.Save(*plotPath, surf, paths)
-	}
-	return nil
+	return out.write(w, func(w io.Writer) error { return race.WriteCSV(w, names, paths) },
+		func(path string) error { return race.Save(path, surf, paths) })
 }
 
-// traceRates parses --lr: empty (NaN: PyTorch's defaults), one rate for
-// all, or one per optimizer.
-func traceRates(s string, n int) ([]float64, error) {
-	rates := make([]float64, n)
-	if s == "" {
-		for i := range rates {
-			rates[i] = math.NaN()
-		}
-		return rates, nil
-	}
-	vals, err := parseFloats(s)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vals {
-		if !(v >= 0 && v <= math.MaxFloat64) { // NaN stands for "the default" below
-			return nil, fmt.Errorf("%v is not a learning rate; want a finite number >= 0", v)
-		}
-	}
-	switch len(vals) {
-	case 1:
-		for i := range rates {
-			rates[i] = vals[0]
-		}
-	case n:
-		copy(rates, vals)
-	default:
-		return nil, fmt.Errorf("%d learning rates for %d optimizers; give one, or one per optimizer", len(vals), n)
-	}
-	return rates, nil
-}
-
-// raceOptimizers validates every optimizer's settings at once and returns
-// their builders. In a race a key goes to each optimizer that has it and
-// NAME.KEY to one only; a key that none takes is an error.
+// raceOptimizers checks every optimizer's settings (--set, shared out by
+// race.SplitSettings) at once and returns their builders.
 func raceOptimizers(names []string, rates []float64, set string) ([]race.NewOptimizer, error) {
 	pairs, err := kv.Split(set)
 	if err != nil {
 		return nil, fmt.Errorf("--set: %v", err)
 	}
-	used := make([]bool, len(pairs))
+	own, err := race.SplitSettings(names, pairs)
+	if err != nil {
+		return nil, fmt.Errorf("--set: %v", strings.TrimPrefix(err.Error(), "race: "))
+	}
 	var builders []race.NewOptimizer
 	for i, name := range names {
-		name = strings.TrimSpace(name)
-		var own []kv.Pair
-		for j, s := range pairs {
-			switch {
-			case len(names) == 1:
-				own, used[j] = append(own, s), true
-			case strings.HasPrefix(s.Key, name+"."):
-				own, used[j] = append(own, kv.Pair{Key: strings.TrimPrefix(s.Key, name+"."), Value: s.Value}), true
-			case !strings.Contains(s.Key, ".") && takesKey(name, s.Key):
-				own, used[j] = append(own, s), true
-			}
-		}
-		lr := rates[i]
+		lr, own := rates[i], own[i]
 		// Build once now so that errors surface before any output.
-		probe := []*autograd.Var[float64]{race.ProbeParam(), race.ProbeParam()}
-		if _, err := buildOptimizer(name, lr, own, probe); err != nil {
+		if _, err := buildOptimizer(name, lr, own, []*autograd.Var[float64]{race.ProbeParam(), race.ProbeParam()}); err != nil {
 			return nil, err
 		}
 		builders = append(builders, func(params []*autograd.Var[float64]) (optim.Optimizer[float64], error) {
 			return buildOptimizer(name, lr, own, params)
 		})
 	}
-	for j, s := range pairs {
-		if !used[j] {
-			return nil, fmt.Errorf("--set: no optimizer of %s takes %q", strings.Join(names, ","), s.Key)
-		}
-	}
 	return builders, nil
-}
-
-// takesKey reports whether the optimizer (or preset) called name has the
-// --set key.
-func takesKey(name, key string) bool {
-	if name == "lookahead" {
-		return true // its inner optimizer may take any key
-	}
-	if name == "momentum" || name == "nesterov" {
-		name = "sgd"
-	}
-	return slices.Contains(optimizerKeys(name), key)
-}
-
-func writeTraceCSV(w io.Writer, names []string, paths []race.Path) error {
-	bw := bufio.NewWriter(w)
-	if len(paths) == 1 {
-		fmt.Fprintln(bw, "step,x,y,f")
-	} else {
-		fmt.Fprintln(bw, "opt,step,x,y,f")
-	}
-	for i, p := range paths {
-		for step, pt := range p.Points {
-			if len(paths) > 1 {
-				fmt.Fprintf(bw, "%s,", names[i])
-			}
-			fmt.Fprintf(bw, "%d,%s,%s,%s\n", step, formatFloat(pt.X), formatFloat(pt.Y), formatFloat(pt.F))
-		}
-	}
-	return bw.Flush()
 }

@@ -98,3 +98,15 @@ func ExamplePlateauFrom() {
 	fmt.Println()
 	// Output: 0.1 0.1 0.1 0.05 0.05
 }
+
+// A one-cycle schedule of 100 steps has 101 learning rates (the one at
+// construction, then one per step); asking for more is PyTorch's "Tried
+// to step 102 times".
+func ExampleCheckLength() {
+	sc, _ := schedule.New("onecycle", 0.1, 100, "")
+	fmt.Println(schedule.CheckLength(sc, 101))
+	fmt.Println(schedule.CheckLength(sc, 102))
+	// Output:
+	// <nil>
+	// schedule: onecycle: 102 steps go past total_steps 100 (PyTorch raises "Tried to step 102 times"); give total_steps >= 101
+}
