@@ -112,6 +112,17 @@ func Init() (*Comm, error) {
 	return c, nil
 }
 
+// Open is Init with Timeout set, returned as the dist.Closer that
+// dist.Join takes.
+func Open(timeout time.Duration) (dist.Closer, error) {
+	c, err := Init()
+	if err != nil {
+		return nil, err
+	}
+	c.Timeout = timeout
+	return c, nil
+}
+
 func (c *Comm) serve() {
 	for k := range c.calls {
 		var err C.int
