@@ -77,10 +77,6 @@ type call struct {
 	done    chan<- error // for a started all-reduce: where its error goes
 }
 
-// mcaDefaults are the Open MPI settings (MCA parameters, as environment
-// variables) that Init sets unless the environment already has them.
-var mcaDefaults = map[string]string{"OMPI_MCA_mpi_yield_when_idle": "1"}
-
 // queue is the room for calls started and not yet run: the Reducer starts
 // one per gradient bucket, and starting must not wait for the MPI thread.
 const queue = 64
@@ -95,20 +91,8 @@ const (
 
 // Init initializes MPI (MPI_Init_thread with MPI_THREAD_FUNNELED) on a new
 // goroutine locked to its OS thread, which then makes every MPI call of
-// the process. Run outside mpirun, it is a job of one rank. Unless the
-// environment sets it (mpirun --mca mpi_yield_when_idle 0), Open MPI is
-// told to yield the core while it waits (mpi_yield_when_idle).
+// the process. Run outside mpirun, it is a job of one rank.
 func Init() (*Comm, error) {
-	// Open MPI's waits poll; told to yield, a waiting rank gives its core
-	// up to the ranks still computing (and to anything else on the
-	// machine), so that the rank it waits for gets on a core sooner.
-	// mpirun passes the user's --mca settings in the environment: those
-	// are left alone.
-	for k, v := range mcaDefaults {
-		if _, set := os.LookupEnv(k); !set {
-			os.Setenv(k, v)
-		}
-	}
 	c := &Comm{calls: make(chan call, queue), replies: make(chan C.int)}
 	started := make(chan C.int)
 	go func() {
