@@ -2,8 +2,10 @@ package dist_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -231,5 +233,56 @@ func TestReducerEqualsOneProcess(t *testing.T) {
 				t.Errorf("size %d rank %d: %v", size, i, err)
 			}
 		}
+	}
+}
+
+// noComm is a group of two whose collectives do nothing: what is left to
+// measure is the Reducer's own work.
+type noComm struct{ dist.Fake }
+
+func (noComm) Rank() int                                     { return 0 }
+func (noComm) Size() int                                     { return 2 }
+func (noComm) AllReduce([]float32, dist.Op) error            { return nil }
+func (noComm) StartAllReduce(_ []float32, done chan<- error) { done <- nil }
+
+// A warm step allocates nothing, and regrouping the buckets reuses their
+// buffer instead of allocating the gradients' size again.
+func TestReducerAllocations(t *testing.T) {
+	var ps []*autograd.Var[float32]
+	for i := range 3 {
+		ps = append(ps, autograd.NewParam(tensor.New[float32](128, 128), fmt.Sprint("w", i)))
+	}
+	r := dist.NewReducer(&noComm{}, ps, 4*128*128, 2) // a bucket per parameter
+	defer r.Close()
+	step := func() {
+		r.Begin(0.5)
+		r.Stats[0] = 1
+		for i := len(ps) - 1; i >= 0; i-- {
+			r.Ready(ps[i])
+		}
+		if err := r.Finish(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	if n := testing.AllocsPerRun(20, step); n != 0 {
+		t.Errorf("a warm step allocates %v times, want 0", n)
+	}
+	grads := 0
+	for _, p := range ps {
+		grads += p.Value.Len()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		r.Regroup(1 << 40)
+		r.Regroup(4 * 128 * 128)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got >= uint64(4*grads) {
+		t.Errorf("20 regroupings allocated %d bytes, more than the gradients' %d bytes", got, 4*grads)
+	}
+	if n := len(r.Buckets()); n != 3 {
+		t.Errorf("%d buckets after regrouping, want 3", n)
 	}
 }
