@@ -2,8 +2,10 @@ package dist_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -139,6 +141,27 @@ func gradients(g *autograd.Graph[float32], ps []*autograd.Var[float32], x *tenso
 	g.Backward(g.CrossEntropy(g.Linear(h, ps[2], ps[3]), labels[lo:hi]))
 }
 
+// starter is a Fake that starts all-reduces on a queue served in order,
+// as dist/mpi's MPI thread does.
+type starter struct {
+	*dist.Fake
+	queue chan func()
+}
+
+func newStarter(f *dist.Fake) *starter {
+	s := &starter{Fake: f, queue: make(chan func(), 64)}
+	go func() {
+		for f := range s.queue {
+			f()
+		}
+	}()
+	return s
+}
+
+func (s *starter) StartAllReduce(buf []float32, done chan<- error) {
+	s.queue <- func() { done <- s.AllReduce(buf, dist.Sum) }
+}
+
 // The bucketed average of the ranks' gradients equals the gradient of the
 // whole batch on one process, to float32 rounding, for equal and unequal
 // shards; buckets start during backward.
@@ -152,13 +175,35 @@ func TestReducerEqualsOneProcess(t *testing.T) {
 	}
 	want := model(1)
 	gradients(autograd.New[float32](), want, x, labels, 0, batch)
-	for _, size := range []int{2, 3, 5} {
-		errs := onRanks(t, size, func(c *dist.Fake) error {
+	for _, tc := range []struct {
+		size    int
+		starter bool // the communicator starts all-reduces itself (dist.Starter, as dist/mpi)
+		regroup int  // bucket bytes after a first step
+	}{{2, false, 0}, {3, false, 0}, {5, false, 0}, {2, true, 0}, {3, true, 1 << 40}, {2, false, 40}} {
+		size := tc.size
+		errs := onRanks(t, size, func(fc *dist.Fake) error {
+			var c dist.Communicator = fc
+			if tc.starter {
+				s := newStarter(fc)
+				defer close(s.queue)
+				c = s
+			}
 			ps := model(1)
 			r := dist.NewReducer(c, ps, 4*20, 1) // 80 bytes: several buckets
 			defer r.Close()
 			if len(r.Buckets()) < 2 {
 				t.Errorf("buckets %v: want several", r.Buckets())
+			}
+			if tc.regroup > 0 { // a step in the first grouping, then the rest in the new one
+				r.Begin(0)
+				r.Stats[0] = 7
+				if err := r.Finish(); err != nil || r.Stats[0] != float32(7*size) {
+					t.Errorf("size %d: stats %v after the first step (error %v)", size, r.Stats, err)
+				}
+				r.Regroup(tc.regroup)
+				for _, p := range ps {
+					p.ZeroGrad()
+				}
 			}
 			lo, hi := dist.Shard(batch, c.Rank(), size)
 			g := autograd.New[float32]()
@@ -188,5 +233,56 @@ func TestReducerEqualsOneProcess(t *testing.T) {
 				t.Errorf("size %d rank %d: %v", size, i, err)
 			}
 		}
+	}
+}
+
+// noComm is a group of two whose collectives do nothing: what is left to
+// measure is the Reducer's own work.
+type noComm struct{ dist.Fake }
+
+func (noComm) Rank() int                                     { return 0 }
+func (noComm) Size() int                                     { return 2 }
+func (noComm) AllReduce([]float32, dist.Op) error            { return nil }
+func (noComm) StartAllReduce(_ []float32, done chan<- error) { done <- nil }
+
+// A warm step allocates nothing, and regrouping the buckets reuses their
+// buffer instead of allocating the gradients' size again.
+func TestReducerAllocations(t *testing.T) {
+	var ps []*autograd.Var[float32]
+	for i := range 3 {
+		ps = append(ps, autograd.NewParam(tensor.New[float32](128, 128), fmt.Sprint("w", i)))
+	}
+	r := dist.NewReducer(&noComm{}, ps, 4*128*128, 2) // a bucket per parameter
+	defer r.Close()
+	step := func() {
+		r.Begin(0.5)
+		r.Stats[0] = 1
+		for i := len(ps) - 1; i >= 0; i-- {
+			r.Ready(ps[i])
+		}
+		if err := r.Finish(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	if n := testing.AllocsPerRun(20, step); n != 0 {
+		t.Errorf("a warm step allocates %v times, want 0", n)
+	}
+	grads := 0
+	for _, p := range ps {
+		grads += p.Value.Len()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		r.Regroup(1 << 40)
+		r.Regroup(4 * 128 * 128)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got >= uint64(4*grads) {
+		t.Errorf("20 regroupings allocated %d bytes, more than the gradients' %d bytes", got, 4*grads)
+	}
+	if n := len(r.Buckets()); n != 3 {
+		t.Errorf("%d buckets after regrouping, want 3", n)
 	}
 }

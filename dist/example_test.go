@@ -35,3 +35,21 @@ func ExampleReducer() {
 	fmt.Println(out[0], out[1])
 	// Output: [2 3 4] [2 3 4]
 }
+
+// finalizing is a Fake that must be closed, as an MPI communicator is.
+type finalizing struct{ *dist.Fake }
+
+func (finalizing) Close() error { return nil }
+
+// Outside mpirun a job has one process: Join closes its communicator again
+// and the Job runs alone, as rank 0 (it prints and writes files). Under
+// mpirun, open is dist/mpi's Open.
+func ExampleJoin() {
+	open := func() (dist.Closer, error) { return finalizing{dist.NewFake(1, 0)[0]}, nil }
+	job, err := dist.Join(open, false)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(job.Communicator() == nil, job.Rank0(), job.ResumeCommand("runs/a"))
+	// Output: true true descent train --resume runs/a
+}

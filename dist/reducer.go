@@ -10,24 +10,40 @@ import (
 // the last layers' all-reduce start while the first layer's backward runs.
 const DefaultBucketBytes = 1 << 20
 
+// Starter is a Communicator that can start a sum all-reduce and return at
+// once, queueing it behind the collectives already started (dist/mpi does:
+// its MPI thread works through a queue). The Reducer then hands a bucket
+// straight to the library instead of to a goroutine of its own, one
+// hand-off less per bucket.
+type Starter interface {
+	// StartAllReduce starts AllReduce(buf, Sum) and sends its error on done
+	// (which must have room) once buf holds the sum; buf is not to be
+	// touched until then.
+	StartAllReduce(buf []float32, done chan<- error)
+}
+
 // Reducer averages gradients across the ranks of a Communicator in
 // buckets, as PyTorch's DistributedDataParallel does: parameters are
 // grouped in reverse model order (the order backward produces their
-// gradients), and a bucket's all-reduce starts, on a goroutine of its own,
-// as soon as its last gradient is final, while backward goes on with the
-// earlier layers. Buckets are reduced in a fixed order (0, 1, ...) whatever
-// order their gradients became ready in, so every rank issues the same
-// collectives in the same order and two runs give the same bits.
+// gradients), and a bucket's all-reduce starts as soon as its last
+// gradient is final, while backward goes on with the earlier layers.
+// Buckets are reduced in a fixed order (0, 1, ...) whatever order their
+// gradients became ready in, so every rank issues the same collectives in
+// the same order and two runs give the same bits.
 //
 // A step is Begin, then Ready for each parameter whose gradient is final
 // (autograd.Graph.GradReady calls it during Backward), then Finish, which
 // submits what is left, waits, and writes the averaged gradients back.
-// After the gradient buckets one more all-reduce sums Stats, the caller's
-// per-step numbers (loss sums, counts), so that every rank sees the global
-// ones. A warm step allocates nothing.
+// Stats, the caller's per-step numbers (loss sums, counts), travel at the
+// end of the last bucket and are summed with it, so that every rank sees
+// the global ones without a collective of their own: set them before
+// Backward. All buckets are views of one buffer, as large as the
+// gradients plus Stats; a warm step allocates nothing.
 type Reducer struct {
 	comm    Communicator
+	starter Starter // comm, if it is one; otherwise the goroutine loop starts
 	params  []*autograd.Var[float32]
+	flat    []float32 // the gradients in reverse model order, then Stats
 	buckets []bucket
 	of      map[*autograd.Var[float32]]int // parameter -> bucket
 	pending []int                          // per bucket: gradients not yet final
@@ -35,53 +51,70 @@ type Reducer struct {
 	scale   float32
 	work    chan []float32
 	done    chan error
-	// Stats is summed across ranks by Finish, after the gradients.
+	// Stats is summed across ranks with the last bucket. Set it before the
+	// last gradient becomes ready (before Backward).
 	Stats []float32
 }
 
 type bucket struct {
 	params []int     // indices into Reducer.params
-	buf    []float32 // the flat gradients of params, reduced in place
+	buf    []float32 // the flat gradients of params, reduced in place (a view of flat)
 }
 
 // NewReducer groups params into buckets of about bucketBytes (0: the
-// default) and starts the goroutine that reduces them; stats is the number
-// of values in Stats. Close stops it.
+// default); stats is the number of values in Stats. Close releases it.
 func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes, stats int) *Reducer {
-	if bucketBytes <= 0 {
-		bucketBytes = DefaultBucketBytes
+	n := stats
+	for _, p := range params {
+		n += p.Value.Len()
 	}
-	r := &Reducer{comm: comm, params: params, of: map[*autograd.Var[float32]]int{}, Stats: make([]float32, stats)}
-	var cur bucket
-	size := 0
-	flush := func() {
-		cur.buf = make([]float32, size)
-		r.buckets = append(r.buckets, cur)
-		cur, size = bucket{}, 0
-	}
-	for i := len(params) - 1; i >= 0; i-- {
-		n := params[i].Value.Len()
-		if len(cur.params) > 0 && (size+n)*4 > bucketBytes {
-			flush()
-		}
-		cur.params = append(cur.params, i)
-		size += n
-		r.of[params[i]] = len(r.buckets)
-	}
-	if len(cur.params) > 0 {
-		flush()
-	}
-	r.pending = make([]int, len(r.buckets))
+	r := &Reducer{comm: comm, params: params, flat: make([]float32, n)}
+	r.Stats = r.flat[n-stats:]
+	r.Regroup(bucketBytes)
 	// One channel keeps the buckets in submission order; its room for all
 	// of them means submitting never blocks backward.
-	r.work = make(chan []float32, len(r.buckets)+1)
-	r.done = make(chan error, len(r.buckets)+1)
-	go r.loop()
+	r.done = make(chan error, len(params)+1)
+	if s, ok := comm.(Starter); ok {
+		r.starter = s
+	} else {
+		r.work = make(chan []float32, len(params)+1)
+		go r.loop()
+	}
 	return r
 }
 
-// Buckets returns the number of gradient buckets and their sizes in
-// elements.
+// Regroup regroups the gradients into buckets of about bucketBytes (0:
+// DefaultBucketBytes), reusing the buffer; a size past the model's
+// gradients makes one bucket, reduced only after backward (no overlap).
+// Call it between steps.
+func (r *Reducer) Regroup(bucketBytes int) {
+	if bucketBytes <= 0 {
+		bucketBytes = DefaultBucketBytes
+	}
+	r.buckets = r.buckets[:0]
+	r.of = make(map[*autograd.Var[float32]]int, len(r.params))
+	var cur []int
+	lo, size := 0, 0
+	flush := func() {
+		r.buckets = append(r.buckets, bucket{params: cur, buf: r.flat[lo : lo+size]})
+		cur, lo, size = nil, lo+size, 0
+	}
+	for i := len(r.params) - 1; i >= 0; i-- {
+		n := r.params[i].Value.Len()
+		if len(cur) > 0 && (size+n)*4 > bucketBytes {
+			flush()
+		}
+		cur = append(cur, i)
+		size += n
+		r.of[r.params[i]] = len(r.buckets)
+	}
+	size += len(r.Stats) // the last bucket carries them
+	flush()
+	r.pending = make([]int, len(r.buckets))
+}
+
+// Buckets returns the sizes of the gradient buckets in elements (the last
+// one's including Stats).
 func (r *Reducer) Buckets() []int {
 	sizes := make([]int, len(r.buckets))
 	for i, b := range r.buckets {
@@ -96,8 +129,12 @@ func (r *Reducer) loop() {
 	}
 }
 
-// Close stops the reducing goroutine.
-func (r *Reducer) Close() { close(r.work) }
+// Close stops the reducing goroutine, if there is one.
+func (r *Reducer) Close() {
+	if r.work != nil {
+		close(r.work)
+	}
+}
 
 // Begin starts a step. Each rank's gradients are multiplied by scale
 // before they are summed: its share of the global batch (its examples over
@@ -137,19 +174,22 @@ func (r *Reducer) submit(i int) {
 		}
 		off += len(g)
 	}
-	r.work <- b.buf
+	if r.starter != nil {
+		r.starter.StartAllReduce(b.buf, r.done)
+	} else {
+		r.work <- b.buf
+	}
 }
 
 // Finish submits the buckets not yet submitted (parameters the loss did
-// not reach never become ready), then Stats, waits for every all-reduce,
-// and writes the averaged gradients back into the parameters.
+// not reach never become ready), waits for every all-reduce, and writes
+// the averaged gradients back into the parameters and the summed Stats.
 func (r *Reducer) Finish() error {
 	for ; r.next < len(r.buckets); r.next++ {
 		r.submit(r.next)
 	}
-	r.work <- r.Stats
 	var first error
-	for range len(r.buckets) + 1 {
+	for range r.buckets {
 		if err := <-r.done; err != nil && first == nil {
 			first = err
 		}

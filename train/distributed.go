@@ -70,9 +70,7 @@ func (t *Trainer) SetBucketBytes(n int) {
 	if t.dist == nil {
 		return
 	}
-	t.dist.reducer.Close()
-	t.dist.reducer = dist.NewReducer(t.dist.comm, t.params, n, statCount)
-	t.graph.GradReady = t.dist.reducer.Ready
+	t.dist.reducer.Regroup(n)
 }
 
 // ranks returns the number of ranks the run trains on.
@@ -130,28 +128,26 @@ func (t *Trainer) stepDistributed(x *tensor.Tensor[float32], labels []int) error
 	d.reducer.Begin(float32(len(labels)) / float32(t.globalBatch(t.pos.Batch)))
 	t.Optimizer.ZeroGrad()
 	correct := t.pos.Correct
-	var loss float64
+	st := d.reducer.Stats // summed with the last bucket: set before Backward
+	if d.ctx != nil && d.ctx.Err() != nil {
+		st[statStop] = 1
+	}
 	if len(labels) > 0 { // a short last batch may leave a rank none
 		t.input.Value = x
 		g := t.graph
 		logits := t.Model.Forward(g, t.input)
 		l := g.CrossEntropy(logits, labels)
-		loss = float64(l.Value.Item())
+		st[statLoss] = float32(float64(l.Value.Item()) * float64(len(labels)))
 		t.countCorrect(logits.Value, labels)
+		st[statCorrect] = float32(t.pos.Correct - correct)
+		t.pos.Correct = correct
 		g.Backward(l) // calls d.reducer.Ready as gradients become final
 	}
-	st := d.reducer.Stats
-	st[statLoss] = float32(loss * float64(len(labels)))
-	st[statCorrect] = float32(t.pos.Correct - correct)
-	if d.ctx != nil && d.ctx.Err() != nil {
-		st[statStop] = 1
-	}
-	t.pos.Correct = correct
 	if err := d.reducer.Finish(); err != nil {
 		return fmt.Errorf("train: averaging gradients: %w", err)
 	}
 	global := t.globalBatch(t.pos.Batch)
-	loss = float64(st[statLoss])
+	loss := float64(st[statLoss])
 	d.stop = st[statStop] > 0
 	if math.IsNaN(loss) || math.IsInf(loss, 0) || !t.gradsFinite() {
 		return t.diverged(loss/float64(global), t.pos.Step+1)

@@ -1,19 +1,20 @@
 #!/bin/bash
-# Interleaved A/B/C timings of docs/distributed.md: build with
+# Interleaved timings of docs/distributed.md: 2 ranks x 1 thread against
+# 1 process x 2 threads (and 1 x 1), in the same minute, round after round.
+# Build first, then run this script from anywhere (on a shared machine,
+# under the measuring lock: flock /work/wt/measure.lock interleave.sh):
 #   go build -tags mpi -o /tmp/descent-mpi ./cmd/descent
-# then run this script from anywhere.
 B=${DESCENT:-/tmp/descent-mpi}
-M="mpirun --allow-run-as-root --oversubscribe"
-for i in 1 2 3 4 5; do
-  echo "== round $i $(uptime | sed 's/.*load/load/')"
-  echo "-- 2 ranks x 1 thread"; $M -np 2 $B bench --distributed --threads 1 --steps 20 2>&1 | tail -3
-  echo "-- 1 process x 2 threads"; $B bench --distributed --threads 2 --steps 20 2>&1 | tail -1
-  echo "-- 1 process x 1 thread"; $B bench --distributed --threads 1 --steps 20 2>&1 | tail -1
+M="mpirun --allow-run-as-root --oversubscribe -np 2"
+A="bench --distributed --steps 30 --rounds 1"
+step() { "$@" 2>/dev/null | awk '$1 == 0 && NF == 5 {print $2}'; }
+for i in 1 2 3; do
+  a=$(step $M $B $A --threads 1); b=$(step $B $A --threads 2)
+  c=$(step $B $A --threads 2); d=$(step $M $B $A --threads 1); e=$(step $B $A --threads 1)
+  echo "round $i, $(uptime | sed 's/.*load/load/'): 2x1 $a $d  1x2 $b $c  1x1 $e (ms/step)"
 done
 echo "== cnn"
-for i in 1 2; do
-  $B bench --distributed --threads 1 --model cnn --steps 4 2>&1 | tail -3
-  $M -np 2 $B bench --distributed --threads 1 --model cnn --steps 4 2>&1 | tail -4
-done
+$B bench --distributed --threads 1 --model cnn --steps 4 2>&1 | tail -1
+$M $B bench --distributed --threads 1 --model cnn --steps 4 2>&1 | tail -2
 echo "== allreduce"
-$M -np 2 $B bench --distributed --threads 1 --steps 2 2>&1 | head -10
+$M $B bench --distributed --threads 1 --steps 2 2>&1 | sed -n 2,9p

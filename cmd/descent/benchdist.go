@@ -1,183 +1,29 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"errors"
-	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"strconv"
-	"strings"
-	"text/tabwriter"
-	"time"
 
-	"github.com/descent-ml/descent/dist"
-	"github.com/descent-ml/descent/internal/kernel"
-	"github.com/descent-ml/descent/train"
+	"github.com/descent-ml/descent/bench"
 )
 
-// benchDistributed is `descent bench --distributed`, run under mpirun (or
-// alone, as one rank, for the single-process figure): the all-reduce's
-// time and bandwidth by message size, then the training step time and the
-// peak memory of every rank. Rank 0 prints.
+// benchDistributed is `descent bench --distributed` (bench.Distributed).
 func benchDistributed(w io.Writer, threadsGiven bool, model string, batch, steps, rounds int) (err error) {
 	job, w, err := startJob(true, threadsGiven, w)
 	if err != nil {
 		return err
 	}
 	defer func() { err = job.end(err) }()
-	comm := job.communicator()
-	if comm == nil {
-		comm = dist.NewFake(1, 0)[0] // one process: no messages
-	}
-	if err := dist.CheckBatch(batch, comm.Size()); err != nil {
-		return &usageError{err.Error()}
-	}
-	fmt.Fprintf(w, "descent bench --distributed: %d rank(s), %d thread(s) each, GEMM kernel %s, %s\n",
-		comm.Size(), kernel.Threads(), kernel.GemmKernel(), runtime.Version())
-	if comm.Size() > 1 {
-		if err := benchAllReduce(w, comm); err != nil {
-			return err
-		}
-	}
-	return benchSteps(w, comm, model, batch, steps, rounds)
-}
-
-// benchAllReduce times MPI_Allreduce of float32 sums from 4 KiB to 16 MiB.
-// busbw is NCCL's bus bandwidth, 2(N-1)/N * bytes / time: what each link
-// carries in a ring all-reduce, comparable across N.
-func benchAllReduce(w io.Writer, comm dist.Communicator) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "all-reduce bytes\ttime_us\talgbw_GB/s\tbusbw_GB/s\t")
-	n := float64(comm.Size())
-	for bytes := 4 << 10; bytes <= 16<<20; bytes *= 4 {
-		buf := make([]float32, bytes/4)
-		reps := max(5, min(200, (64<<20)/bytes))
-		times := make([]float64, 0, reps)
-		for i := -2; i < reps; i++ {
-			if err := comm.Barrier(); err != nil {
-				return err
-			}
-			start := time.Now()
-			if err := comm.AllReduce(buf, dist.Sum); err != nil {
-				return err
-			}
-			if i >= 0 {
-				times = append(times, time.Since(start).Seconds())
-			}
-		}
-		// Every rank must agree on the time: take the slowest rank's median.
-		t := []float32{float32(median(times))}
-		if err := maxAcross(comm, t); err != nil {
-			return err
-		}
-		sec := float64(t[0])
-		fmt.Fprintf(tw, "%d\t%.1f\t%.3f\t%.3f\t\n", bytes, sec*1e6, float64(bytes)/sec/1e9, 2*(n-1)/n*float64(bytes)/sec/1e9)
-	}
-	return tw.Flush()
-}
-
-// maxAcross replaces x by its maximum over the ranks (an all-reduce of a
-// vector holding each rank's value in its own slot).
-func maxAcross(comm dist.Communicator, x []float32) error {
-	all := make([]float32, len(x)*comm.Size())
-	copy(all[comm.Rank()*len(x):], x)
-	if err := comm.AllReduce(all, dist.Sum); err != nil {
-		return err
-	}
-	for r := range comm.Size() {
-		for i := range x {
-			x[i] = max(x[i], all[r*len(x)+i])
-		}
-	}
-	return nil
-}
-
-// benchSteps trains model on MNIST for rounds of steps, each rank on its
-// share of every batch, and prints every rank's median step time, its peak
-// resident memory (which includes the MPI library and its shared-memory
-// segments) and its Go heap (the model, its gradients, the activations and
-// the all-reduce buckets).
-func benchSteps(w io.Writer, comm dist.Communicator, model string, batch, steps, rounds int) error {
 	c := defaultTrainConfig()
 	c.Model, c.Opt, c.Schedule, c.Batch = model, "sgd", "none", strconv.Itoa(batch)
-	c.Limit = batch * steps * (2*rounds + 3) // one epoch: no evaluation in the timed steps
-	c.Epochs = 1
+	c.Limit, c.Epochs = bench.DistributedImages(batch, steps, rounds), 1 // no evaluation in the timed steps
 	run, err := prepareRun(c, io.Discard, true)
 	if err != nil {
 		return err
 	}
-	run.trainer.Options.Out = nil
-	if comm.Size() > 1 {
-		if err := run.trainer.SetCommunicator(comm); err != nil {
-			return &usageError{err.Error()}
-		}
+	if err := run.trainer.SetCommunicator(job.communicator()); err != nil {
+		return &usageError{err.Error()}
 	}
-	// Rounds alternate 1 MB buckets, reduced during backward, with one
-	// bucket reduced after it: the overlap's worth, measured under the same
-	// load.
-	var times, oneBucket []float64
-	for round := -1; round < rounds; round++ { // one warm-up round
-		for _, one := range []bool{false, true} {
-			if one && comm.Size() == 1 {
-				continue
-			}
-			run.trainer.SetBucketBytes(map[bool]int{false: 0, true: 1 << 40}[one])
-			run.trainer.Options.StopAfterSteps = steps
-			start := time.Now()
-			if err := run.trainer.Run(context.Background()); !errors.Is(err, train.ErrInterrupted) {
-				return fmt.Errorf("bench: training: %v", err)
-			}
-			if round >= 0 && one {
-				oneBucket = append(oneBucket, time.Since(start).Seconds()/float64(steps))
-			} else if round >= 0 {
-				times = append(times, time.Since(start).Seconds()/float64(steps))
-			}
-		}
-	}
-	run.trainer.SetBucketBytes(0)
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms) // a warm step allocates nothing: the heap now is its peak
-	all := make([]float32, 4*comm.Size())
-	all[4*comm.Rank()] = float32(median(times))
-	all[4*comm.Rank()+1] = float32(peakRSS())
-	all[4*comm.Rank()+2] = float32(ms.HeapInuse)
-	if len(oneBucket) > 0 {
-		all[4*comm.Rank()+3] = float32(median(oneBucket))
-	}
-	if err := comm.AllReduce(all, dist.Sum); err != nil {
-		return err
-	}
-	params := 0
-	for _, p := range run.model.Parameters() {
-		params += p.Value.Len()
-	}
-	fmt.Fprintf(w, "training step: %s (%d parameters, %.2f MB of gradients), global batch %d (%d per rank), median of %d rounds of %d steps\n",
-		describeModel(c, []int{28, 28}, 10), params, float64(4*params)/1e6, batch, batch/comm.Size(), rounds, steps)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rank\tstep_ms\tpeak_rss_MiB\tgo_heap_MiB\tstep_ms_one_bucket_after_backward\t")
-	for r := range comm.Size() {
-		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t%.2f\t\n", r, 1e3*all[4*r], all[4*r+1]/(1<<20), all[4*r+2]/(1<<20), 1e3*all[4*r+3])
-	}
-	return tw.Flush()
-}
-
-// peakRSS returns the process's peak resident set size in bytes (VmHWM in
-// /proc/self/status), 0 where that is not available.
-func peakRSS() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb * 1024
-		}
-	}
-	return 0
+	return bench.Distributed(w, job.communicator(), bench.DistributedSteps{Trainer: run.trainer,
+		Model: describeModel(c, []int{28, 28}, 10), Batch: batch, Steps: steps, Rounds: rounds})
 }

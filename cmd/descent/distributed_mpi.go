@@ -5,19 +5,9 @@ package main
 import (
 	"time"
 
+	"github.com/descent-ml/descent/dist"
 	"github.com/descent-ml/descent/dist/mpi"
 )
 
-// mpiTimeout bounds one collective: past it a rank gives up (another rank
-// hangs). A rank that dies is noticed sooner, by mpirun, which ends the job.
-const mpiTimeout = 5 * time.Minute
-
-// openMPI initializes MPI (this build has the mpi tag).
-func openMPI() (mpiComm, error) {
-	c, err := mpi.Init()
-	if err != nil {
-		return nil, err
-	}
-	c.Timeout = mpiTimeout
-	return c, nil
-}
+// openMPI initializes MPI; a call past 5 minutes (a rank hangs) ends it.
+func openMPI() (dist.Closer, error) { return mpi.Open(5 * time.Minute) }

@@ -40,6 +40,8 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -49,14 +51,21 @@ import (
 // Comm is MPI_COMM_WORLD as a dist.Communicator.
 type Comm struct {
 	rank, size int
-	// Timeout bounds the wait of one collective; past it the process
-	// prints why and exits with status 1. Zero waits forever.
+	// Timeout bounds the time one MPI call may take; past it the process
+	// prints why and exits with status 1. Zero waits forever. Set it
+	// before the first call.
 	Timeout time.Duration
 	calls   chan call
 	replies chan C.int
+	watch   sync.Once
+	since   atomic.Int64 // when the MPI call in progress began (Unix ns), 0 if none
+	current atomic.Value // its name (a string)
 }
 
-var _ dist.Communicator = (*Comm)(nil)
+var (
+	_ dist.Communicator = (*Comm)(nil)
+	_ dist.Starter      = (*Comm)(nil)
+)
 
 // call is one MPI call for the goroutine that owns the MPI thread.
 type call struct {
@@ -65,7 +74,12 @@ type call struct {
 	n, root int
 	code    int
 	what    string
+	done    chan<- error // for a started all-reduce: where its error goes
 }
+
+// queue is the room for calls started and not yet run: the Reducer starts
+// one per gradient bucket, and starting must not wait for the MPI thread.
+const queue = 64
 
 const (
 	callBcast = iota
@@ -79,7 +93,7 @@ const (
 // goroutine locked to its OS thread, which then makes every MPI call of
 // the process. Run outside mpirun, it is a job of one rank.
 func Init() (*Comm, error) {
-	c := &Comm{calls: make(chan call), replies: make(chan C.int)}
+	c := &Comm{calls: make(chan call, queue), replies: make(chan C.int)}
 	started := make(chan C.int)
 	go func() {
 		runtime.LockOSThread() // MPI's calls must all come from this thread
@@ -98,9 +112,22 @@ func Init() (*Comm, error) {
 	return c, nil
 }
 
+// Open is Init with Timeout set, returned as the dist.Closer that
+// dist.Join takes.
+func Open(timeout time.Duration) (dist.Closer, error) {
+	c, err := Init()
+	if err != nil {
+		return nil, err
+	}
+	c.Timeout = timeout
+	return c, nil
+}
+
 func (c *Comm) serve() {
 	for k := range c.calls {
 		var err C.int
+		c.current.Store(k.what)
+		c.since.Store(time.Now().UnixNano())
 		switch k.kind {
 		case callBcast:
 			err = C.d_bcast(k.buf, C.int(k.n), C.int(k.root))
@@ -112,11 +139,47 @@ func (c *Comm) serve() {
 			C.d_abort(C.int(k.code))
 		case callFinalize:
 			err = C.d_finalize()
+			c.since.Store(0)
 			c.replies <- err
 			return
 		}
+		c.since.Store(0)
+		if k.done != nil {
+			k.done <- c.check(err, k.what)
+			continue
+		}
 		c.replies <- err
 	}
+}
+
+// watchdog ends the process when one MPI call has taken longer than
+// Timeout: the MPI thread is stuck inside the library, where it cannot be
+// interrupted (another rank died or hangs); mpirun then ends the others.
+func (c *Comm) watchdog() {
+	tick := time.NewTicker(min(time.Second, c.Timeout/4+time.Millisecond))
+	defer tick.Stop()
+	for range tick.C {
+		if s := c.since.Load(); s != 0 && time.Since(time.Unix(0, s)) > c.Timeout {
+			fmt.Fprintf(os.Stderr, "descent: rank %d waited more than %v in %s: another rank died or hangs; exiting\n", c.rank, c.Timeout, c.current.Load())
+			os.Exit(1)
+		}
+	}
+}
+
+// startWatch starts the watchdog on the first call, if Timeout is set.
+func (c *Comm) startWatch() {
+	c.watch.Do(func() {
+		if c.Timeout > 0 {
+			go c.watchdog()
+		}
+	})
+}
+
+func (c *Comm) check(err C.int, what string) error {
+	if err != C.MPI_SUCCESS {
+		return fmt.Errorf("mpi: rank %d: %s: %s", c.rank, what, errorString(err))
+	}
+	return nil
 }
 
 // Rank is MPI_Comm_rank of MPI_COMM_WORLD.
@@ -125,28 +188,12 @@ func (c *Comm) Rank() int { return c.rank }
 // Size is MPI_Comm_size of MPI_COMM_WORLD.
 func (c *Comm) Size() int { return c.size }
 
-// do runs k on the MPI thread and waits for it, at most Timeout.
+// do runs k on the MPI thread, after the calls started before it, and
+// waits for it.
 func (c *Comm) do(k call) error {
+	c.startWatch()
 	c.calls <- k
-	var timeout <-chan time.Time
-	if c.Timeout > 0 {
-		t := time.NewTimer(c.Timeout)
-		defer t.Stop()
-		timeout = t.C
-	}
-	select {
-	case err := <-c.replies:
-		if err != C.MPI_SUCCESS {
-			return fmt.Errorf("mpi: rank %d: %s: %s", c.rank, k.what, errorString(err))
-		}
-		return nil
-	case <-timeout:
-		// The MPI thread is stuck inside the library, where it cannot be
-		// interrupted: end the process; mpirun then ends the others.
-		fmt.Fprintf(os.Stderr, "descent: rank %d waited more than %v in %s: another rank died or hangs; exiting\n", c.rank, c.Timeout, k.what)
-		os.Exit(1)
-		return nil
-	}
+	return c.check(<-c.replies, k.what)
 }
 
 func ptr(buf []float32) *C.float {
@@ -182,6 +229,15 @@ func (c *Comm) AllReduce(buf []float32, op dist.Op) error {
 		}
 	}
 	return nil
+}
+
+// StartAllReduce queues MPI_Allreduce in place of float32s with MPI_SUM
+// for the MPI thread and returns at once (unless 64 calls are already
+// queued); the error is sent on done when buf holds the sum.
+func (c *Comm) StartAllReduce(buf []float32, done chan<- error) {
+	checkLen(len(buf))
+	c.startWatch()
+	c.calls <- call{kind: callAllReduce, buf: ptr(buf), n: len(buf), what: "MPI_Allreduce", done: done}
 }
 
 // Barrier is MPI_Barrier.
