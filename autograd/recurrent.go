@@ -424,20 +424,7 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			if s > 0 {
 				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
 			}
-			for j := range H {
-				i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
-				dh := do[j] + dhr[j]
-				dc := dcr[j] + dh*o*(1-tc[j]*tc[j])
-				d[j] = dc * gg * i * (1 - i)
-				if cp != nil {
-					d[H+j] = dc * cp[j] * f * (1 - f)
-				} else {
-					d[H+j] = 0
-				}
-				d[2*H+j] = dc * i * (1 - gg*gg)
-				d[3*H+j] = dh * tc[j] * o * (1 - o)
-				dcr[j] = dc * f
-			}
+			lstmGateGrads(a[:H], a[H:2*H], a[2*H:3*H], a[3*H:], tc, cp, do, dhr, dcr, d[:H], d[H:2*H], d[2*H:3*H], d[3*H:])
 		case RecurrentGRU:
 			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
 			for j := range H {
@@ -464,6 +451,35 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 				kernel.Add(dx, dx, d)
 			}
 		}
+	}
+}
+
+// lstmGateGrads is backwardRows' LSTM rule for one batch row (see the
+// Backward comment): from the saved gates i, f, g, o, tanh c and the
+// previous cell state cp (nil at the first step), and the gradients dout
+// and dh, dc carried from the next step, it writes the gate gradients and
+// dc_{s-1} (into dc). Every slice is resliced to one length so the loops
+// run without bounds checks.
+func lstmGateGrads[T Float](i, f, g, o, tc, cp, dout, dh, dc, di, df, dg, do []T) {
+	n := len(di)
+	i, f, g, o, tc, dout, dh, dc = i[:n], f[:n], g[:n], o[:n], tc[:n], dout[:n], dh[:n], dc[:n]
+	df, dg, do = df[:n], dg[:n], do[:n]
+	for j := range n {
+		dhj := dout[j] + dh[j]
+		dcj := dc[j] + dhj*o[j]*(1-tc[j]*tc[j])
+		di[j] = dcj * g[j] * i[j] * (1 - i[j])
+		dg[j] = dcj * i[j] * (1 - g[j]*g[j])
+		do[j] = dhj * tc[j] * o[j] * (1 - o[j])
+		dc[j] = dcj * f[j]
+		df[j] = dcj // the previous cell state's factor follows
+	}
+	if cp == nil {
+		clear(df)
+		return
+	}
+	cp = cp[:n]
+	for j := range n {
+		df[j] = df[j] * cp[j] * f[j] * (1 - f[j])
 	}
 }
 

@@ -76,7 +76,12 @@ func (p *PackedB[T]) Gemm(transA bool, m int, alpha T, a []T, lda int, beta T, c
 	}
 	kern, a32, c32 := p.kern, as32(a), as32(c)
 	buf := getSpare()
-	buf.fit(kern)
+	if n := kern.mc * kern.kc; len(buf.a) < n { // B is packed already: no buf.b
+		buf.a = make([]float32, n)
+	}
+	if n := kern.mr * kern.nr; len(buf.tile) < n {
+		buf.tile = make([]float32, n)
+	}
 	off := 0
 	for jc := 0; jc < n; jc += kern.nc {
 		nc := min(kern.nc, n-jc)
