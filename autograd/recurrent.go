@@ -424,7 +424,7 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			if s > 0 {
 				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
 			}
-			lstmGateGrads(a[:H], a[H:2*H], a[2*H:3*H], a[3*H:], tc, cp, do, dhr, dcr, d[:H], d[H:2*H], d[2*H:3*H], d[3*H:])
+			kernel.LSTMBackward(d, a, tc, cp, do, dhr, dcr)
 		case RecurrentGRU:
 			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
 			for j := range H {
@@ -451,35 +451,6 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 				kernel.Add(dx, dx, d)
 			}
 		}
-	}
-}
-
-// lstmGateGrads is backwardRows' LSTM rule for one batch row (see the
-// Backward comment): from the saved gates i, f, g, o, tanh c and the
-// previous cell state cp (nil at the first step), and the gradients dout
-// and dh, dc carried from the next step, it writes the gate gradients and
-// dc_{s-1} (into dc). Every slice is resliced to one length so the loops
-// run without bounds checks.
-func lstmGateGrads[T Float](i, f, g, o, tc, cp, dout, dh, dc, di, df, dg, do []T) {
-	n := len(di)
-	i, f, g, o, tc, dout, dh, dc = i[:n], f[:n], g[:n], o[:n], tc[:n], dout[:n], dh[:n], dc[:n]
-	df, dg, do = df[:n], dg[:n], do[:n]
-	for j := range n {
-		dhj := dout[j] + dh[j]
-		dcj := dc[j] + dhj*o[j]*(1-tc[j]*tc[j])
-		di[j] = dcj * g[j] * i[j] * (1 - i[j])
-		dg[j] = dcj * i[j] * (1 - g[j]*g[j])
-		do[j] = dhj * tc[j] * o[j] * (1 - o[j])
-		dc[j] = dcj * f[j]
-		df[j] = dcj // the previous cell state's factor follows
-	}
-	if cp == nil {
-		clear(df)
-		return
-	}
-	cp = cp[:n]
-	for j := range n {
-		df[j] = df[j] * cp[j] * f[j] * (1 - f[j])
 	}
 }
 

@@ -16,9 +16,10 @@
 //     split over the workers for long arrays.
 //   - Axpy, Add, Mul: element-wise loops; float32 assembly matches the Go
 //     loop bit for bit.
-//   - Sigmoid, Tanh: the gate nonlinearities of recurrent layers; float64
-//     exact to package math, float32 a polynomial within 3 ulp whose AVX2
-//     assembly matches the Go loop bit for bit.
+//   - Sigmoid, Tanh, LSTMBackward: the gate nonlinearities of recurrent
+//     layers and an LSTM step's gate gradients. float64 is exact; float32
+//     Sigmoid and Tanh are polynomials within 3 ulp; the AVX2 assembly
+//     matches the Go loops bit for bit.
 //   - AdamStep, SGDStep: fused optimizer steps in PyTorch's order of
 //     operations, one pass over memory.
 //
