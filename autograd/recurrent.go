@@ -2,7 +2,6 @@ package autograd
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/descent-ml/descent/internal/kernel"
 )
@@ -11,9 +10,12 @@ import (
 // layer (one direction, zero initial state) over a sequence as one node on
 // the tape, as cuDNN and PyTorch's CPU kernels do. The caller computes the
 // input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear);
-// the op then runs, per step, one GEMM h·W_hhᵀ + b_hh and the gate
-// nonlinearities and state update in one pass, saving the activated gates
-// for the backward pass. Backward runs backpropagation through time inside
+// the op then runs, per step, one GEMM h·W_hhᵀ + b_hh (W_hh packed once for
+// all steps, kernel.PackedB) and the gate nonlinearities (kernel.Sigmoid,
+// kernel.Tanh: vectorized) and state update in one pass, saving the
+// activated gates for the backward pass. Batch rows do not interact, so
+// with several threads each runs the whole sequence on its share of the
+// rows: one hand-off per pass instead of two per step. Backward runs backpropagation through time inside
 // the op: per step the gate derivatives in one pass and one GEMM dh·W_hh
 // for the previous step's hidden gradient; the weight gradient dW_hh and
 // the bias gradient db_hh are one GEMM and one column sum over all steps
@@ -43,21 +45,24 @@ func (k RecurrentKind) Gates() int {
 
 // recurrentLayout are the sizes of one fused layer and where its saved
 // tensors lie in the node's Saved buffer (all in processing order s: step
-// s is time t = s, or T-1-s when reverse).
+// s is time t = s, or T-1-s when reverse). A pass that records nothing for
+// backward keeps only the last two steps (slots = 2, step s in slot s%2):
+// evaluating a batch of 1000 images then needs 7 MB instead of 100.
 type recurrentLayout struct {
 	kind                      RecurrentKind
 	steps, batch, hidden, gts int
+	slots                     int // steps saved: steps, or 2 without backward
 	batchFirst, reverse       bool
 	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent
 	size                      int
 }
 
-func newRecurrentLayout(kind RecurrentKind, steps, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
-	l := recurrentLayout{kind: kind, steps: steps, batch: batch, hidden: hidden, gts: kind.Gates(),
+func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
+	l := recurrentLayout{kind: kind, steps: steps, slots: min(slots, steps), batch: batch, hidden: hidden, gts: kind.Gates(),
 		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, dcn: -1}
-	sbh := steps * batch * hidden
+	sbh := l.slots * batch * hidden
 	l.acts = 0
-	l.size = steps * batch * hidden * l.gts
+	l.size = sbh * l.gts
 	if kind == RecurrentGRU {
 		l.hpn, l.size = l.size, l.size+sbh
 	}
@@ -70,6 +75,9 @@ func newRecurrentLayout(kind RecurrentKind, steps, batch, hidden int, batchFirst
 	}
 	return l
 }
+
+// slot returns where step s is saved.
+func (l *recurrentLayout) slot(s int) int { return s % l.slots }
 
 // time returns the time index of processing step s.
 func (l *recurrentLayout) time(s int) int {
@@ -113,8 +121,12 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	if batchFirst {
 		steps, batch = batch, steps
 	}
-	l := newRecurrentLayout(kind, steps, batch, hidden, batchFirst, reverse)
 	req := g.needsGrad(xp, whh, bhh)
+	slots := steps
+	if !req {
+		slots = 2
+	}
+	l := newRecurrentLayout(kind, steps, slots, batch, hidden, batchFirst, reverse)
 	shape := [3]int{steps, batch, hidden}
 	if batchFirst {
 		shape[0], shape[1] = batch, steps
@@ -135,7 +147,8 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	bh := batch * hidden
 	cn = g.NewResult(req, batch, hidden)
 	sd := saved.Data()
-	copy(cn.Value.Data(), sd[l.c+(steps-1)*bh:l.c+steps*bh])
+	last := l.slot(steps - 1)
+	copy(cn.Value.Data(), sd[l.c+last*bh:l.c+(last+1)*bh])
 	if req {
 		clear(sd[l.dcn : l.dcn+bh])
 		n := g.Record(fusedCellStateOp[T]{}, cn, out, nil, nil)
@@ -152,102 +165,123 @@ func optData[T Float](v *Var[T]) []T {
 	return v.Value.Data()
 }
 
-// recurrentForward runs the layer; hp is [B, G·H] scratch.
+// recurrentForward runs the layer; hp is [B, G·H] scratch (the GRU's
+// hidden part). The batch rows are independent through time, so each of
+// the workers runs the whole sequence on its own rows (one hand-off per
+// layer, not per step), multiplying by W_hhᵀ packed once.
 func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp []T) {
-	B, H, G := l.batch, l.hidden, l.gts*l.hidden
-	bh := B * H
-	hs := saved[l.h:]
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: *l, xp: xp, hp: hp, out: out, saved: saved}
+	*j = recJob[T]{l: *l, xp: xp, whh: whh, bhh: bhh, hp: hp, out: out, saved: saved, pk: j.pk}
+	if l.steps > 1 {
+		G, H := l.gts*l.hidden, l.hidden
+		j.pk.Pack(true, H, G, whh, H) // op(B) = W_hhᵀ, [H, G·H]
+	}
+	runRows(j)
+}
+
+// forwardRows runs the forward pass of batch rows [b0, b1) over all steps.
+func forwardRows[T Float](j *recJob[T], b0, b1 int) {
+	l := &j.l
+	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	bh, rows := B*H, b1-b0
+	hs := j.saved[l.h:]
 	for s := range l.steps {
-		// hp = h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from the zero state).
-		switch {
-		case s > 0 && bhh != nil:
-			kernel.GemmBias(false, true, B, G, H, hs[(s-1)*bh:s*bh], H, whh, H, bhh, hp, G)
-		case s > 0:
-			kernel.Gemm(false, true, B, G, H, 1, hs[(s-1)*bh:s*bh], H, whh, H, 0, hp, G)
-		case bhh != nil:
-			for b := range B {
-				copy(hp[b*G:(b+1)*G], bhh)
-			}
-		default:
-			clear(hp)
+		cur, prev := l.slot(s), l.slot(s+l.slots-1)
+		acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
+		// The hidden part h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from
+		// the zero state): into the gate block, or for the GRU, whose n
+		// gate multiplies it by r first, into hp.
+		p := acts
+		if l.kind == RecurrentGRU {
+			p = j.hp
 		}
-		j.s = s
-		runRows(j, B, B*G)
+		if s > 0 {
+			j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 0, p[b0*G:], G)
+		}
+		for b := b0; b < b1; b++ {
+			pb := p[b*G : (b+1)*G]
+			switch {
+			case s > 0 && j.bhh != nil:
+				kernel.Add(pb, pb, j.bhh)
+			case s == 0 && j.bhh != nil:
+				copy(pb, j.bhh)
+			case s == 0:
+				clear(pb)
+			}
+		}
+		forwardGates(j, s, b0, b1, p)
 	}
 }
 
-// forwardRows is step s of the forward pass for batch rows [b0, b1), from
-// hp, the hidden part.
-func forwardRows[T Float](l *recurrentLayout, s, b0, b1 int, xp, hp, out, saved []T) {
+// forwardGates is step s of the forward pass for batch rows [b0, b1), from
+// p, the hidden part: the gates' pre-activations x + p, their
+// nonlinearities (kernel.Sigmoid, kernel.Tanh) and the state update.
+func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
+	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	hs := saved[l.h:]
+	hs := j.saved[l.h:]
 	t := l.time(s)
 	xo, xld := l.row(t, G)
 	oo, old := l.row(t, H)
-	var hprev []T
-	if s > 0 {
-		hprev = hs[(s-1)*bh : s*bh]
-	}
-	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
-	hcur := hs[s*bh : (s+1)*bh]
+	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
+	acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 	for b := b0; b < b1; b++ {
-		x := xp[xo+b*xld : xo+b*xld+G]
-		p := hp[b*G : (b+1)*G]
+		x := j.xp[xo+b*xld : xo+b*xld+G]
+		pb := p[b*G : (b+1)*G]
 		a := acts[b*G : (b+1)*G]
-		h := hcur[b*H : (b+1)*H]
+		h := hs[cur*bh+b*H : cur*bh+(b+1)*H]
 		switch l.kind {
 		case RecurrentTanh:
-			for j := range H {
-				h[j] = tanhT(x[j] + p[j])
-			}
+			kernel.Add(a, x, pb)
+			kernel.Tanh(a, a)
 		case RecurrentReLU:
-			for j := range H {
-				h[j] = max(x[j]+p[j], 0)
-			}
+			kernel.Add(a, x, pb)
+			kernel.ReLU(a, a)
 		case RecurrentLSTM:
-			c := saved[l.c+s*bh+b*H : l.c+s*bh+(b+1)*H]
-			tc := saved[l.tc+s*bh+b*H : l.tc+s*bh+(b+1)*H]
-			var cp []T
+			kernel.Add(a, x, pb)
+			kernel.Sigmoid(a[:2*H], a[:2*H]) // i, f
+			kernel.Tanh(a[2*H:3*H], a[2*H:3*H])
+			kernel.Sigmoid(a[3*H:], a[3*H:]) // o
+			c := j.saved[l.c+cur*bh+b*H : l.c+cur*bh+(b+1)*H]
+			tc := j.saved[l.tc+cur*bh+b*H : l.tc+cur*bh+(b+1)*H]
+			i, f, gg := a[:H], a[H:2*H], a[2*H:3*H]
 			if s > 0 {
-				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
-			}
-			for j := range H {
-				i := sigmoidT(x[j] + p[j])
-				f := sigmoidT(x[H+j] + p[H+j])
-				gg := tanhT(x[2*H+j] + p[2*H+j])
-				o := sigmoidT(x[3*H+j] + p[3*H+j])
-				a[j], a[H+j], a[2*H+j], a[3*H+j] = i, f, gg, o
-				cv := i * gg
-				if cp != nil {
-					cv += f * cp[j]
+				cp := j.saved[l.c+prev*bh+b*H : l.c+prev*bh+(b+1)*H]
+				for k := range c {
+					c[k] = i[k]*gg[k] + f[k]*cp[k]
 				}
-				c[j] = cv
-				tc[j] = tanhT(cv)
-				h[j] = o * tc[j]
+			} else {
+				kernel.Mul(c, i, gg)
 			}
+			kernel.Tanh(tc, c)
+			kernel.Mul(h, a[3*H:], tc) // h = o⊙tanh c
 		case RecurrentGRU:
-			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
-			for j := range H {
-				r := sigmoidT(x[j] + p[j])
-				z := sigmoidT(x[H+j] + p[H+j])
-				hpn[j] = p[2*H+j]
-				n := tanhT(x[2*H+j] + r*p[2*H+j])
-				a[j], a[H+j], a[2*H+j] = r, z, n
-				var hv T
-				if hprev != nil {
-					hv = hprev[b*H+j]
+			kernel.Add(a[:2*H], x[:2*H], pb[:2*H])
+			kernel.Sigmoid(a[:2*H], a[:2*H]) // r, z
+			hpn := j.saved[l.hpn+cur*bh+b*H : l.hpn+cur*bh+(b+1)*H]
+			copy(hpn, pb[2*H:])
+			r, z, n := a[:H], a[H:2*H], a[2*H:]
+			for k := range n {
+				n[k] = x[2*H+k] + r[k]*hpn[k]
+			}
+			kernel.Tanh(n, n)
+			if s > 0 {
+				hprev := hs[prev*bh+b*H : prev*bh+(b+1)*H]
+				for k := range h {
+					h[k] = n[k] + z[k]*(hprev[k]-n[k]) // (1-z)⊙n + z⊙h
 				}
-				h[j] = n + z*(hv-n) // (1-z)⊙n + z⊙h
+			} else {
+				for k := range h {
+					h[k] = n[k] + z[k]*(0-n[k])
+				}
 			}
 		}
 		if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
-			copy(a, h)
+			copy(h, a)
 		}
-		copy(out[oo+b*old:oo+b*old+H], h)
+		copy(j.out[oo+b*old:oo+b*old+H], h)
 	}
 }
 
@@ -280,7 +314,7 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		steps, batch = batch, steps
 	}
 	hidden := n.In[1].Value.Dim(1)
-	l := newRecurrentLayout(kind, steps, batch, hidden, batchFirst, reverse)
+	l := newRecurrentLayout(kind, steps, steps, batch, hidden, batchFirst, reverse)
 	B, H, G := batch, hidden, l.gts*hidden
 	bh := B * H
 	saved := n.Saved.Data()
@@ -301,24 +335,34 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	}
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp}
-	for s := steps - 1; s >= 0; s-- {
-		j.s = s
-		runRows(j, B, B*G)
-		dp := dhp[s*B*G : (s+1)*B*G]
-		if s > 0 { // dh_{s-1} = dhp·W_hh (+ GRU's direct path, already in dhRec)
-			beta := T(0)
-			if kind == RecurrentGRU {
-				beta = 1
-			}
-			kernel.Gemm(false, false, B, H, G, 1, dp, G, whh, H, beta, dhRec, H)
-		}
+	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp, pk: j.pk}
+	if steps > 1 {
+		j.pk.Pack(false, G, H, whh, H) // op(B) = W_hh, [G·H, H]
 	}
+	runRows(j)
 	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 { // dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}
 		kernel.Gemm(true, false, G, H, (steps-1)*B, 1, dhp[B*G:], G, hs, H, 1, gw.Data(), H)
 	}
 	if gb := g.GradOf(n.In[2]); gb != nil { // db_hh = Σ_s dhp_s
 		sumRows(gb.Data(), dhp, steps*B, G)
+	}
+}
+
+// backwardSteps runs backpropagation through time for batch rows [b0, b1)
+// (independent of the other rows, as in the forward pass): per step the
+// gate gradients, then dh_{s-1} = dhp·W_hh for these rows (plus the GRU's
+// direct path, already in dhRec).
+func backwardSteps[T Float](j *recJob[T], b0, b1 int) {
+	B, H, G := j.l.batch, j.l.hidden, j.l.gts*j.l.hidden
+	beta := T(0)
+	if j.l.kind == RecurrentGRU {
+		beta = 1
+	}
+	for s := j.l.steps - 1; s >= 0; s-- {
+		backwardRows(&j.l, s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+		if s > 0 {
+			j.pk.Gemm(false, b1-b0, 1, j.dhp[s*B*G+b0*G:], G, beta, j.dhRec[b0*H:], H)
+		}
 	}
 }
 
@@ -335,82 +379,6 @@ func (fusedCellStateOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	d := n.Out.Grad.Data()
 	slot := n.Saved.Data()[n.Ints[0] : n.Ints[0]+len(d)]
 	kernel.Add(slot, slot, d)
-}
-
-// sigmoidT and tanhT are the scalar activations of the fused layer: exact
-// (math) for float64, a fast float32 form for float32 (see expf32).
-func sigmoidT[T Float](x T) T {
-	if isF32(x) {
-		v := float32(x)
-		if v >= 0 {
-			return T(1 / (1 + expf32(-v)))
-		}
-		e := expf32(v)
-		return T(e / (1 + e))
-	}
-	xf := float64(x)
-	if xf >= 0 {
-		return T(1 / (1 + math.Exp(-xf)))
-	}
-	e := math.Exp(xf)
-	return T(e / (1 + e))
-}
-
-func tanhT[T Float](x T) T {
-	if isF32(x) {
-		return T(tanhf32(float32(x)))
-	}
-	return T(math.Tanh(float64(x)))
-}
-
-// isF32 reports whether T is float32; the compiler folds it per instance.
-func isF32[T Float](x T) bool {
-	_, ok := any(x).(float32)
-	return ok
-}
-
-// tanhf32 is tanh in float32 to a few ulp: an odd Taylor polynomial near 0,
-// where 1 - 2/(e^{2x}+1) would lose relative precision, else that form.
-func tanhf32(x float32) float32 {
-	a := x
-	if a < 0 {
-		a = -a
-	}
-	if a < 0.125 {
-		x2 := x * x // tanh x = x - x³/3 + 2x⁵/15 - 17x⁷/315 + 62x⁹/2835 - ...
-		return x * (1 + x2*(-1.0/3+x2*(2.0/15+x2*(-17.0/315+x2*(62.0/2835)))))
-	}
-	if a > 9 {
-		a = 9 // tanh 9 rounds to 1 in float32
-	}
-	r := 1 - 2/(expf32(2*a)+1)
-	if x < 0 {
-		return -r
-	}
-	return r
-}
-
-// expf32 is eˣ in float32 (relative error about 2e-7): x = k·ln2 + r with
-// |r| ≤ ln2/2, eʳ by its degree-6 Taylor polynomial, 2ᵏ by the exponent
-// bits. Inputs below -87 give 0 and above 88 +Inf.
-func expf32(x float32) float32 {
-	if x < -87 {
-		return 0
-	}
-	if x > 88 {
-		return float32(math.Inf(1))
-	}
-	const ln2hi, ln2lo, log2e = 0.693359375, -2.12194440e-4, 1.44269504088896341
-	kf := x * log2e
-	if kf < 0 { // round to nearest by truncation, away from zero
-		kf -= 0.5
-	} else {
-		kf += 0.5
-	}
-	k := int32(kf)
-	r := x - float32(k)*ln2hi - float32(k)*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(k+127)<<23)
 }
 
 // backwardRows is step s of the backward pass for batch rows [b0, b1):
@@ -456,20 +424,7 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			if s > 0 {
 				cp = saved[l.c+(s-1)*bh+b*H : l.c+(s-1)*bh+(b+1)*H]
 			}
-			for j := range H {
-				i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
-				dh := do[j] + dhr[j]
-				dc := dcr[j] + dh*o*(1-tc[j]*tc[j])
-				d[j] = dc * gg * i * (1 - i)
-				if cp != nil {
-					d[H+j] = dc * cp[j] * f * (1 - f)
-				} else {
-					d[H+j] = 0
-				}
-				d[2*H+j] = dc * i * (1 - gg*gg)
-				d[3*H+j] = dh * tc[j] * o * (1 - o)
-				dcr[j] = dc * f
-			}
+			kernel.LSTMBackward(d, a, tc, cp, do, dhr, dcr)
 		case RecurrentGRU:
 			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
 			for j := range H {
@@ -499,37 +454,43 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 	}
 }
 
-// recJob is one step's element-wise pass, split by batch rows over the
-// kernels' worker pool (kernel.ParallelFor): each part writes its own
-// rows of every output, so the result does not depend on the split.
+// recJob is a fused layer's forward or backward pass, split by batch rows
+// over the kernels' worker pool (kernel.ParallelFor): each part runs every
+// step on its own rows and writes only those rows of every output, so the
+// result does not depend on the split.
 type recJob[T Float] struct {
 	l                            recurrentLayout // a copy: a pointer would make the caller's escape
-	s                            int
 	back                         bool
-	xp, hp, out, saved           []T
+	xp, whh, bhh, hp, out, saved []T
 	dout, dhp, dhRec, dcRec, dxp []T
+	pk                           kernel.PackedB[T] // W_hh packed for the pass's per-step products
 }
 
 func (j *recJob[T]) RunPart(part, parts int) {
 	B := j.l.batch
 	b0, b1 := part*B/parts, (part+1)*B/parts
 	if j.back {
-		backwardRows(&j.l, j.s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+		backwardSteps(j, b0, b1)
 	} else {
-		forwardRows(&j.l, j.s, b0, b1, j.xp, j.hp, j.out, j.saved)
+		forwardRows(j, b0, b1)
 	}
 }
 
 // recParallelMin is the number of gate elements per step from which the
-// element-wise pass is split over the workers; below it the hand-off costs
-// more than it saves.
-const recParallelMin = 8192
+// rows are split over the workers; below it the hand-off costs more than
+// it saves. recMinRows keeps each part's products at least this many rows
+// tall.
+const (
+	recParallelMin = 8192
+	recMinRows     = 8
+)
 
-// runRows runs j's step on all rows, in parallel when work elements are
-// enough.
-func runRows[T Float](j *recJob[T], rows, work int) {
-	parts := min(kernel.Threads(), rows)
-	if work < recParallelMin || parts < 2 {
+// runRows runs j on all rows, split over the workers when the steps are
+// large enough.
+func runRows[T Float](j *recJob[T]) {
+	B := j.l.batch
+	parts := min(kernel.Threads(), B/recMinRows)
+	if B*j.l.gts*j.l.hidden < recParallelMin || parts < 2 {
 		j.RunPart(0, 1)
 		return
 	}
@@ -556,6 +517,7 @@ func recPool[T Float]() *kernel.FreeList[recJob[T]] {
 func getRecJob[T Float]() *recJob[T] { return recPool[T]().Get() }
 
 func putRecJob[T Float](j *recJob[T]) {
-	*j = recJob[T]{} // do not keep buffers alive
+	j.pk.Reset()
+	*j = recJob[T]{pk: j.pk} // do not keep buffers alive; keep the packing memory
 	recPool[T]().Put(j)
 }

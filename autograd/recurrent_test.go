@@ -162,3 +162,42 @@ func TestFusedRecurrentThreadsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedRecurrentWithoutGradSavesTwoSteps checks that a pass with
+// nothing to differentiate, which keeps only two steps of state, gives the
+// outputs and c_n of a recorded pass bit for bit, for every kind, both
+// directions, and odd and even sequence lengths.
+func TestFusedRecurrentWithoutGradSavesTwoSteps(t *testing.T) {
+	const batch, hidden = 5, 6
+	kinds := []autograd.RecurrentKind{autograd.RecurrentTanh, autograd.RecurrentReLU, autograd.RecurrentLSTM, autograd.RecurrentGRU}
+	for _, kind := range kinds {
+		for _, steps := range []int{1, 2, 5, 6} {
+			for _, reverse := range []bool{false, true} {
+				rng := tensor.NewRand(9)
+				gh := kind.Gates() * hidden
+				xp, whh, bhh := tensor.New[float64](steps, batch, gh), tensor.New[float64](gh, hidden), tensor.New[float64](gh)
+				for _, v := range []*tensor.Tensor[float64]{xp, whh, bhh} {
+					v.RandU(rng, -1, 1)
+				}
+				g := autograd.New[float64]()
+				out, cn := g.FusedRecurrent(kind, autograd.NewParam(xp, ""), autograd.NewParam(whh, ""), autograd.NewParam(bhh, ""), false, reverse)
+				g2 := autograd.New[float64]()
+				out2, cn2 := g2.FusedRecurrent(kind, autograd.NewConstant(xp), autograd.NewConstant(whh), autograd.NewConstant(bhh), false, reverse)
+				if out2.RequiresGrad() {
+					t.Fatal("a pass over constants records a gradient")
+				}
+				pairs := [][2]*autograd.Var[float64]{{out, out2}}
+				if cn != nil {
+					pairs = append(pairs, [2]*autograd.Var[float64]{cn, cn2})
+				}
+				for k, p := range pairs {
+					for i, v := range p[0].Value.Data() {
+						if w := p[1].Value.Data()[i]; v != w {
+							t.Fatalf("kind %d steps %d reverse %v: output %d element %d: %v without grad, %v with", kind, steps, reverse, k, i, w, v)
+						}
+					}
+				}
+			}
+		}
+	}
+}
