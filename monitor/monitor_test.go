@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/tensor"
@@ -236,8 +238,30 @@ func TestMeanVarHistogram(t *testing.T) {
 	if h.Lo != 0 || h.Hi != 1 || h.Counts[0] != 2 || h.Counts[1] != 3 {
 		t.Errorf("histogram %+v", h)
 	}
-	if s := sumSquares([]float32{1, 2, 3, 4, 5}); s != 55 {
+	if s := kernel.SumSquares([]float32{1, 2, 3, 4, 5}); s != 55 {
 		t.Errorf("sumSquares = %g", s)
+	}
+	// A mean far from zero costs the one-pass variance no precision.
+	if m, v := meanVar([]float32{1e4 + 1, 1e4 + 2, 1e4 + 3, 1e4 + 4}); m != 1e4+2.5 || v != 1.25 {
+		t.Errorf("meanVar = %g %g, want 10002.5 1.25", m, v)
+	}
+	// Every value its own bin, the maximum in the last; a constant array
+	// in the last bin; no range with a NaN or an infinity.
+	h = NewHistogram([]float32{-1, 0.5, 2, -0.2, 1.1}, 3)
+	if h.Lo != -1 || h.Hi != 2 || fmt.Sprint(h.Counts) != "[2 1 2]" {
+		t.Errorf("histogram %+v, want [-1, 2] with counts [2 1 2]", h)
+	}
+	if h := NewHistogram([]float32{3, 3, 3}, 4); h.Lo != 3 || h.Hi != 3 || fmt.Sprint(h.Counts) != "[0 0 0 3]" {
+		t.Errorf("constant histogram %+v", h)
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for at := range 3 {
+			xs := []float32{1, 2, 3}
+			xs[at] = bad
+			if h := NewHistogram(xs, 2); h.Lo != 0 || h.Hi != 0 || h.Counts[0]+h.Counts[1] != 0 {
+				t.Errorf("histogram of %v: %+v, want no range and no counts", xs, h)
+			}
+		}
 	}
 }
 
