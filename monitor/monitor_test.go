@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
@@ -317,79 +316,3 @@ func (nopSink) WantTape(int) bool                                     { return t
 func (nopSink) Observe(*train.StepStats)                              {}
 func (nopSink) Stepped(*train.StepStats)                              {}
 func (nopSink) EndEpoch(train.EpochMetrics, []*autograd.Var[float32]) {}
-
-// BenchmarkOverhead measures the recorder's cost at the default settings
-// on the default MLP (784-512-256-10, batch 128): overhead-% is the time
-// spent inside the recorder's calls over the time of the steps that had
-// them, both measured in the same steps, so that a noisy machine disturbs
-// the ratio little. (Timing runs with and without the recorder against
-// each other, A/B, was tried: on the shared 2-core machine an A/A run,
-// the recorder off in both arms, already differed by 12%.) The test set
-// is tiny so that evaluation does not dilute the ratio; an epoch is
-// MNIST's at batch 128 (469 steps), so histograms are drawn as often as in
-// the default run, and the 600 timed steps include the early per-layer
-// records (steps 20..90) that a run's start has.
-//
-//	go test -run XXX -bench Overhead -benchtime 3x ./monitor/
-func BenchmarkOverhead(b *testing.B) {
-	ds := randomImages(b, 60000, 1) // MNIST-sized: 469 steps an epoch
-	model, err := models.MLP[float32](rand.New(rand.NewPCG(1, 2)), 28*28, models.DefaultMLPHidden, 10, models.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tr, err := train.NewTrainer(model, opt, ds, randomImages(b, 8, 2), true, 1, train.Options{BatchSize: 128, Epochs: 1 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rec, err := New(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rec.Close()
-	sink := &timedSink{rec: rec}
-	tr.Stats = sink
-	runSteps(b, tr, 10)
-	sink.spent = 0
-	var total time.Duration
-	for b.Loop() {
-		start := time.Now()
-		runSteps(b, tr, 200)
-		total += time.Since(start)
-	}
-	b.ReportMetric(100*float64(sink.spent)/float64(total), "overhead-%")
-}
-
-// timedSink times the recorder's calls, and the tape kept for it from
-// WantTape to Observe is charged by timing Observe (its Reset is cheap).
-type timedSink struct {
-	rec   *Recorder
-	spent time.Duration
-}
-
-func (s *timedSink) WantTape(step int) bool {
-	t := time.Now()
-	defer func() { s.spent += time.Since(t) }()
-	return s.rec.WantTape(step)
-}
-
-func (s *timedSink) Observe(st *train.StepStats) {
-	t := time.Now()
-	s.rec.Observe(st)
-	s.spent += time.Since(t)
-}
-
-func (s *timedSink) Stepped(st *train.StepStats) {
-	t := time.Now()
-	s.rec.Stepped(st)
-	s.spent += time.Since(t)
-}
-
-func (s *timedSink) EndEpoch(m train.EpochMetrics, p []*autograd.Var[float32]) {
-	t := time.Now()
-	s.rec.EndEpoch(m, p)
-	s.spent += time.Since(t)
-}
