@@ -3,7 +3,7 @@ package kernel
 // Reductions of float32 arrays into float64 sums, for the statistics a
 // training run records (norms, means, variances of weights, gradients and
 // activations: package monitor). They read an array once, with vector
-// instructions, split over the workers when long.
+// instructions.
 //
 // The order of the additions is part of the specification, so that the
 // result does not depend on the instruction set or the number of threads:
@@ -17,15 +17,8 @@ package kernel
 // chunks' sums are added in order. Products are rounded before they are
 // added (no fused multiply-add).
 
-// reduceChunk is the number of elements summed as one chunk (and the unit
-// of the split over workers).
+// reduceChunk is the number of elements summed as one chunk.
 const reduceChunk = 1 << 14
-
-// minParallelReduce is the array length from which a reduction is split
-// over the workers: below it the hand-off costs more than the second core
-// saves (a sum reads memory at several GB/s; activations of a batch are a
-// few hundred kB and already in cache).
-const minParallelReduce = 1 << 17
 
 // reduceLanes is the number of float64 partial sums of a chunk.
 const reduceLanes = 16
@@ -103,13 +96,10 @@ func fold(a *[reduceLanes]float64) float64 {
 	return (t[0] + t[2]) + (t[1] + t[3])
 }
 
-// reduceJob is one Moments (y nil) or SquaredDistance call; sums[c] holds
-// chunk c's two sums.
+// reduceJob is one Moments (y nil) or SquaredDistance call.
 type reduceJob struct {
 	x, y  []float32
 	shift float64
-	parts int
-	sums  [][2]float64
 }
 
 // chunk computes chunk c's sums.
@@ -122,41 +112,15 @@ func (j *reduceJob) chunk(c int) [2]float64 {
 	return [2]float64{s, q}
 }
 
-// run computes part part's chunks: contiguous runs of chunks, so that each
-// core reads the block of the array that its optimizer-step part wrote.
-func (j *reduceJob) run(_ *packBuf, part int) {
-	chunks := len(j.sums)
-	for c := part * chunks / j.parts; c < (part+1)*chunks/j.parts; c++ {
-		j.sums[c] = j.chunk(c)
-	}
-}
-
-// reduce32 is the reduction in progress on the workers, guarded by poolMu;
-// its sums slice is kept, so that a warm call allocates nothing.
-var reduce32 reduceJob
-
 // reduce returns the two sums of j over its chunks, added in chunk order.
+// It runs on the calling goroutine: a sum is bound by memory bandwidth,
+// and handing half of it to a worker cost more than it saved on the
+// shared 2-core machine (a worker whose core another process holds is
+// waited for: the recorder's gradient norm of the default MLP took 0.6 ms
+// on one goroutine and up to 8.6 ms split over two while other jobs ran).
 func reduce(j *reduceJob) [2]float64 {
-	chunks := (len(j.x) + reduceChunk - 1) / reduceChunk
-	if parts := min(Threads(), chunks); parts > 1 && len(j.x) >= minParallelReduce && acquire() != nil {
-		defer release()
-		sums := reduce32.sums
-		if cap(sums) < chunks {
-			sums = make([][2]float64, chunks)
-		}
-		reduce32 = *j
-		reduce32.parts, reduce32.sums = parts, sums[:chunks]
-		runParts(&reduce32, parts)
-		var r [2]float64
-		for _, s := range reduce32.sums {
-			r[0] += s[0]
-			r[1] += s[1]
-		}
-		reduce32 = reduceJob{sums: sums}
-		return r
-	}
 	var r [2]float64
-	for c := range chunks {
+	for c := range (len(j.x) + reduceChunk - 1) / reduceChunk {
 		s := j.chunk(c)
 		r[0] += s[0]
 		r[1] += s[1]

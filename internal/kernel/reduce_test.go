@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,7 +10,7 @@ import (
 // reduceLengths covers the tails around 16 floats, several chunks with a
 // short last one, and a length that splits unevenly over the workers.
 func reduceLengths() []int {
-	return append(vectorLengths(), reduceChunk-1, reduceChunk, 2*reduceChunk+17, minParallelReduce+5*reduceChunk+3)
+	return append(vectorLengths(), reduceChunk-1, reduceChunk, 2*reduceChunk+17, 5*reduceChunk+3)
 }
 
 // naiveReduce is the textbook loop in float64, the reference the sums must
@@ -27,12 +28,10 @@ func naiveReduce(x, y []float32, shift float64) (sum, sumSq float64) {
 }
 
 // TestReductions: Moments, SumSquares and SquaredDistance agree bit for bit
-// across instruction sets and thread counts (the order of additions is
-// specified), match the chunked Go spec, stay near the naive float64 sum,
+// across instruction sets (the order of additions is specified), match the chunked Go spec, stay near the naive float64 sum,
 // and read nothing outside their arrays (they write nothing at all).
 func TestReductions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	defer SetThreads(0)
 	for _, n := range reduceLengths() {
 		x, checkX := guardedSlice(rng, n, false)
 		y, checkY := guardedSlice(rng, n, false)
@@ -58,15 +57,11 @@ func TestReductions(t *testing.T) {
 			t.Errorf("n=%d: spec %v %v %v, naive %v %v %v", n, ws, wq, wd, as, aq, ad)
 		}
 		for _, isa := range vectorISAs() {
-			for _, threads := range []int{1, 2, 3} {
-				withISA(t, isa)
-				SetThreads(threads)
-				s, q := Moments(x, 3)
-				d := SquaredDistance(x, y)
-				if s != ws || q != wq || d != wd {
-					t.Errorf("n=%d isa=%d threads=%d: Moments %v %v, SquaredDistance %v; spec %v %v %v",
-						n, isa, threads, s, q, d, ws, wq, wd)
-				}
+			withISA(t, isa)
+			s, q := Moments(x, 3)
+			d := SquaredDistance(x, y)
+			if s != ws || q != wq || d != wd {
+				t.Errorf("n=%d isa=%d: Moments %v %v, SquaredDistance %v; spec %v %v %v", n, isa, s, q, d, ws, wq, wd)
 			}
 		}
 		checkX(t, "x")
@@ -92,10 +87,10 @@ func TestReductionsNonFinite(t *testing.T) {
 	}
 }
 
-// TestReductionsAllocateNothing: a warm call allocates nothing, split over
-// workers or not.
+// TestReductionsAllocateNothing: a call allocates nothing (the recorder
+// calls them in the training step, which must not allocate).
 func TestReductionsAllocateNothing(t *testing.T) {
-	x := make([]float32, minParallelReduce+4*reduceChunk+3)
+	x := make([]float32, 4*reduceChunk+3)
 	SumSquares(x)
 	if n := testing.AllocsPerRun(10, func() { SumSquares(x); SquaredDistance(x, x) }); n != 0 {
 		t.Errorf("%v allocations per call", n)
@@ -103,34 +98,13 @@ func TestReductionsAllocateNothing(t *testing.T) {
 }
 
 func BenchmarkSumSquares(b *testing.B) {
-	x := make([]float32, 784*512)
-	for i := range x {
-		x[i] = float32(i%100) / 100
-	}
-	for _, threads := range []int{1, 2} {
-		b.Run("threads="+string(rune('0'+threads)), func(b *testing.B) {
-			SetThreads(threads)
-			defer SetThreads(0)
-			b.SetBytes(int64(4 * len(x)))
+	for _, n := range []int{8192, 784 * 512} {
+		x := make([]float32, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(4 * n))
 			for b.Loop() {
 				SumSquares(x)
 			}
 		})
 	}
-}
-
-func BenchmarkSumSquaresSmall(b *testing.B) {
-	x := make([]float32, 8192)
-	b.Run("asm", func(b *testing.B) {
-		b.SetBytes(int64(4 * len(x)))
-		for b.Loop() {
-			SumSquares(x)
-		}
-	})
-	b.Run("spec", func(b *testing.B) {
-		b.SetBytes(int64(4 * len(x)))
-		for b.Loop() {
-			momentsSpec(x, 0)
-		}
-	})
 }
