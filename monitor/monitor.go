@@ -79,7 +79,8 @@ type Recorder struct {
 	lossSum float64 // over the steps since the last steps.csv row
 	lossN   int
 	norm    float64   // global gradient norm of this step, if measured
-	gradSq  []float64 // Σ g² of each parameter at this step, if measured
+	gradSq  []float64 // Σ g² of each parameter at this step (StepStats.GradSq), if measured
+	sqBuf   []float64 // gradSq when the step does not bring it
 	probes  []probe   // one per layer, found on the first kept tape
 	rows    []LayerRow
 	pending bool // rows measured by Observe wait for the update ratio
@@ -135,7 +136,10 @@ func (r *Recorder) scalarStep(step int) bool { return step == 1 || step%r.opt.Ev
 func (r *Recorder) Observe(s *train.StepStats) {
 	scalar := r.scalarStep(s.Step)
 	if scalar || s.Tape != nil {
-		r.measureGrads(s.Params)
+		r.gradSq = s.GradSq
+		if len(r.gradSq) != len(s.Params) { // a caller without them: read the gradients
+			r.gradSq = r.measureGrads(s.Params)
+		}
 	}
 	if scalar {
 		var sq float64
@@ -149,17 +153,17 @@ func (r *Recorder) Observe(s *train.StepStats) {
 	}
 }
 
-// measureGrads reads each gradient once, with the vector kernel, for both
-// the global norm and the layers' gradient norms.
-func (r *Recorder) measureGrads(params []*autograd.Var[float32]) {
-	r.gradSq = r.gradSq[:0]
+// measureGrads returns Σ g² of each parameter's gradient.
+func (r *Recorder) measureGrads(params []*autograd.Var[float32]) []float64 {
+	r.sqBuf = r.sqBuf[:0]
 	for _, p := range params {
 		q := 0.0
 		if p.Grad != nil {
 			q = kernel.SumSquares(p.Grad.Data())
 		}
-		r.gradSq = append(r.gradSq, q)
+		r.sqBuf = append(r.sqBuf, q)
 	}
+	return r.sqBuf
 }
 
 // Stepped implements train.StatsSink: it writes the rows due at this step.
