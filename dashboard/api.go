@@ -3,10 +3,10 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/descent-ml/descent/doctor"
@@ -160,27 +160,27 @@ func (s *Server) histograms(name string) []monitor.Histogram {
 	return rows
 }
 
-// MaxStreams bounds the event streams open at once.
+// MaxStreams bounds the event streams a server keeps open at once.
 const MaxStreams = 64
-
-var streams atomic.Int32
 
 // handleEvents streams an "update" event whenever the files of the
 // requested runs (all runs when none is named) change. Each client has
 // its own poll of the files, so a slow or stalled browser costs training
-// nothing: nothing is queued for it, and a write that cannot finish in
-// writeTimeout drops the client.
+// nothing: the stream holds one event at a time, changes made while it
+// waits on the client are folded into the next event (the latest state),
+// and an event the client does not take within WriteTimeout is dropped
+// with the client.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	if streams.Add(1) > MaxStreams {
-		streams.Add(-1)
+	if s.open.Add(1) > MaxStreams {
+		s.open.Add(-1)
 		http.Error(w, "too many event streams", http.StatusServiceUnavailable)
 		return
 	}
-	defer streams.Add(-1)
-	const writeTimeout = 5 * time.Second
+	defer s.open.Add(-1)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
+	rc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 	w.WriteHeader(http.StatusOK)
 	names := s.runsParam(r)
 	all := len(names) == 0
@@ -205,13 +205,16 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 			msg = ": keep-alive\n\n"
 		}
 		if msg != "" {
-			rc.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if _, err := w.Write([]byte(msg)); err != nil {
+			rc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+			_, err := io.WriteString(w, msg)
+			if err == nil {
+				err = rc.Flush()
+			}
+			if err != nil {
+				s.dropped.Add(1)
 				return
 			}
-			if rc.Flush() != nil {
-				return
-			}
+			s.sent.Add(1)
 			lastWrite = time.Now()
 		}
 		select {

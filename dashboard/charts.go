@@ -35,18 +35,29 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such chart", http.StatusNotFound)
 		return
 	}
-	names := s.runsParam(r)
-	key := name + "|" + s.signature(names)
+	svg, err := s.chart(name, s.runsParam(r))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
-	// One chart is drawn at a time, and a browser that waited for another's
-	// drawing of the same chart gets it from the cache: five browsers cost
-	// one drawing, and the dashboard never takes more than one core.
+	// Written with no lock held: a browser that stalls on it (until
+	// WriteTimeout) delays nobody else's chart.
+	w.Write(svg)
+}
+
+// chart returns the SVG of chart name for the runs names, drawn or from
+// the cache. One chart is drawn at a time, and a browser that waited for
+// another's drawing of the same chart gets it from the cache: five
+// browsers cost one drawing, and the dashboard never takes more than one
+// core.
+func (s *Server) chart(name string, names []string) ([]byte, error) {
+	key := name + "|" + s.signature(names)
 	s.render.Lock()
 	defer s.render.Unlock()
 	if svg, ok := s.cached(key); ok {
-		w.Write(svg)
-		return
+		return svg, nil
 	}
 	var runs []chartRun
 	for _, n := range names {
@@ -68,11 +79,10 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+		return nil, err
 	}
 	s.store(key, buf.Bytes())
-	w.Write(buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // maxCached bounds the chart cache; past it the cache starts over.

@@ -33,6 +33,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,7 +60,16 @@ type Server struct {
 	// most often a browser redraws: every chart costs the server some
 	// milliseconds, taken from training when both share the machine.
 	Poll time.Duration
-	mux  *http.ServeMux
+	// WriteTimeout is the longest a response, or one event of an event
+	// stream, may take to reach a client. A client slower than that (a
+	// stalled browser) is disconnected and its event dropped: nothing is
+	// queued for it, so however many clients stall, the server holds at
+	// most one event per stream and never waits on a client while holding
+	// anything another needs.
+	WriteTimeout time.Duration
+	mux          *http.ServeMux
+
+	open, sent, dropped atomic.Int64 // event streams open; events sent, dropped
 
 	mu     sync.Mutex
 	charts map[string][]byte // drawn charts by chart, runs and file signature
@@ -80,8 +90,8 @@ func New(dir string) (*Server, error) {
 		return nil, fmt.Errorf("dashboard: %v", err)
 	}
 	abs, _ := filepath.Abs(dir)
-	s := &Server{root: root, label: filepath.Base(abs), Poll: 2 * time.Second, mux: http.NewServeMux(),
-		charts: map[string][]byte{}}
+	s := &Server{root: root, label: filepath.Base(abs), Poll: 2 * time.Second, WriteTimeout: 10 * time.Second,
+		mux: http.NewServeMux(), charts: map[string][]byte{}}
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", files))
@@ -112,7 +122,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read-only", http.StatusMethodNotAllowed)
 		return
 	}
+	if r.URL.Path != "/events" { // the stream sets a deadline per event
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// EventStats counts the server's event streams.
+type EventStats struct {
+	Open    int64 // streams open now
+	Sent    int64 // events written to a client in full
+	Dropped int64 // events a client did not take within WriteTimeout (its stream was then closed)
+}
+
+// EventStats returns the counts of the event streams so far.
+func (s *Server) EventStats() EventStats {
+	return EventStats{Open: s.open.Load(), Sent: s.sent.Load(), Dropped: s.dropped.Load()}
 }
 
 // Run files the server reads.

@@ -53,25 +53,65 @@ type Histogram struct {
 	Counts []int
 }
 
-// NewHistogram bins xs into bins equal bins over their range.
+// NewHistogram bins xs into bins equal bins over their range: x goes to
+// bin floor((x-lo)·bins/(hi-lo)), the maximum to the last bin. An empty
+// array, or one with a NaN or an infinity, has no range: Lo = Hi = 0 and
+// no counts.
 func NewHistogram(xs []float32, bins int) Histogram {
-	h := Histogram{Counts: make([]int, bins), Lo: math.Inf(1), Hi: math.Inf(-1)}
-	for _, v := range xs {
-		h.Lo, h.Hi = math.Min(h.Lo, float64(v)), math.Max(h.Hi, float64(v))
-	}
-	if len(xs) == 0 || math.IsNaN(h.Lo) || math.IsInf(h.Lo, 0) || math.IsInf(h.Hi, 0) {
-		h.Lo, h.Hi = 0, 0
+	h := Histogram{Counts: make([]int, bins)}
+	lo, hi := minMax(xs)
+	if len(xs) == 0 || math.IsInf(float64(lo), 0) || math.IsInf(float64(hi), 0) {
 		return h
 	}
-	width := (h.Hi - h.Lo) / float64(bins)
+	if lo == hi {
+		h.Lo, h.Hi = float64(lo), float64(hi)
+		h.Counts[bins-1] = len(xs)
+		return h
+	}
+	l, scale := float64(lo), float64(bins)/(float64(hi)-float64(lo))
 	for _, v := range xs {
-		b := bins - 1
-		if width > 0 {
-			b = min(int((float64(v)-h.Lo)/width), bins-1)
+		// In [0, bins] for v in [lo, hi]; a NaN (which minMax skips)
+		// converts to a negative int on amd64, and fails b >= 0 elsewhere.
+		b := int((float64(v) - l) * scale)
+		if b >= bins {
+			b = bins - 1
+		} else if !(b >= 0 && v == v) {
+			clear(h.Counts)
+			return h
 		}
 		h.Counts[b]++
 	}
+	h.Lo, h.Hi = float64(lo), float64(hi)
 	return h
+}
+
+// minMax returns the least and the greatest of xs, skipping NaNs, over two
+// chains so that the comparisons overlap.
+func minMax(xs []float32) (lo, hi float32) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	l0, l1, h0, h1 := xs[0], xs[0], xs[0], xs[0]
+	i := 0
+	for ; i+2 <= len(xs); i += 2 {
+		a, b := xs[i], xs[i+1]
+		if a < l0 {
+			l0 = a
+		}
+		if a > h0 {
+			h0 = a
+		}
+		if b < l1 {
+			l1 = b
+		}
+		if b > h1 {
+			h1 = b
+		}
+	}
+	if i < len(xs) {
+		l0, h0 = min(l0, xs[i]), max(h0, xs[i])
+	}
+	return min(l0, l1), max(h0, h1)
 }
 
 func appendFloat(b []byte, v float64) []byte {

@@ -2,9 +2,11 @@ package monitor
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -17,7 +19,8 @@ import (
 type probe struct {
 	weight *autograd.Var[float32]
 	before []float32 // the weights before the update
-	fired  []bool    // per unit of a ReLU: positive for some example
+	param  int       // the weight's index in StepStats.Params, -1 if absent
+	quiet  []int32   // scratch of deadFraction: units not yet seen positive
 }
 
 // Saturation thresholds: a sigmoid output within SaturatedSigmoid of 0 or 1,
@@ -46,14 +49,18 @@ func (r *Recorder) observeLayers(s *train.StepStats) {
 		}
 		p := &r.probes[n]
 		if p.weight != w {
-			*p = probe{weight: w, before: make([]float32, w.Value.Len())}
+			*p = probe{weight: w, before: make([]float32, w.Value.Len()), param: slices.Index(s.Params, w)}
 		}
 		row := &r.rows[n]
 		*row = LayerRow{Epoch: s.Epoch, Step: s.Step, Layer: strings.TrimSuffix(w.Name, ".weight"), Kind: nd.Op.Name(),
 			FanIn: fanIn(w), Dead: math.NaN(), Saturated: math.NaN()}
 		copy(p.before, w.Value.Data())
-		row.WeightNorm = math.Sqrt(sumSquares(w.Value.Data()))
-		row.GradNorm = math.Sqrt(sumSquares(w.Grad.Data()))
+		row.WeightNorm = math.Sqrt(kernel.SumSquares(p.before))
+		if p.param >= 0 && p.param < len(r.gradSq) {
+			row.GradNorm = math.Sqrt(r.gradSq[p.param])
+		} else {
+			row.GradNorm = math.Sqrt(kernel.SumSquares(w.Grad.Data()))
+		}
 		y := nd.Out
 		row.OutMean, row.OutVar = meanVar(y.Value.Data())
 		row.GradOutVar = math.NaN()
@@ -82,11 +89,7 @@ func (r *Recorder) finishLayers(s *train.StepStats) {
 	r.pending = false
 	for i := range r.rows {
 		p := &r.probes[i]
-		var sq float64
-		for j, v := range p.weight.Value.Data() {
-			d := float64(v) - float64(p.before[j])
-			sq += d * d
-		}
+		sq := kernel.SquaredDistance(p.weight.Value.Data(), p.before)
 		r.rows[i].UpdateRatio = math.Sqrt(sq) / r.rows[i].WeightNorm
 		r.buf = r.rows[i].appendCSV(r.buf[:0])
 		r.layers.write(r.buf)
@@ -131,7 +134,9 @@ func consumer(rest []autograd.Node[float32], y *autograd.Var[float32]) *autograd
 
 // deadFraction is the fraction of units (dimension 1: features or
 // channels) whose ReLU output is zero for every example and position of
-// the batch.
+// the batch. It keeps the units that have not fired yet and drops each as
+// soon as it does: after a few examples only the dead ones are left to
+// read, so the batch is mostly skipped.
 func (p *probe) deadFraction(out *autograd.Var[float32]) float64 {
 	sh := out.Shape()
 	if len(sh) < 2 {
@@ -141,31 +146,35 @@ func (p *probe) deadFraction(out *autograd.Var[float32]) float64 {
 	for _, d := range sh[2:] {
 		inner *= d
 	}
-	if cap(p.fired) < units {
-		p.fired = make([]bool, units)
+	if cap(p.quiet) < units {
+		p.quiet = make([]int32, units)
 	}
-	fired := p.fired[:units]
-	clear(fired)
+	quiet := p.quiet[:units]
+	for u := range quiet {
+		quiet[u] = int32(u)
+	}
 	d := out.Value.Data()
-	for i := 0; i < len(d); i += inner {
-		u := (i / inner) % units
-		if fired[u] {
-			continue
-		}
-		for _, v := range d[i : i+inner] {
-			if v > 0 {
-				fired[u] = true
-				break
+	// d is [examples, units, inner...]: one example's units at a time.
+	for ex := 0; ex+units*inner <= len(d) && len(quiet) > 0; ex += units * inner {
+		k := 0
+		for _, u := range quiet {
+			if !anyPositive(d[ex+int(u)*inner : ex+(int(u)+1)*inner]) {
+				quiet[k] = u
+				k++
 			}
 		}
+		quiet = quiet[:k]
 	}
-	dead := 0
-	for _, f := range fired {
-		if !f {
-			dead++
+	return float64(len(quiet)) / float64(units)
+}
+
+func anyPositive(xs []float32) bool {
+	for _, v := range xs {
+		if v > 0 {
+			return true
 		}
 	}
-	return float64(dead) / float64(units)
+	return false
 }
 
 // saturated is the fraction of xs outside [lo, hi].
@@ -180,20 +189,15 @@ func saturated(xs []float32, lo, hi float64) float64 {
 	return float64(n) / float64(max(len(xs), 1))
 }
 
-// meanVar is the mean and the population variance of xs, in float64.
+// meanVar is the mean and the population variance of xs, in float64, in
+// one pass: the sums of d = x - x[0] (the shifted-data algorithm, so that
+// a mean far from zero costs no precision), var = (Σd² - (Σd)²/n) / n.
 func meanVar(xs []float32) (mean, variance float64) {
 	if len(xs) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	var s float64
-	for _, v := range xs {
-		s += float64(v)
-	}
-	mean = s / float64(len(xs))
-	var q float64
-	for _, v := range xs {
-		d := float64(v) - mean
-		q += d * d
-	}
-	return mean, q / float64(len(xs))
+	k := float64(xs[0])
+	s, q := kernel.Moments(xs, k)
+	n := float64(len(xs))
+	return k + s/n, max(q-s*s/n, 0) / n
 }

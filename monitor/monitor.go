@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -77,8 +78,10 @@ type Recorder struct {
 
 	lossSum float64 // over the steps since the last steps.csv row
 	lossN   int
-	norm    float64 // global gradient norm of this step, if measured
-	probes  []probe // one per layer, found on the first kept tape
+	norm    float64   // global gradient norm of this step, if measured
+	gradSq  []float64 // Σ g² of each parameter at this step (StepStats.GradSq), if measured
+	sqBuf   []float64 // gradSq when the step does not bring it
+	probes  []probe   // one per layer, found on the first kept tape
 	rows    []LayerRow
 	pending bool // rows measured by Observe wait for the update ratio
 	buf     []byte
@@ -134,18 +137,36 @@ func (r *Recorder) scalarStep(step int) bool { return step == 1 || step%r.opt.Ev
 // and on kept tapes the per-layer statistics that need this step's
 // gradients and the weights before the update.
 func (r *Recorder) Observe(s *train.StepStats) {
-	if r.scalarStep(s.Step) {
+	scalar := r.scalarStep(s.Step)
+	if scalar || s.Tape != nil {
+		r.gradSq = s.GradSq
+		if len(r.gradSq) != len(s.Params) { // a caller without them: read the gradients
+			r.gradSq = r.measureGrads(s.Params)
+		}
+	}
+	if scalar {
 		var sq float64
-		for _, p := range s.Params {
-			if p.Grad != nil {
-				sq += sumSquares(p.Grad.Data())
-			}
+		for _, q := range r.gradSq {
+			sq += q
 		}
 		r.norm = math.Sqrt(sq)
 	}
 	if s.Tape != nil {
 		r.observeLayers(s)
 	}
+}
+
+// measureGrads returns Σ g² of each parameter's gradient.
+func (r *Recorder) measureGrads(params []*autograd.Var[float32]) []float64 {
+	r.sqBuf = r.sqBuf[:0]
+	for _, p := range params {
+		q := 0.0
+		if p.Grad != nil {
+			q = kernel.SumSquares(p.Grad.Data())
+		}
+		r.sqBuf = append(r.sqBuf, q)
+	}
+	return r.sqBuf
 }
 
 // Stepped implements train.StatsSink: it writes the rows due at this step.
@@ -196,23 +217,6 @@ func LossCurve(rows []StepRow) []train.StepLoss {
 		out[i] = train.StepLoss{Epoch: r.EpochFrac, Loss: r.Loss}
 	}
 	return out
-}
-
-// sumSquares is Σ x², accumulated in float64 over four chains.
-func sumSquares(xs []float32) float64 {
-	var a, b, c, d float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		x0, x1, x2, x3 := float64(xs[i]), float64(xs[i+1]), float64(xs[i+2]), float64(xs[i+3])
-		a += x0 * x0
-		b += x1 * x1
-		c += x2 * x2
-		d += x3 * x3
-	}
-	for ; i < len(xs); i++ {
-		a += float64(xs[i]) * float64(xs[i])
-	}
-	return a + b + c + d
 }
 
 // csvFile is an append-only CSV file, flushed after every row so that a

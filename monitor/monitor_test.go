@@ -3,15 +3,16 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/tensor"
@@ -236,8 +237,30 @@ func TestMeanVarHistogram(t *testing.T) {
 	if h.Lo != 0 || h.Hi != 1 || h.Counts[0] != 2 || h.Counts[1] != 3 {
 		t.Errorf("histogram %+v", h)
 	}
-	if s := sumSquares([]float32{1, 2, 3, 4, 5}); s != 55 {
+	if s := kernel.SumSquares([]float32{1, 2, 3, 4, 5}); s != 55 {
 		t.Errorf("sumSquares = %g", s)
+	}
+	// A mean far from zero costs the one-pass variance no precision.
+	if m, v := meanVar([]float32{1e4 + 1, 1e4 + 2, 1e4 + 3, 1e4 + 4}); m != 1e4+2.5 || v != 1.25 {
+		t.Errorf("meanVar = %g %g, want 10002.5 1.25", m, v)
+	}
+	// Every value its own bin, the maximum in the last; a constant array
+	// in the last bin; no range with a NaN or an infinity.
+	h = NewHistogram([]float32{-1, 0.5, 2, -0.2, 1.1}, 3)
+	if h.Lo != -1 || h.Hi != 2 || fmt.Sprint(h.Counts) != "[2 1 2]" {
+		t.Errorf("histogram %+v, want [-1, 2] with counts [2 1 2]", h)
+	}
+	if h := NewHistogram([]float32{3, 3, 3}, 4); h.Lo != 3 || h.Hi != 3 || fmt.Sprint(h.Counts) != "[0 0 0 3]" {
+		t.Errorf("constant histogram %+v", h)
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for at := range 3 {
+			xs := []float32{1, 2, 3}
+			xs[at] = bad
+			if h := NewHistogram(xs, 2); h.Lo != 0 || h.Hi != 0 || h.Counts[0]+h.Counts[1] != 0 {
+				t.Errorf("histogram of %v: %+v, want no range and no counts", xs, h)
+			}
+		}
 	}
 }
 
@@ -293,79 +316,3 @@ func (nopSink) WantTape(int) bool                                     { return t
 func (nopSink) Observe(*train.StepStats)                              {}
 func (nopSink) Stepped(*train.StepStats)                              {}
 func (nopSink) EndEpoch(train.EpochMetrics, []*autograd.Var[float32]) {}
-
-// BenchmarkOverhead measures the recorder's cost at the default settings
-// on the default MLP (784-512-256-10, batch 128): overhead-% is the time
-// spent inside the recorder's calls over the time of the steps that had
-// them, both measured in the same steps, so that a noisy machine disturbs
-// the ratio little. (Timing runs with and without the recorder against
-// each other, A/B, was tried: on the shared 2-core machine an A/A run,
-// the recorder off in both arms, already differed by 12%.) The test set
-// is tiny so that evaluation does not dilute the ratio; an epoch is
-// MNIST's at batch 128 (469 steps), so histograms are drawn as often as in
-// the default run, and the 600 timed steps include the early per-layer
-// records (steps 20..90) that a run's start has.
-//
-//	go test -run XXX -bench Overhead -benchtime 3x ./monitor/
-func BenchmarkOverhead(b *testing.B) {
-	ds := randomImages(b, 60000, 1) // MNIST-sized: 469 steps an epoch
-	model, err := models.MLP[float32](rand.New(rand.NewPCG(1, 2)), 28*28, models.DefaultMLPHidden, 10, models.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tr, err := train.NewTrainer(model, opt, ds, randomImages(b, 8, 2), true, 1, train.Options{BatchSize: 128, Epochs: 1 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rec, err := New(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rec.Close()
-	sink := &timedSink{rec: rec}
-	tr.Stats = sink
-	runSteps(b, tr, 10)
-	sink.spent = 0
-	var total time.Duration
-	for b.Loop() {
-		start := time.Now()
-		runSteps(b, tr, 200)
-		total += time.Since(start)
-	}
-	b.ReportMetric(100*float64(sink.spent)/float64(total), "overhead-%")
-}
-
-// timedSink times the recorder's calls, and the tape kept for it from
-// WantTape to Observe is charged by timing Observe (its Reset is cheap).
-type timedSink struct {
-	rec   *Recorder
-	spent time.Duration
-}
-
-func (s *timedSink) WantTape(step int) bool {
-	t := time.Now()
-	defer func() { s.spent += time.Since(t) }()
-	return s.rec.WantTape(step)
-}
-
-func (s *timedSink) Observe(st *train.StepStats) {
-	t := time.Now()
-	s.rec.Observe(st)
-	s.spent += time.Since(t)
-}
-
-func (s *timedSink) Stepped(st *train.StepStats) {
-	t := time.Now()
-	s.rec.Stepped(st)
-	s.spent += time.Since(t)
-}
-
-func (s *timedSink) EndEpoch(m train.EpochMetrics, p []*autograd.Var[float32]) {
-	t := time.Now()
-	s.rec.EndEpoch(m, p)
-	s.spent += time.Since(t)
-}

@@ -45,7 +45,11 @@ type StepStats struct {
 	LR                   float64 // the first parameter group's learning rate
 	Momentum             float64 // the momentum (or Adam's beta1) when a schedule sets it or the optimizer has Momentum(), else NaN
 	Params               []*autograd.Var[float32]
-	Tape                 []autograd.Node[float32] // nil unless WantTape(Step)
+	// GradSq holds Σ g² of each parameter's gradient (Params' order),
+	// before clipping, from the pass that checked them for NaN: the
+	// gradient norms without reading the gradients again.
+	GradSq []float64
+	Tape   []autograd.Node[float32] // nil unless WantTape(Step)
 }
 
 // LossCurve is implemented by sinks that keep the step-level training
@@ -78,7 +82,7 @@ func (t *Trainer) statsObserve(loss float64, batch int, tape bool) {
 	}
 	s := &t.stats
 	*s = StepStats{Epoch: t.pos.Epoch, Step: t.pos.Step + 1, Batch: batch, StepsPerEpoch: t.loader.Len(),
-		Loss: loss, LR: t.lr(), Momentum: math.NaN(), Params: t.params}
+		Loss: loss, LR: t.lr(), Momentum: math.NaN(), Params: t.params, GradSq: t.gradSq}
 	if mg, ok := t.Optimizer.(momentumGetter); ok {
 		s.Momentum = mg.Momentum()
 	}

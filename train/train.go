@@ -24,6 +24,7 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
@@ -101,6 +102,7 @@ type Trainer struct {
 	target *autograd.Var[float32] // regression targets of the batch
 	preds  []int
 	stats  StepStats
+	gradSq []float64    // Σ g² of each parameter's gradient, by gradsFinite
 	dist   *distributed // set by SetCommunicator; nil for one process
 	// regress says the training set is a regression (IsRegression): MSE
 	// on one output instead of cross-entropy.
@@ -339,14 +341,23 @@ func (t *Trainer) step(x *tensor.Tensor[float32], labels, idx []int) error {
 	return nil
 }
 
-// gradsFinite reports whether every gradient is finite.
+// gradsFinite reports whether every gradient is finite. It sums each
+// gradient's squares in float64 (a sum of float32 squares is non-finite
+// exactly when an element is, and the vector kernel reads faster than
+// allFinite), so the one pass also gives the gradient norms that a
+// statistics sink records (StepStats.GradSq).
 func (t *Trainer) gradsFinite() bool {
+	t.gradSq = t.gradSq[:0]
+	finite := true
 	for _, p := range t.params {
-		if p.Grad != nil && !allFinite(p.Grad.Data()) {
-			return false
+		q := 0.0
+		if p.Grad != nil {
+			q = kernel.SumSquares(p.Grad.Data())
 		}
+		t.gradSq = append(t.gradSq, q)
+		finite = finite && !math.IsNaN(q) && !math.IsInf(q, 0)
 	}
-	return true
+	return finite
 }
 
 func (t *Trainer) countCorrect(logits *tensor.Tensor[float32], labels []int) {

@@ -22,6 +22,9 @@
 //     matches the Go loops bit for bit.
 //   - AdamStep, SGDStep: fused optimizer steps in PyTorch's order of
 //     operations, one pass over memory.
+//   - Moments, SumSquares, SquaredDistance: float32 arrays summed into
+//     float64 (norms, means, variances for the run's statistics), in an
+//     order fixed by the specification, so AVX2 and Go agree bit for bit.
 //
 // Large calls are split over SetThreads goroutines (default GOMAXPROCS), a
 // persistent pool, so that warm calls allocate nothing.

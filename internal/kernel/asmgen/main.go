@@ -7,6 +7,7 @@
 //	go run ./asmgen gemm > sgemm_amd64.s
 //	go run ./asmgen vector > vector_amd64.s
 //	go run ./asmgen pack > pack_amd64.s
+//	go run ./asmgen reduce > reduce_amd64.s
 //
 // The vector kernels are described in vector.go. Every GEMM kernel has the Go signature
 //
@@ -45,8 +46,8 @@ var kernels = []kernelSpec{
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "gemm" && os.Args[1] != "vector" && os.Args[1] != "pack") {
-		fmt.Fprintln(os.Stderr, "usage: asmgen gemm|vector|pack > file.s")
+	if len(os.Args) != 2 || (os.Args[1] != "gemm" && os.Args[1] != "vector" && os.Args[1] != "pack" && os.Args[1] != "reduce") {
+		fmt.Fprintln(os.Stderr, "usage: asmgen gemm|vector|pack|reduce > file.s")
 		os.Exit(2)
 	}
 	w := os.Stdout
@@ -57,6 +58,9 @@ func main() {
 	switch os.Args[1] {
 	case "vector":
 		genVector(w)
+		return
+	case "reduce":
+		genReduce(w)
 		return
 	case "pack":
 		genPack(w)
