@@ -16,7 +16,7 @@ import (
 
 // addDataFlags defines the flags of a run's own data: a CSV file or an
 // image folder given to --data.
-func addDataFlags(fs *flag.FlagSet, c *trainConfig) {
+func addDataFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.TestData, "test-data", "", "test data in the form of --data (a CSV file or an image folder); default: hold out --test-split of --data")
 	fs.Float64Var(&c.TestSplit, "test-split", 0, "fraction of a CSV's rows or a folder's images held out for testing (default 0.2)")
 	fs.StringVar(&c.Target, "target", "", "the CSV's target column, by name or 0-based index (default: the last)")
