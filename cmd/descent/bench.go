@@ -10,6 +10,7 @@ import (
 
 	"github.com/descent-ml/descent/bench"
 	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/models"
 )
 
@@ -41,7 +42,7 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	threads, err := parseInts(*threadsFlag)
+	threads, err := kv.Ints(*threadsFlag)
 	if err != nil {
 		return usagef("--threads: %v", err)
 	}

@@ -32,7 +32,6 @@ func init() {
 
 func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	c := train.Defaults()
-	c.Epochs = 2
 	c.Schedule = ""
 	addTrainFlags(fs, &c)
 	opts := fs.String("opt", "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamax,nadam,radam", "optimizers to compare (momentum and nesterov: SGD with momentum 0.9)")

@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/descent-ml/descent/internal/cliflag"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/nn/initializer"
 )
 
 // experiment is one `descent lab` subcommand: run parses its flags, calls
@@ -110,21 +112,8 @@ func checkActFlag(act string) error {
 	return usagef("--act %q: valid: %s", act, strings.Join(lab.Activations, ", "))
 }
 
-// labInits parses --init and --init-set.
-func labInits(inits, set string) ([]lab.NamedInit, error) {
-	list, err := initListFromFlags(inits, set)
-	if err != nil {
-		return nil, usagef("--init: %v", err)
-	}
-	out := make([]lab.NamedInit, len(list))
-	for i, n := range list {
-		out[i] = lab.NamedInit{Label: n.label, Init: n.init}
-	}
-	return out, nil
-}
-
 func runVariance(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
-	inits := fs.String("init", "torch_default", "initializers, comma-separated, each NAME or NAME(k=v,...): "+strings.Join(initNames(), ", "))
+	inits := fs.String("init", "torch_default", "initializers, comma-separated, each NAME or NAME(k=v,...): "+strings.Join(initializer.Names(), ", "))
 	set := fs.String("init-set", "", "settings k=v,... applied to every initializer of --init")
 	cfg := lab.DefaultVariance
 	cliflag.Bind(fs, &cfg)
@@ -134,7 +123,7 @@ func runVariance(fs *flag.FlagSet, args []string, check func() error) (labResult
 		return labResult{}, err
 	}
 	var err error
-	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+	if cfg.Inits, err = initList(*inits, *set); err != nil {
 		return labResult{}, err
 	}
 	if err := firstError(checkActFlag(cfg.Act), labCheck(cfg), check()); err != nil {
@@ -180,10 +169,10 @@ func runSymmetry(fs *flag.FlagSet, args []string, check func() error) (labResult
 		return labResult{}, err
 	}
 	var err error
-	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+	if cfg.Inits, err = initList(*inits, *set); err != nil {
 		return labResult{}, err
 	}
-	if cfg.Hidden, err = parseInts(*hidden); err != nil {
+	if cfg.Hidden, err = kv.Ints(*hidden); err != nil {
 		return labResult{}, usagef("--hidden: %v", err)
 	}
 	for _, h := range cfg.Hidden {

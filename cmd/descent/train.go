@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/doctor"
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/nn"
@@ -62,22 +63,14 @@ func init() {
 	})
 }
 
-// addTrainFlags defines the flags shared by train, compare and lr-find.
+// addTrainFlags defines the flags shared by train, compare and lr-find:
+// those of train.Config's fields (their flag tags) that are not the
+// optimizer's, the schedule's or the run's. Their defaults are c's.
 func addTrainFlags(fs *flag.FlagSet, c *train.Config) {
-	d := train.Defaults()
-	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.AllNames, ", "))
-	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default 128)")
-	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default 1)")
-	fs.StringVar(&c.Act, "act", d.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
-	fs.StringVar(&c.Init, "init", "", "weight initializer for every layer (default: PyTorch's); see descent init --help")
-	fs.StringVar(&c.InitSet, "init-set", "", "initializer settings k=v,... (torch.nn.init's argument names)")
-	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
-	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
-	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
-	fs.StringVar(&c.Data, "data", "", "a CSV file, a folder of class folders of images (torchvision's ImageFolder), or a directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow the data")
-	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
-	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
-	addDataFlags(fs, c)
+	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.AllNames, ", "))
+	fs.StringVar(&c.Act, "act", c.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
+	cliflag.Bind(fs, c, "hidden", "layers", "init", "init-set", "epochs", "batch", "seed", "data", "threads", "limit",
+		"test-data", "test-split", "target", "task", "image-size", "channels", "norm")
 }
 
 // runTrain reads as: parse flags, build the typed config (from the flags,
@@ -113,17 +106,8 @@ type runFlags struct {
 func addRunFlags(fs *flag.FlagSet, c *train.Config) runFlags {
 	addTrainFlags(fs, c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
-	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)")
-	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)")
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "lr schedule: none, plateau, "+strings.Join(scheduleNames, ", "))
-	fs.StringVar(&c.ScheduleSet, "schedule-set", "", "schedule settings k=v,... (PyTorch's argument names)")
-	fs.StringVar(&c.Lookahead, "lookahead", "", "wrap the optimizer in Lookahead with k=K,alpha=A (e.g. k=5,alpha=0.5)")
-	fs.StringVar(&c.InitFrom, "init-from", "", "start from weights in a safetensors file (names present load; the rest keep their init)")
-	fs.StringVar(&c.Freeze, "freeze", "", "keep parameters with these name prefixes fixed, e.g. 0.,2.")
-	fs.StringVar(&c.Pretrain, "pretrain", "", "unsupervised pretraining of the hidden layers: autoencoder")
-	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
-	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
-	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
+	cliflag.Bind(fs, c, "lr", "set", "schedule-set", "lookahead", "init-from", "freeze", "pretrain", "pretrain-epochs", "clip-grad-norm", "checkpoint-every")
 	f := runFlags{
 		out:         fs.String("out", "", "output directory (default runs/<timestamp>)"),
 		resume:      fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet, --threads, --dashboard and --distributed may be given)"),

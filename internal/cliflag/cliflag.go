@@ -20,19 +20,21 @@ import (
 	"flag"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // Bind defines a flag on fs for every field of the struct *cfg that has a
-// flag tag. A flag's default is the field's value when Bind is called:
-// fill cfg with the library's defaults first.
-func Bind(fs *flag.FlagSet, cfg any) {
+// flag tag, or with only, for the fields whose flags it names. A flag's
+// default is the field's value when Bind is called: fill cfg with the
+// library's defaults first.
+func Bind(fs *flag.FlagSet, cfg any, only ...string) {
 	v := structValue(cfg)
 	for i := range v.NumField() {
 		sf := v.Type().Field(i)
 		name, ok := sf.Tag.Lookup("flag")
-		if !ok {
+		if !ok || len(only) > 0 && !slices.Contains(only, name) {
 			continue
 		}
 		help := sf.Tag.Get("help")

@@ -54,6 +54,17 @@ func TestBindDefaultsAndUsage(t *testing.T) {
 	}
 }
 
+func TestBindOnly(t *testing.T) {
+	var c config
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	Bind(fs, &c, "seed", "quiet")
+	var got []string
+	fs.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
+	if strings.Join(got, " ") != "quiet seed" {
+		t.Errorf("got flags %v, want quiet seed", got)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	for _, tc := range []struct {
 		depth int
