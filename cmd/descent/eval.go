@@ -45,8 +45,7 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Limit < 0 {
 		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
 	sd, err := train.LoadFiniteWeights(*weights)
 	if err != nil {

@@ -50,16 +50,12 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		*csvPath = orElse(*csvPath, filepath.Join(*out, "lr-find.csv"))
 	}
 	*plotPath = orElse(*plotPath, filepath.Join(*out, "lr-find.png"))
-	c.RecurrentSizeDefaults(givenKeys(fs))
-	setGiven, epochsGiven := false, false
-	fs.Visit(func(f *flag.Flag) {
-		setGiven = setGiven || f.Name == "set"
-		epochsGiven = epochsGiven || f.Name == "epochs"
-	})
-	if epochsGiven { // a flag shared with train that the sweep has no use for
+	given := givenKeys(fs)
+	c.RecurrentSizeDefaults(given)
+	if given["epochs"] { // a flag shared with train that the sweep has no use for
 		return usagef("--epochs does not apply to lr-find, which sweeps one pass (or --steps N)")
 	}
-	if c.Opt != "sgd" && !setGiven {
+	if c.Opt != "sgd" && !given["set"] {
 		c.Set = "" // momentum=0.9 belongs to SGD
 	}
 	if !(*minLR > 0) || !(*maxLR > *minLR) || math.IsInf(*maxLR, 0) {
