@@ -44,7 +44,7 @@ type Config struct {
 	Threads int
 	// Repeats is the number of timed measurements whose median is
 	// reported; 0 means 5.
-	Repeats int
+	Repeats int `flag:"repeats" help:"timed repeats per workload, the median is reported (default 5, 3 with --quick)"`
 	// Toy runs every workload at a tiny size with one short repeat: for
 	// tests, which check that the workloads run, not their speed.
 	Toy bool

@@ -30,13 +30,15 @@ type Row struct {
 // times each, alternating with PyTorch (bench/pytorch/bench.py) when
 // VsPyTorch is set, so that both sides see the same spells of a shared
 // machine's load; a row's value is the median over the rounds.
+//
+// The flag tags are descent bench's flags (internal/cliflag).
 type Session struct {
 	Workloads []*Workload
 	Config    Config
-	Rounds    int // at least 1
-	VsPyTorch bool
-	Python    string // the interpreter with torch, for VsPyTorch
-	Quick     bool   // PyTorch's --quick
+	Rounds    int    `flag:"rounds" help:"run everything (descent, then PyTorch) this many times and report the medians: a shared machine's load comes and goes"` // at least 1
+	VsPyTorch bool   `flag:"vs-pytorch" help:"also run bench/pytorch/bench.py after each thread count and print the ratio"`
+	Python    string `flag:"python" help:"Python interpreter with torch, for --vs-pytorch"`
+	Quick     bool   `flag:"quick" help:"3 repeats instead of 5 (and PyTorch's --quick)"`
 	// Progress, if not nil, receives a line that redraws itself (a
 	// terminal's carriage return) naming what runs.
 	Progress io.Writer

@@ -26,18 +26,20 @@ import (
 
 // BPTTConfig is one run: the cell, how W_hh and the forget bias are
 // initialized (everything else is PyTorch's default U(±1/sqrt(H))), and the
-// sizes.
+// sizes. The flag tags are `descent lab bptt`'s flags (internal/cliflag).
 type BPTTConfig struct {
-	Cell          string  // "rnn", "lstm" or "gru"
-	Act           string  // the rnn's nonlinearity: "tanh" (or "") or "relu"
-	InitHH        string  // each gate's H×H block of W_hh: "default" (or ""), "orthogonal" or "identity"
-	ForgetBias    float64 // with SetForgetBias, the LSTM's forget-gate part of b_ih (b_hh's is then 0)
+	Cell   string `flag:"cell" help:"recurrent cell: rnn, lstm or gru"`
+	Act    string `flag:"act" help:"the rnn's nonlinearity: tanh or relu"`                                    // "" is tanh
+	InitHH string `flag:"init-hh" help:"each gate's H×H block of weight_hh: default, orthogonal or identity"` // "" is default
+	// ForgetBias, with SetForgetBias, is the LSTM's forget-gate part of b_ih
+	// (b_hh's is then 0).
+	ForgetBias    float64 `flag:"forget-bias" help:"the lstm's forget-gate bias (bias_ih; bias_hh's forget part 0); unset: PyTorch's init"`
 	SetForgetBias bool
-	Steps         int // T
-	Hidden        int // H
-	Input         int // size of each x_t
-	Batch         int
-	Seed          uint64
+	Steps         int    `flag:"steps" help:"sequence length T" range:"1,100000"`
+	Hidden        int    `flag:"hidden" help:"hidden size H" range:"1,4096"`
+	Input         int    `flag:"input" help:"size of each input x_t ~ N(0, 1)" range:"1,4096"`
+	Batch         int    `flag:"batch" help:"batch size" range:"1,65536"`
+	Seed          uint64 `flag:"seed" help:"random seed (weights, then inputs)"`
 }
 
 // DefaultBPTT is the issue's setup: T = 100, H = 128, inputs of 32, batch 64.

@@ -17,11 +17,16 @@ import (
 // 0.000977. Computed here by the project's forward and backward passes,
 // not by the formula, so the formula checks the passes.
 
-// ChainConfig is the chain's scale c, depth D and width N.
+// ChainConfig is the chain's scale c, depth D and width N. The flag tags
+// are `descent lab chain`'s flags (internal/cliflag).
 type ChainConfig struct {
-	Scale        float64
-	Depth, Width int
+	Scale float64 `flag:"scale" help:"the diagonal c of every W_i"`
+	Depth int     `flag:"depth" help:"number of matrices D" range:"1,10000"`
+	Width int     `flag:"width" help:"size N of x and of each N×N matrix" range:"1,1024"`
 }
+
+// DefaultChain is what `descent lab chain` runs by default.
+var DefaultChain = ChainConfig{Scale: 1.5, Depth: 10, Width: 4}
 
 // ChainRow holds, for l = 1..D, ||x_l||/||x_0|| and
 // ||dL/dx_(D-l)||/||dL/dx_D||.

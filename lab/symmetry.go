@@ -26,15 +26,16 @@ import (
 // linear feature solves it, so a net whose layers have collapsed to one
 // unit cannot either. The net is 2 -> Hidden... -> 2 with Act after each
 // hidden layer, trained on the whole set by plain gradient descent
-// (p -= LR·grad) on the cross-entropy for Steps steps.
+// (p -= LR·grad) on the cross-entropy for Steps steps. The flag tags are
+// `descent lab symmetry`'s flags (internal/cliflag).
 type SymmetryConfig struct {
 	Inits   []NamedInit // weight initializers; every bias starts at 0
 	Hidden  []int
-	Act     string // one of Activations
-	Samples int
-	Steps   int
-	LR      float64
-	Seed    uint64
+	Act     string  // one of Activations
+	Samples int     `flag:"samples" help:"training points" range:"2,1000000"`
+	Steps   int     `flag:"steps" help:"full-batch gradient steps" range:"0,10000000"`
+	LR      float64 `flag:"lr" help:"learning rate of p -= lr·grad"`
+	Seed    uint64  `flag:"seed" help:"random seed (data, then weights)"`
 }
 
 // SymmetryResult is one initializer's run.

@@ -62,13 +62,21 @@ type NamedInit struct {
 // the features ("layer"), both with their initial weight 1 and bias 0 (the
 // second way, after initialization, to keep each layer's variance in
 // range: Ioffe & Szegedy 2015; Ba et al. 2016).
+//
+// The flag tags are `descent lab variance`'s flags (internal/cliflag).
 type VarianceConfig struct {
-	Inits               []NamedInit
-	Act                 string // one of Activations
-	Norm                string // "", "none", "batch" or "layer"
-	Depth, Width, Batch int
-	Seed                uint64
+	Inits []NamedInit
+	Act   string // one of Activations
+	Norm  string // "", "none", "batch" or "layer"
+	Depth int    `flag:"depth" help:"number of layers D" range:"1,1000"`
+	Width int    `flag:"width" help:"width W of every layer" range:"1,4096"`
+	Batch int    `flag:"batch" help:"batch size B of the input x0 ~ N(0, 1)" range:"1,65536"`
+	Seed  uint64 `flag:"seed" help:"random seed (input, starting gradient, weights)"`
 }
+
+// DefaultVariance is what `descent lab variance` runs by default, less the
+// initializers (PyTorch's default).
+var DefaultVariance = VarianceConfig{Act: "linear", Norm: "none", Depth: 10, Width: 256, Batch: 128, Seed: 1}
 
 // VarianceNorms lists the values of VarianceConfig.Norm.
 var VarianceNorms = []string{"none", "batch", "layer"}

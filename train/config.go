@@ -18,41 +18,50 @@ import (
 // the version that wrote it; Prepare decodes and checks every field,
 // through the typed configs of models, optim, optim/schedule and
 // nn/initializer, before anything is allocated or written.
+//
+// The flag tags are descent train's flags (internal/cliflag); --model,
+// --act, --opt and --schedule, whose help lists the names, are declared by
+// the command.
 type Config struct {
-	Model           string  `json:"model"`            // models.AllNames
-	Hidden          string  `json:"hidden"`           // the mlp's widths "512,256"; a recurrent model's size "128"
-	Layers          int     `json:"layers,omitempty"` // recurrent layers; 0 is 1
-	Act             string  `json:"act"`              // nn.ActivationNames; the rnn's nonlinearity
-	Opt             string  `json:"opt"`              // optim.Names
-	LR              string  `json:"lr"`               // "" keeps the optimizer's default
-	Set             string  `json:"set"`              // optimizer settings k=v,... (optim.New)
-	Schedule        string  `json:"schedule"`         // "", none, plateau or schedule.Names
-	ScheduleSet     string  `json:"schedule_set"`     // schedule settings k=v,... (schedule.New)
-	Lookahead       string  `json:"lookahead"`        // "" or Lookahead's k=K,alpha=A
-	Init            string  `json:"init"`             // initializer.Names; "" is PyTorch's
-	InitSet         string  `json:"init_set"`         // initializer settings k=v,...
-	Epochs          int     `json:"epochs"`           // passes over the training set
-	Batch           string  `json:"batch"`            // a batch size, or "full"
-	Seed            uint64  `json:"seed"`             // initial weights, data order, dropout
-	InitFrom        string  `json:"init_from"`        // a safetensors file to start from (LoadPartial)
-	Freeze          string  `json:"freeze"`           // parameter-name prefixes kept fixed, "0.,2."
-	Pretrain        string  `json:"pretrain"`         // "" or autoencoder
-	PretrainEpochs  int     `json:"pretrain_epochs"`  // epochs per pretrained layer
-	ClipGradNorm    float64 `json:"clip_grad_norm"`   // Options.ClipGradNorm
-	Data            string  `json:"data"`             // "" (the embedded MNIST), IDX dir, CSV file or image folder
-	CheckpointEvery int     `json:"checkpoint_every"` // Options.CheckpointEvery
-	Threads         int     `json:"threads"`          // kernel threads; 0 is all cores
+	Model  string `json:"model"` // models.AllNames
+	Hidden string `json:"hidden" flag:"hidden" help:"hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default 128)"`
+	Layers int    `json:"layers,omitempty" flag:"layers" help:"recurrent layers of rnn, lstm and gru (default 1)"`
+	Act    string `json:"act"` // nn.ActivationNames; the rnn's nonlinearity
+	Opt    string `json:"opt"` // optim.Names
+	// LR "" keeps the optimizer's default.
+	LR string `json:"lr" flag:"lr" help:"learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)"`
+	// Set goes to optim.New, ScheduleSet to schedule.New.
+	Set         string `json:"set" flag:"set" help:"optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)"`
+	Schedule    string `json:"schedule"` // "", none, plateau or schedule.Names
+	ScheduleSet string `json:"schedule_set" flag:"schedule-set" help:"schedule settings k=v,... (PyTorch's argument names)"`
+	Lookahead   string `json:"lookahead" flag:"lookahead" help:"wrap the optimizer in Lookahead with k=K,alpha=A (e.g. k=5,alpha=0.5)"`
+	Init        string `json:"init" flag:"init" help:"weight initializer for every layer (default: PyTorch's); see descent init --help"`
+	InitSet     string `json:"init_set" flag:"init-set" help:"initializer settings k=v,... (torch.nn.init's argument names)"`
+	Epochs      int    `json:"epochs" flag:"epochs" help:"passes over the training set"`
+	Batch       string `json:"batch" flag:"batch" help:"batch size, or full for full-batch gradient descent (1 is pure SGD)"`
+	Seed        uint64 `json:"seed" flag:"seed" help:"random seed: initial weights, data order, dropout"`
+	// InitFrom loads with nn.LoadPartial.
+	InitFrom       string `json:"init_from" flag:"init-from" help:"start from weights in a safetensors file (names present load; the rest keep their init)"`
+	Freeze         string `json:"freeze" flag:"freeze" help:"keep parameters with these name prefixes fixed, e.g. 0.,2."`
+	Pretrain       string `json:"pretrain" flag:"pretrain" help:"unsupervised pretraining of the hidden layers: autoencoder"`
+	PretrainEpochs int    `json:"pretrain_epochs" flag:"pretrain-epochs" help:"epochs of pretraining per layer"`
+	// ClipGradNorm and CheckpointEvery are the Trainer's Options.
+	ClipGradNorm    float64 `json:"clip_grad_norm" flag:"clip-grad-norm" help:"clip the gradients' global L2 norm to this (0: off)"`
+	Data            string  `json:"data" flag:"data" help:"a CSV file, a folder of class folders of images (torchvision's ImageFolder), or a directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow the data"`
+	CheckpointEvery int     `json:"checkpoint_every" flag:"checkpoint-every" help:"also checkpoint every N steps (0: only at the end of each epoch)"`
+	Threads         int     `json:"threads" flag:"threads" help:"threads for the kernels (default: all cores)"`
 	// Limit, when positive, trains on the first Limit training examples
 	// and evaluates on at most the first Limit test examples.
-	Limit int `json:"limit"`
+	Limit int `json:"limit" flag:"limit" help:"use only the first N training images and at most N test images (0: all); for tests and quick experiments"`
 	// A CSV file or an image folder given to Data (data.SourceOptions).
-	TestData  string  `json:"test_data,omitempty"`
-	TestSplit float64 `json:"test_split,omitempty"` // 0 is 0.2
-	Target    string  `json:"target,omitempty"`
-	Task      string  `json:"task,omitempty"`
-	ImageSize string  `json:"image_size,omitempty"` // HxW or N
-	Channels  int     `json:"channels,omitempty"`
-	Norm      string  `json:"norm,omitempty"` // models.Options.Norm
+	TestData  string  `json:"test_data,omitempty" flag:"test-data" help:"test data in the form of --data (a CSV file or an image folder); default: hold out --test-split of --data"`
+	TestSplit float64 `json:"test_split,omitempty" flag:"test-split" help:"fraction of a CSV's rows or a folder's images held out for testing (default 0.2)"`
+	Target    string  `json:"target,omitempty" flag:"target" help:"the CSV's target column, by name or 0-based index (default: the last)"`
+	Task      string  `json:"task,omitempty" flag:"task" help:"classification or regression (default: guessed from the CSV's target)"`
+	ImageSize string  `json:"image_size,omitempty" flag:"image-size" help:"resize an image folder's images to HxW or N (NxN) (default: the first image's size)"`
+	Channels  int     `json:"channels,omitempty" flag:"channels" help:"an image folder's channels: 1 (grayscale) or 3 (RGB) (default: the first image's)"`
+	// Norm is models.Options.Norm.
+	Norm string `json:"norm,omitempty" flag:"norm" help:"normalization after each hidden Linear (and convolution): batch or layer (default: none)"`
 }
 
 // Defaults returns what descent train does with no flags: the MLP, SGD

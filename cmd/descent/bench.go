@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/descent-ml/descent/bench"
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/internal/kernel"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/models"
 )
 
@@ -28,12 +30,10 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	threadsFlag := fs.String("threads", fmt.Sprint(runtime.NumCPU()), "comma-separated thread counts to run at, e.g. 1,2")
 	asJSON := fs.Bool("json", false, "print JSON instead of the table")
 	markdown := fs.Bool("markdown", false, "print the table in Markdown (for the README)")
-	vsPyTorch := fs.Bool("vs-pytorch", false, "also run bench/pytorch/bench.py after each thread count and print the ratio")
-	python := fs.String("python", bench.DefaultPython(), "Python interpreter with torch, for --vs-pytorch")
-	quick := fs.Bool("quick", false, "3 repeats instead of 5 (and PyTorch's --quick)")
+	m := bench.Session{Rounds: 1, Python: bench.DefaultPython(), Progress: terminalOnly(progress)}
+	cliflag.Bind(fs, &m)
+	cliflag.Bind(fs, &m.Config, "repeats")
 	only := fs.String("only", "", "comma-separated workload name prefixes (default: all)")
-	repeats := fs.Int("repeats", 0, "timed repeats per workload, the median is reported (default 5, 3 with --quick)")
-	rounds := fs.Int("rounds", 1, "run everything (descent, then PyTorch) this many times and report the medians: a shared machine's load comes and goes")
 	distributed := fs.Bool("distributed", false, "under mpirun (a build with -tags mpi): all-reduce bandwidth by message size, then the training step time and peak memory of every rank")
 	distModel := fs.String("model", "mlp", "with --distributed: the model whose training step is timed: "+strings.Join(models.Names, " or "))
 	distBatch := fs.Int("batch", 128, "with --distributed: the global batch, split over the ranks")
@@ -41,7 +41,7 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	threads, err := parseInts(*threadsFlag)
+	threads, err := kv.Ints(*threadsFlag)
 	if err != nil {
 		return usagef("--threads: %v", err)
 	}
@@ -51,43 +51,39 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 		}
 	}
 	if *distributed {
-		given := false
-		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "threads" })
+		given := givenKeys(fs)["threads"]
 		if given {
 			kernel.SetThreads(threads[0])
 		}
 		if *distBatch < 1 || *distSteps < 1 {
 			return usagef("--batch %d, --steps %d: want positive numbers", *distBatch, *distSteps)
 		}
-		return benchDistributed(w, given, *distModel, *distBatch, *distSteps, max(*rounds, 5))
+		return benchDistributed(w, given, *distModel, *distBatch, *distSteps, max(m.Rounds, 5))
 	}
-	if *repeats < 0 {
-		return usagef("--repeats %d: want 1 or more", *repeats)
+	if m.Config.Repeats < 0 {
+		return usagef("--repeats %d: want 1 or more", m.Config.Repeats)
 	}
-	if *rounds < 1 {
-		return usagef("--rounds %d: want 1 or more", *rounds)
+	if m.Rounds < 1 {
+		return usagef("--rounds %d: want 1 or more", m.Rounds)
 	}
 	var prefixes []string
 	if *only != "" {
 		prefixes = strings.Split(*only, ",")
 	}
-	ws, err := bench.Select(prefixes)
-	if err != nil {
+	if m.Workloads, err = bench.Select(prefixes); err != nil {
 		return &usageError{err.Error()}
 	}
-	cfg := bench.Config{Repeats: *repeats}
-	if *quick && cfg.Repeats == 0 {
-		cfg.Repeats = 3
+	if m.Quick && m.Config.Repeats == 0 {
+		m.Config.Repeats = 3
 	}
-	m := bench.Session{Workloads: ws, Config: cfg, Rounds: *rounds, VsPyTorch: *vsPyTorch, Python: *python, Quick: *quick, Progress: terminalOnly(progress)}
 	var rows []bench.Row
 	for _, t := range threads {
 		rows = append(rows, m.Run(t)...)
 	}
 	if *asJSON {
-		err = bench.WriteJSON(w, rows, cfg, *rounds)
+		err = bench.WriteJSON(w, rows, m.Config, m.Rounds)
 	} else {
-		bench.WriteTable(w, rows, cfg, *rounds, *vsPyTorch, *markdown)
+		bench.WriteTable(w, rows, m.Config, m.Rounds, m.VsPyTorch, *markdown)
 	}
 	// Without a working PyTorch the descent numbers are still worth
 	// printing; the run then ends with the reason, exit status 1.

@@ -14,6 +14,7 @@ import (
 	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/monitor"
+	"github.com/descent-ml/descent/train"
 )
 
 func init() {
@@ -30,8 +31,7 @@ func init() {
 }
 
 func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
-	c := defaultTrainConfig()
-	c.Epochs = 2
+	c := train.Defaults()
 	c.Schedule = ""
 	addTrainFlags(fs, &c)
 	opts := fs.String("opt", "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamax,nadam,radam", "optimizers to compare (momentum and nesterov: SGD with momentum 0.9)")
@@ -42,7 +42,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	recurrentSizeDefaults(fs, &c)
+	c.RecurrentSizeDefaults(givenKeys(fs))
 	optNames, lrList, initNames := strings.Split(*opts, ","), splitList(*lrs), splitList(c.Init)
 	optGiven := false
 	fs.Visit(func(f *flag.Flag) { optGiven = optGiven || f.Name == "opt" })
@@ -61,11 +61,11 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		kernel.SetThreads(c.Threads)
 	}
 	// Validate every entry before training any.
-	runs := make([]*preparedRun, len(entries))
+	runs := make([]*train.Run, len(entries))
 	for i, e := range entries {
 		cfg := c
 		cfg.Opt, cfg.Set, cfg.LR, cfg.Init = e.Opt, *set, e.LR, orElse(e.Init, c.Init)
-		r, err := prepareRun(cfg, w, *quiet)
+		r, err := prepare(cfg, w, *quiet)
 		if err != nil {
 			var ue *usageError
 			if errors.As(err, &ue) {
@@ -84,17 +84,17 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	contestants, runDirs := make([]lab.Contestant, len(runs)), make([]string, len(runs))
 	for i, r := range runs {
-		r.trainer.Options.Out = nil
-		if _, err := r.restoreOrInit("", io.Discard); err != nil {
-			return err
+		r.Trainer.Options.Out = nil
+		if _, err := r.RestoreOrInit("", io.Discard); err != nil {
+			return flagErr(err)
 		}
 		// Each run is recorded into OUT/NAME, so the dashboard can overlay them.
-		steps, err := compareRecorder(r.trainer, dir, entries[i].Name)
+		steps, err := compareRecorder(r.Trainer, dir, entries[i].Name)
 		if err != nil {
 			return err
 		}
-		runDirs[i] = r.trainer.Stats.(*monitor.Recorder).Dir()
-		contestants[i] = lab.Contestant{Name: entries[i].Name, LR: entries[i].LR, Trainer: r.trainer, Steps: steps}
+		runDirs[i] = r.Trainer.Stats.(*monitor.Recorder).Dir()
+		contestants[i] = lab.Contestant{Name: entries[i].Name, LR: entries[i].LR, Trainer: r.Trainer, Steps: steps}
 	}
 	title := "optimizers"
 	if len(initNames) > 1 {

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"time"
 
 	"github.com/descent-ml/descent/dashboard"
 )
@@ -53,39 +50,19 @@ func runDashboard(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "dashboard: %s\n", dashboardURL(ln))
+	fmt.Fprintf(w, "dashboard: %s\n", dashboard.URL(ln))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		hs.Close()
-	}()
-	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return srv.Serve(ctx, ln)
 }
 
-// listen opens a TCP listener at addr, on 127.0.0.1 when addr names no
-// host ("6006", ":6006"); a bad or busy address is a usage error.
+// listen is dashboard.Listen; a bad or busy address is a usage error.
 func listen(flagName, addr string) (net.Listener, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		host, port = "", addr
-	}
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	ln, err := dashboard.Listen(addr)
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, addr, err)
 	}
 	return ln, nil
-}
-
-func dashboardURL(ln net.Listener) string {
-	return "http://" + ln.Addr().String() + "/"
 }
 
 // listenDashboard opens the listener of descent train --dashboard before
@@ -116,6 +93,6 @@ func serveDashboard(ln net.Listener, dir string, w io.Writer) {
 		fmt.Fprintf(w, "warning: no dashboard: %v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "dashboard: %s\n", dashboardURL(ln))
-	go (&http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}).Serve(ln)
+	fmt.Fprintf(w, "dashboard: %s\n", dashboard.URL(ln))
+	go srv.Serve(context.Background(), ln)
 }

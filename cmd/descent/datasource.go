@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -13,18 +12,6 @@ import (
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/train"
 )
-
-// addDataFlags defines the flags of a run's own data: a CSV file or an
-// image folder given to --data.
-func addDataFlags(fs *flag.FlagSet, c *trainConfig) {
-	fs.StringVar(&c.TestData, "test-data", "", "test data in the form of --data (a CSV file or an image folder); default: hold out --test-split of --data")
-	fs.Float64Var(&c.TestSplit, "test-split", 0, "fraction of a CSV's rows or a folder's images held out for testing (default 0.2)")
-	fs.StringVar(&c.Target, "target", "", "the CSV's target column, by name or 0-based index (default: the last)")
-	fs.StringVar(&c.Task, "task", "", "classification or regression (default: guessed from the CSV's target)")
-	fs.StringVar(&c.ImageSize, "image-size", "", "resize an image folder's images to HxW or N (NxN) (default: the first image's size)")
-	fs.IntVar(&c.Channels, "channels", 0, "an image folder's channels: 1 (grayscale) or 3 (RGB) (default: the first image's)")
-	fs.StringVar(&c.Norm, "norm", "", "normalization after each hidden Linear (and convolution): batch or layer (default: none)")
-}
 
 // dataUsageError makes a data error (data.InputError) a usage error: one
 // line naming the file and line, exit status 2.

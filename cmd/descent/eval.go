@@ -24,7 +24,7 @@ func init() {
 }
 
 func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
-	c := defaultTrainConfig()
+	c := train.Defaults()
 	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.AllNames, ", "))
 	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default: from the file)")
 	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default: from the file)")
@@ -45,23 +45,22 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Limit < 0 {
 		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	recurrentDefaults(&c, given)
+	given := givenKeys(fs)
+	c.RecurrentDefaults(given)
 	sd, err := train.LoadFiniteWeights(*weights)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
 	if slices.Contains(models.RecurrentNames, c.Model) {
-		recurrentSizesFrom(&c, given, sd)
+		c.RecurrentSizesFrom(given, sd)
 	}
-	_, testSet, err := loadData(c)
+	_, testSet, err := train.LoadImages(c)
 	if err != nil {
-		return err
+		return flagErr(err)
 	}
-	model, err := buildModelFor(c, testSet.Shape(), testSet.Classes())
+	model, err := train.BuildModel(c, testSet.Shape(), testSet.Classes())
 	if err != nil {
-		return err
+		return flagErr(err)
 	}
 	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
 		return usagef("%s does not fit the %s model: %v", *weights, c.Model, err)

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/train"
 )
 
 // FuzzRunJSON feeds arbitrary bytes to the run.json reader of --resume: it
@@ -13,7 +15,7 @@ import (
 // Seeds live in testdata/fuzz/FuzzRunJSON. Run:
 // go test -run=^$ -fuzz=FuzzRunJSON -fuzztime=10s ./cmd/descent/
 func FuzzRunJSON(f *testing.F) {
-	good, _ := json.Marshal(runInfo{Config: defaultTrainConfig(), Command: []string{"descent", "train"}})
+	good, _ := json.Marshal(train.RunInfo{Config: train.Defaults(), Command: []string{"descent", "train"}})
 	f.Add(good)
 	f.Add([]byte(`{"config":{"model":"mlp","epochs":"three"}}`))
 	f.Add([]byte(`{"config":{}} trailing`))
@@ -37,4 +39,11 @@ func FuzzRunJSON(f *testing.F) {
 			t.Fatalf("round trip changed %+v into %+v", info, again)
 		}
 	})
+}
+
+// decodeRunInfo reads run.json as --resume does: a ConfigError's message
+// as the CLI prints it.
+func decodeRunInfo(raw []byte, path string) (*train.RunInfo, error) {
+	info, err := train.DecodeRunInfo(raw, path)
+	return info, plainFlagErr(err)
 }

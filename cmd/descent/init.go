@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/nn/initializer"
 )
 
 func init() {
@@ -24,7 +26,7 @@ func init() {
 }
 
 func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
-	scheme := fs.String("scheme", "", "initializer: "+strings.Join(initNames(), ", "))
+	scheme := fs.String("scheme", "", "initializer: "+strings.Join(initializer.Names(), ", "))
 	shapeFlag := fs.String("shape", "", "tensor shape, e.g. 256,784 (linear [out,in]) or 16,8,3,3 (conv [out,in,kh,kw])")
 	seed := fs.Uint64("seed", 1, "random seed")
 	set := fs.String("set", "", "scheme settings k=v,... (val, a, b, mean, std, gain, mode, nonlinearity)")
@@ -34,7 +36,7 @@ func runInit(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if *scheme == "" {
-		return usagef("--scheme is required; valid: %s", strings.Join(initNames(), ", "))
+		return usagef("--scheme is required; valid: %s", strings.Join(initializer.Names(), ", "))
 	}
 	init, err := initFromFlags(*scheme, *set)
 	if err != nil {
@@ -82,7 +84,7 @@ func parseShape(s string) ([]int, error) {
 	if s == "" {
 		return nil, fmt.Errorf("required, e.g. --shape 256,784")
 	}
-	shape, err := parseInts(s)
+	shape, err := kv.Ints(s)
 	if err == nil && len(shape) > 5 {
 		err = fmt.Errorf("%d dimensions; at most 5", len(shape))
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/nn/initializer"
 	"github.com/descent-ml/descent/tensor"
 )
@@ -95,7 +96,7 @@ func TestInitStatsNearTheory(t *testing.T) {
 }
 
 func parseF(t *testing.T, s string) float64 {
-	v, err := parseFloats(s)
+	v, err := kv.Floats(s)
 	if err != nil {
 		t.Fatal(err)
 	}

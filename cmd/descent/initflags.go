@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/nn/initializer"
 )
 
@@ -12,9 +13,6 @@ import (
 // share: `--init NAME --init-set k=v,...` (or `--scheme NAME --set ...`).
 // Names and keys are torch.nn.init's, so a PyTorch user can read a command
 // line as the Python call it stands for.
-
-// initNames lists the scheme names in the lecture's order.
-func initNames() []string { return initializer.Names() }
 
 // initFromFlags builds the scheme called name with the settings in set
 // ("k=v,k2=v2"), PyTorch's defaults filling in the rest.
@@ -32,22 +30,19 @@ func trimInitErr(err error) error {
 	return errors.New(strings.TrimPrefix(err.Error(), "initializer: "))
 }
 
-// namedInit is a scheme together with the spec the user wrote for it, which
-// labels it in CSV and pictures.
-type namedInit struct {
-	label string
-	init  initializer.Initializer
-}
-
-// initListFromFlags parses a comma-separated list of schemes, each NAME or
-// NAME(k=v,...) (initializer.ParseList); set applies to every scheme.
-func initListFromFlags(list, set string) ([]namedInit, error) {
+// initList parses --init, a comma-separated list of schemes, each NAME or
+// NAME(k=v,...) (initializer.ParseList), and --init-set, which applies to
+// every scheme: the label of each is what the user wrote.
+func initList(list, set string) ([]lab.NamedInit, error) {
 	named, err := initializer.ParseList(list, set)
-	out := make([]namedInit, len(named))
-	for i, n := range named {
-		out[i] = namedInit{label: n.Label, init: n.Init}
+	if err != nil {
+		return nil, usagef("--init: %v", trimInitErr(err))
 	}
-	return out, trimInitErr(err)
+	out := make([]lab.NamedInit, len(named))
+	for i, n := range named {
+		out[i] = lab.NamedInit(n)
+	}
+	return out, nil
 }
 
 // initHelp is the table as help text: one line per scheme.

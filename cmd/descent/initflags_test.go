@@ -85,26 +85,26 @@ func TestInitFromFlags(t *testing.T) {
 	}
 }
 
-func TestInitListFromFlags(t *testing.T) {
-	list, err := initListFromFlags("torch_default, kaiming_normal(nonlinearity=relu,mode=fan_out),xavier_uniform(gain=2)", "")
+func TestInitList(t *testing.T) {
+	list, err := initList("torch_default, kaiming_normal(nonlinearity=relu,mode=fan_out),xavier_uniform(gain=2)", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for _, n := range list {
-		got = append(got, n.label+"="+n.init.String())
+		got = append(got, n.Label+"="+n.Init.String())
 	}
 	want := "torch_default=torch_default kaiming_normal(nonlinearity=relu,mode=fan_out)=kaiming_normal(a=0,mode=fan_out,nonlinearity=relu) xavier_uniform(gain=2)=xavier_uniform(gain=2)"
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
-	list, err = initListFromFlags("xavier_uniform,orthogonal", "gain=3")
-	if err != nil || list[0].init.String() != "xavier_uniform(gain=3)" || list[1].init.String() != "orthogonal(gain=3)" {
+	list, err = initList("xavier_uniform,orthogonal", "gain=3")
+	if err != nil || list[0].Init.String() != "xavier_uniform(gain=3)" || list[1].Init.String() != "orthogonal(gain=3)" {
 		t.Errorf("--init-set applied to a list: %v, %v", list, err)
 	}
 	for _, bad := range []string{"kaiming_normal(mode=fan_in", "nope", "xavier_uniform(a=1)"} {
-		if _, err := initListFromFlags(bad, ""); err == nil {
-			t.Errorf("initListFromFlags(%q): no error", bad)
+		if _, err := initList(bad, ""); err == nil {
+			t.Errorf("initList(%q): no error", bad)
 		}
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/descent-ml/descent/internal/cliflag"
+	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/lab"
+	"github.com/descent-ml/descent/nn/initializer"
 )
 
 // experiment is one `descent lab` subcommand: run parses its flags, calls
@@ -94,6 +97,14 @@ func runLab(w io.Writer, args []string) error {
 	return out.write(w, res.csv, res.plot)
 }
 
+// labCheck is cliflag.Check as a usage error.
+func labCheck(cfg any) error {
+	if err := cliflag.Check(cfg); err != nil {
+		return &usageError{err.Error()}
+	}
+	return nil
+}
+
 func checkActFlag(act string) error {
 	if slices.Contains(lab.Activations, act) {
 		return nil
@@ -101,38 +112,21 @@ func checkActFlag(act string) error {
 	return usagef("--act %q: valid: %s", act, strings.Join(lab.Activations, ", "))
 }
 
-// labInits parses --init and --init-set.
-func labInits(inits, set string) ([]lab.NamedInit, error) {
-	list, err := initListFromFlags(inits, set)
-	if err != nil {
-		return nil, usagef("--init: %v", err)
-	}
-	out := make([]lab.NamedInit, len(list))
-	for i, n := range list {
-		out[i] = lab.NamedInit{Label: n.label, Init: n.init}
-	}
-	return out, nil
-}
-
 func runVariance(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
-	inits := fs.String("init", "torch_default", "initializers, comma-separated, each NAME or NAME(k=v,...): "+strings.Join(initNames(), ", "))
+	inits := fs.String("init", "torch_default", "initializers, comma-separated, each NAME or NAME(k=v,...): "+strings.Join(initializer.Names(), ", "))
 	set := fs.String("init-set", "", "settings k=v,... applied to every initializer of --init")
-	cfg := lab.VarianceConfig{}
-	fs.StringVar(&cfg.Act, "act", "linear", "activation: "+strings.Join(lab.Activations, ", "))
-	fs.IntVar(&cfg.Depth, "depth", 10, "number of layers D")
-	fs.IntVar(&cfg.Width, "width", 256, "width W of every layer")
-	fs.IntVar(&cfg.Batch, "batch", 128, "batch size B of the input x0 ~ N(0, 1)")
-	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed (input, starting gradient, weights)")
-	fs.StringVar(&cfg.Norm, "norm", "none", "normalize each pre-activation: "+strings.Join(lab.VarianceNorms, ", "))
+	cfg := lab.DefaultVariance
+	cliflag.Bind(fs, &cfg)
+	fs.StringVar(&cfg.Act, "act", cfg.Act, "activation: "+strings.Join(lab.Activations, ", "))
+	fs.StringVar(&cfg.Norm, "norm", cfg.Norm, "normalize each pre-activation: "+strings.Join(lab.VarianceNorms, ", "))
 	if err := parseFlags(fs, args); err != nil {
 		return labResult{}, err
 	}
 	var err error
-	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+	if cfg.Inits, err = initList(*inits, *set); err != nil {
 		return labResult{}, err
 	}
-	if err := firstError(checkActFlag(cfg.Act), checkRange("depth", cfg.Depth, 1, 1000), checkRange("width", cfg.Width, 1, 4096),
-		checkRange("batch", cfg.Batch, 1, 65536), check()); err != nil {
+	if err := firstError(checkActFlag(cfg.Act), labCheck(cfg), check()); err != nil {
 		return labResult{}, err
 	}
 	rows, err := lab.Variance(cfg)
@@ -144,14 +138,12 @@ func runVariance(fs *flag.FlagSet, args []string, check func() error) (labResult
 }
 
 func runChain(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
-	cfg := lab.ChainConfig{}
-	fs.Float64Var(&cfg.Scale, "scale", 1.5, "the diagonal c of every W_i")
-	fs.IntVar(&cfg.Depth, "depth", 10, "number of matrices D")
-	fs.IntVar(&cfg.Width, "width", 4, "size N of x and of each N×N matrix")
+	cfg := lab.DefaultChain
+	cliflag.Bind(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return labResult{}, err
 	}
-	if err := firstError(checkRange("depth", cfg.Depth, 1, 10000), checkRange("width", cfg.Width, 1, 1024), check()); err != nil {
+	if err := firstError(labCheck(cfg), check()); err != nil {
 		return labResult{}, err
 	}
 	rows, err := lab.Chain(cfg)
@@ -171,19 +163,16 @@ func runSymmetry(fs *flag.FlagSet, args []string, check func() error) (labResult
 	inits := fs.String("init", strings.Join(defInits, ","), "weight initializers to compare, comma-separated, each NAME or NAME(k=v,...)")
 	set := fs.String("init-set", "", "settings k=v,... applied to every initializer of --init")
 	hidden := fs.String("hidden", "16,16", "hidden layer widths")
+	cliflag.Bind(fs, &cfg)
 	fs.StringVar(&cfg.Act, "act", cfg.Act, "activation: "+strings.Join(lab.Activations, ", "))
-	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "training points")
-	fs.IntVar(&cfg.Steps, "steps", cfg.Steps, "full-batch gradient steps")
-	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate of p -= lr·grad")
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (data, then weights)")
 	if err := parseFlags(fs, args); err != nil {
 		return labResult{}, err
 	}
 	var err error
-	if cfg.Inits, err = labInits(*inits, *set); err != nil {
+	if cfg.Inits, err = initList(*inits, *set); err != nil {
 		return labResult{}, err
 	}
-	if cfg.Hidden, err = parseInts(*hidden); err != nil {
+	if cfg.Hidden, err = kv.Ints(*hidden); err != nil {
 		return labResult{}, usagef("--hidden: %v", err)
 	}
 	for _, h := range cfg.Hidden {
@@ -194,7 +183,7 @@ func runSymmetry(fs *flag.FlagSet, args []string, check func() error) (labResult
 	if !(cfg.LR > 0) || cfg.LR > 1e3 {
 		return labResult{}, usagef("--lr %g: must be positive and at most 1000", cfg.LR)
 	}
-	if err := firstError(checkActFlag(cfg.Act), checkRange("samples", cfg.Samples, 2, 1000000), checkRange("steps", cfg.Steps, 0, 10000000), check()); err != nil {
+	if err := firstError(checkActFlag(cfg.Act), labCheck(cfg), check()); err != nil {
 		return labResult{}, err
 	}
 	res, err := lab.Symmetry(cfg)
@@ -207,21 +196,12 @@ func runSymmetry(fs *flag.FlagSet, args []string, check func() error) (labResult
 
 func runBPTT(fs *flag.FlagSet, args []string, check func() error) (labResult, error) {
 	cfg := lab.DefaultBPTT
-	fs.StringVar(&cfg.Cell, "cell", cfg.Cell, "recurrent cell: rnn, lstm or gru")
-	fs.StringVar(&cfg.Act, "act", cfg.Act, "the rnn's nonlinearity: tanh or relu")
-	fs.StringVar(&cfg.InitHH, "init-hh", cfg.InitHH, "each gate's H×H block of weight_hh: default, orthogonal or identity")
-	fs.Float64Var(&cfg.ForgetBias, "forget-bias", 0, "the lstm's forget-gate bias (bias_ih; bias_hh's forget part 0); unset: PyTorch's init")
-	fs.IntVar(&cfg.Steps, "steps", cfg.Steps, "sequence length T")
-	fs.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden size H")
-	fs.IntVar(&cfg.Input, "input", cfg.Input, "size of each input x_t ~ N(0, 1)")
-	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, then inputs)")
+	cliflag.Bind(fs, &cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return labResult{}, err
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.SetForgetBias = cfg.SetForgetBias || f.Name == "forget-bias" })
-	if err := firstError(checkRange("steps", cfg.Steps, 1, 100000), checkRange("hidden", cfg.Hidden, 1, 4096),
-		checkRange("input", cfg.Input, 1, 4096), checkRange("batch", cfg.Batch, 1, 65536), check()); err != nil {
+	if err := firstError(labCheck(cfg), check()); err != nil {
 		return labResult{}, err
 	}
 	norms, err := lab.BPTT(cfg)

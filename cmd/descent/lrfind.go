@@ -30,7 +30,7 @@ func init() {
 }
 
 func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
-	c := defaultTrainConfig()
+	c := train.Defaults()
 	c.Schedule = ""
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
@@ -50,16 +50,12 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		*csvPath = orElse(*csvPath, filepath.Join(*out, "lr-find.csv"))
 	}
 	*plotPath = orElse(*plotPath, filepath.Join(*out, "lr-find.png"))
-	recurrentSizeDefaults(fs, &c)
-	setGiven, epochsGiven := false, false
-	fs.Visit(func(f *flag.Flag) {
-		setGiven = setGiven || f.Name == "set"
-		epochsGiven = epochsGiven || f.Name == "epochs"
-	})
-	if epochsGiven { // a flag shared with train that the sweep has no use for
+	given := givenKeys(fs)
+	c.RecurrentSizeDefaults(given)
+	if given["epochs"] { // a flag shared with train that the sweep has no use for
 		return usagef("--epochs does not apply to lr-find, which sweeps one pass (or --steps N)")
 	}
-	if c.Opt != "sgd" && !setGiven {
+	if c.Opt != "sgd" && !given["set"] {
 		c.Set = "" // momentum=0.9 belongs to SGD
 	}
 	if !(*minLR > 0) || !(*maxLR > *minLR) || math.IsInf(*maxLR, 0) {
@@ -85,12 +81,12 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		kernel.SetThreads(c.Threads)
 	}
 	c.LR = formatFloat(*minLR)
-	run, err := prepareRun(c, w, true)
+	run, err := prepare(c, w, true)
 	if err != nil {
 		return err
 	}
-	batch, _ := parseBatch(c.Batch)
-	res, err := train.LRFind(run.model, run.trainer.Optimizer, run.trainSet, train.LRFindOptions{
+	batch, _ := c.BatchSize()
+	res, err := train.LRFind(run.Model, run.Trainer.Optimizer, run.Train, train.LRFindOptions{
 		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
 	if err != nil {
 		// A sweep too short or a range that diverges at once.

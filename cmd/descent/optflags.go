@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/internal/kv"
@@ -20,9 +18,6 @@ import (
 
 // optimizerNames are the --opt names, in the lecture's order.
 var optimizerNames = optim.Names()
-
-// optimizerKeys returns the --set keys of a --opt name.
-func optimizerKeys(name string) []string { return optim.Keys(name) }
 
 // buildOptimizer builds through optim.Build, giving --lr as lr= to the
 // optimizer (to the inner one of lookahead).
@@ -42,17 +37,6 @@ func buildOptimizer[T optim.Float](name string, lr float64, pairs []kv.Pair, par
 
 // scheduleNames are the --schedule (and `descent schedule --name`) names.
 var scheduleNames = schedule.Names()
-
-// scheduleFromFlags builds the schedule called name for an optimizer with
-// learning rate lr, from --schedule-set, through schedule.New; steps is
-// the run's length. Errors drop the library's "schedule: " prefix.
-func scheduleFromFlags(name string, lr float64, set string, steps int) (schedule.Schedule, error) {
-	sc, err := schedule.New(name, lr, steps, set)
-	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "schedule: "))
-	}
-	return sc, nil
-}
 
 // defaultLR is the --lr of an optimizer given without one (lab.CompareLR),
 // "" for a name the table lacks.

@@ -24,9 +24,7 @@ var outRuns = map[string][][]string{
 // notYetNamed are commands whose listing of what they wrote is known to be
 // short, and why; their unnamed files are logged, not failed. Remove a row
 // once its command names everything.
-var notYetNamed = map[string]string{
-	"train": "train's summary line (train.go) names the epoch files, not the statistics files (steps.csv, layers.csv, histograms.csv, diagnoses.txt)",
-}
+var notYetNamed = map[string]string{}
 
 // TestOutNamesEveryFile (issue 15 item 7): every command that writes files
 // takes --out DIR, and its standard output names every file it created

@@ -46,7 +46,7 @@ func runPredict(w io.Writer, fs *flag.FlagSet, args []string) error {
 // trainedRun is a finished run loaded for prediction: its configuration,
 // model (in evaluation mode) and preprocessing.
 type trainedRun struct {
-	cfg   trainConfig
+	cfg   train.Config
 	model nn.Module[float32]
 	prep  data.RunPrep
 }
@@ -56,9 +56,9 @@ type trainedRun struct {
 // read, with the id of each example. labelled says the data must hold
 // targets (eval).
 func loadRun(dir, path string, labelled bool) (*trainedRun, data.Dataset, []string, error) {
-	info, err := readRunInfo(dir)
+	info, err := train.ReadRunInfo(dir)
 	if err != nil {
-		return nil, nil, nil, usagef("--run: %s", strings.TrimPrefix(err.Error(), "--resume "))
+		return nil, nil, nil, usagef("--run: %s", strings.TrimPrefix(plainFlagErr(err).Error(), "--resume "))
 	}
 	r := &trainedRun{cfg: info.Config}
 	if r.prep.Table, r.prep.Images, err = data.ReadRunPrep(dir); err != nil {
@@ -68,8 +68,8 @@ func loadRun(dir, path string, labelled bool) (*trainedRun, data.Dataset, []stri
 		return nil, nil, nil, usagef("--run %s: the run was not trained on a CSV file or an image folder (no %s or %s); use descent eval --weights for IDX data",
 			dir, data.TablePrepFile, data.ImagePrepFile)
 	}
-	if r.model, err = buildModelFor(r.cfg, r.prep.Shape(), len(r.prep.Classes())); err != nil {
-		return nil, nil, nil, usagef("--run %s: run.json: %v", dir, err)
+	if r.model, err = train.BuildModel(r.cfg, r.prep.Shape(), len(r.prep.Classes())); err != nil {
+		return nil, nil, nil, usagef("--run %s: run.json: %v", dir, flagErr(err))
 	}
 	weights := filepath.Join(dir, "model.safetensors")
 	sd, err := train.LoadFiniteWeights(weights)

@@ -57,7 +57,7 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	sc, err := scheduleFromFlags(*name, *lr, *set, *steps)
+	sc, err := schedule.New(*name, *lr, *steps, *set)
 	if err == nil {
 		err = schedule.CheckLength(sc, *steps)
 	}

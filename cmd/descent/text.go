@@ -26,7 +26,7 @@ var textFlags = []string{"text", "bptt", "model", "hidden", "layers", "act", "op
 // trained by truncated BPTT (train.TrainText) on the file's first 90%,
 // tested on its last 10%; a sample after each epoch, model.safetensors in
 // the output directory, and the final line "test bits per byte: X".
-func runTextTrain(w io.Writer, c trainConfig, fs *flag.FlagSet, path string, bptt int, out string, quiet bool) error {
+func runTextTrain(w io.Writer, c train.Config, fs *flag.FlagSet, path string, bptt int, out string, quiet bool) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if err == nil && !slices.Contains(textFlags, f.Name) {

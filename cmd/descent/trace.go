@@ -40,7 +40,7 @@ func traceFuncHelp() string {
 func optimizerHelp() string {
 	var b strings.Builder
 	for _, n := range optimizerNames {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, strings.Join(optimizerKeys(n), ", "))
+		fmt.Fprintf(&b, "  %-10s %s\n", n, strings.Join(optim.Keys(n), ", "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -76,7 +76,7 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	x0, y0 := surf.Start[0], surf.Start[1]
 	if *from != "" {
-		xy, err := parseFloats(*from)
+		xy, err := kv.Floats(*from)
 		if err != nil || len(xy) != 2 {
 			return usagef("--from: want X,Y, got %q", *from)
 		}
@@ -90,7 +90,7 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	var lrList []float64
 	if *lrs != "" {
-		if lrList, err = parseFloats(*lrs); err != nil {
+		if lrList, err = kv.Floats(*lrs); err != nil {
 			return usagef("--lr: %v", err)
 		}
 	}

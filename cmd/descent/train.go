@@ -14,9 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/doctor"
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/models"
+	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
 )
@@ -33,17 +34,6 @@ var availableMemory = train.AvailableMemory
 // stopTrainAfter, when positive, stops a run as Ctrl-C does after that
 // many steps; tests set it to leave a run half done.
 var stopTrainAfter int
-
-// trainConfig is the full configuration of a training run as the flags
-// give it (a --flag-name sets the key flag_name); run.json records it so
-// that --resume needs no other flag.
-type trainConfig = train.Config
-
-// runInfo is run.json.
-type runInfo = train.RunInfo
-
-// defaultTrainConfig is what `descent train` does with no flags.
-func defaultTrainConfig() trainConfig { return train.Defaults() }
 
 func init() {
 	register(&command{
@@ -73,28 +63,20 @@ func init() {
 	})
 }
 
-// addTrainFlags defines the flags shared by train, compare and lr-find.
-func addTrainFlags(fs *flag.FlagSet, c *trainConfig) {
-	d := defaultTrainConfig()
-	fs.StringVar(&c.Model, "model", d.Model, "model: "+strings.Join(models.AllNames, ", "))
-	fs.StringVar(&c.Hidden, "hidden", d.Hidden, "hidden layer widths of the mlp; the hidden size of rnn, lstm and gru (default 128)")
-	fs.IntVar(&c.Layers, "layers", 0, "recurrent layers of rnn, lstm and gru (default 1)")
-	fs.StringVar(&c.Act, "act", d.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
-	fs.StringVar(&c.Init, "init", "", "weight initializer for every layer (default: PyTorch's); see descent init --help")
-	fs.StringVar(&c.InitSet, "init-set", "", "initializer settings k=v,... (torch.nn.init's argument names)")
-	fs.IntVar(&c.Epochs, "epochs", d.Epochs, "passes over the training set")
-	fs.StringVar(&c.Batch, "batch", d.Batch, "batch size, or full for full-batch gradient descent (1 is pure SGD)")
-	fs.Uint64Var(&c.Seed, "seed", d.Seed, "random seed: initial weights, data order, dropout")
-	fs.StringVar(&c.Data, "data", "", "a CSV file, a folder of class folders of images (torchvision's ImageFolder), or a directory of IDX files in MNIST's layout (default: the embedded MNIST); the mlp's input and output widths follow the data")
-	fs.IntVar(&c.Threads, "threads", 0, "threads for the kernels (default: all cores)")
-	fs.IntVar(&c.Limit, "limit", 0, "use only the first N training images and at most N test images (0: all); for tests and quick experiments")
-	addDataFlags(fs, c)
+// addTrainFlags defines the flags shared by train, compare and lr-find:
+// those of train.Config's fields (their flag tags) that are not the
+// optimizer's, the schedule's or the run's. Their defaults are c's.
+func addTrainFlags(fs *flag.FlagSet, c *train.Config) {
+	fs.StringVar(&c.Model, "model", c.Model, "model: "+strings.Join(models.AllNames, ", "))
+	fs.StringVar(&c.Act, "act", c.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
+	cliflag.Bind(fs, c, "hidden", "layers", "init", "init-set", "epochs", "batch", "seed", "data", "threads", "limit",
+		"test-data", "test-split", "target", "task", "image-size", "channels", "norm")
 }
 
 // runTrain reads as: parse flags, build the typed config (from the flags,
 // or from run.json with --resume), run.
 func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
-	c := defaultTrainConfig()
+	c := train.Defaults()
 	f := addRunFlags(fs, &c)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -109,7 +91,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	return trainRun(w, c, dir, f)
 }
 
-// runFlags are train's flags that are not part of trainConfig.
+// runFlags are train's flags that are not part of train.Config.
 type runFlags struct {
 	out, resume, dashboard *string
 	text                   *string // --text FILE: train a language model (text.go)
@@ -120,21 +102,12 @@ type runFlags struct {
 
 // addRunFlags defines train's flags: the shared ones (addTrainFlags), the
 // optimizer, schedule and initialization ones, and the run's. A new train
-// flag that configures the run goes here, with its trainConfig field.
-func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
+// flag that configures the run goes here, with its train.Config field.
+func addRunFlags(fs *flag.FlagSet, c *train.Config) runFlags {
 	addTrainFlags(fs, c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
-	fs.StringVar(&c.LR, "lr", c.LR, "learning rate (the peak of one-cycle and cyclic schedules; default for another --opt: a good value for it)")
-	fs.StringVar(&c.Set, "set", c.Set, "optimizer settings k=v,... (PyTorch's argument names; betas as beta1, beta2; default for another --opt: none)")
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "lr schedule: none, plateau, "+strings.Join(scheduleNames, ", "))
-	fs.StringVar(&c.ScheduleSet, "schedule-set", "", "schedule settings k=v,... (PyTorch's argument names)")
-	fs.StringVar(&c.Lookahead, "lookahead", "", "wrap the optimizer in Lookahead with k=K,alpha=A (e.g. k=5,alpha=0.5)")
-	fs.StringVar(&c.InitFrom, "init-from", "", "start from weights in a safetensors file (names present load; the rest keep their init)")
-	fs.StringVar(&c.Freeze, "freeze", "", "keep parameters with these name prefixes fixed, e.g. 0.,2.")
-	fs.StringVar(&c.Pretrain, "pretrain", "", "unsupervised pretraining of the hidden layers: autoencoder")
-	fs.IntVar(&c.PretrainEpochs, "pretrain-epochs", c.PretrainEpochs, "epochs of pretraining per layer")
-	fs.Float64Var(&c.ClipGradNorm, "clip-grad-norm", 0, "clip the gradients' global L2 norm to this (0: off)")
-	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 0, "also checkpoint every N steps (0: only at the end of each epoch)")
+	cliflag.Bind(fs, c, "lr", "set", "schedule-set", "lookahead", "init-from", "freeze", "pretrain", "pretrain-epochs", "clip-grad-norm", "checkpoint-every")
 	f := runFlags{
 		out:         fs.String("out", "", "output directory (default runs/<timestamp>)"),
 		resume:      fs.String("resume", "", "continue the run in DIR; its configuration is read from DIR/run.json, so no other flag is needed (--quiet, --threads, --dashboard and --distributed may be given)"),
@@ -150,7 +123,7 @@ func addRunFlags(fs *flag.FlagSet, c *trainConfig) runFlags {
 // starts from its own settings, and --resume reads DIR/run.json instead.
 // It returns the configuration and the output directory ("" for the
 // default).
-func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (_ trainConfig, _ string, err error) {
+func (f *runFlags) config(fs *flag.FlagSet, c train.Config) (_ train.Config, _ string, err error) {
 	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
 	otherOptDefaults(&c, given)
@@ -179,7 +152,7 @@ func (f *runFlags) config(fs *flag.FlagSet, c trainConfig) (_ trainConfig, _ str
 
 // trainRun builds the run c describes, writes run.json into dir (a fresh
 // run) or continues the run there (--resume), trains and reports.
-func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
+func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	interrupt := watchInterrupt("loading the data")
 	defer interrupt.stop()
 	if err := c.SetThreads(); err != nil {
@@ -197,12 +170,12 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 		}
 		defer closeDashboard(ln)
 	}
-	run, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: *f.quiet, AvailableMemory: availableMemory})
+	run, err := prepare(c, w, *f.quiet)
 	if err != nil {
-		if *f.resume != "" && train.IsConfigError(err) {
-			return usagef("%s: %v", filepath.Join(dir, train.RunFile), flagErr(err))
+		if *f.resume != "" && errors.As(err, new(*usageError)) {
+			return usagef("%s: %v", filepath.Join(dir, train.RunFile), err)
 		}
-		return flagErr(err)
+		return err
 	}
 	if err := run.Trainer.SetCommunicator(job.communicator()); err != nil {
 		return &usageError{err.Error()}
@@ -217,7 +190,7 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 			return flagErr(err)
 		}
 		defer unlock()
-		if err := run.UseDir(dir, runInfo{Command: os.Args, Version: version}, *f.resume != "", w); err != nil {
+		if err := run.UseDir(dir, train.RunInfo{Command: os.Args, Version: version}, *f.resume != "", w); err != nil {
 			return flagErr(err)
 		}
 		closeStats, err := doctor.Watch(run.Trainer, dir, w) // steps.csv, layers.csv, the doctor's findings
@@ -266,9 +239,24 @@ func trainRun(w io.Writer, c trainConfig, dir string, f runFlags) (err error) {
 	if len(h) == 0 {
 		return fmt.Errorf("no epoch was trained")
 	}
-	fmt.Fprintf(w, "wrote %s (model.safetensors, %s, metrics.csv, curves.png, run.json)\n", dir, train.CheckpointFile)
+	fmt.Fprintf(w, "wrote %s (%s)\n", dir, strings.Join(runFiles(dir), ", "))
 	finalMetric(w, run.Test, h[len(h)-1])
 	return nil
+}
+
+// runFiles names the files of the run in dir: the epoch files, the
+// statistics files (steps.csv, layers.csv, histograms.csv, diagnoses.txt),
+// then any other (the data's preparation).
+func runFiles(dir string) []string {
+	names := []string{"model.safetensors", train.CheckpointFile, "metrics.csv", "curves.png", train.RunFile,
+		monitor.StepsFile, monitor.LayersFile, monitor.HistogramsFile, doctor.File}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !slices.Contains(names, e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }
 
 // warn prints a non-nil err as a warning: the run itself went well.
@@ -289,7 +277,7 @@ func flagErr(err error) error {
 }
 
 // givenKeys are the flags given on the command line, under their names
-// and as trainConfig keys (clip_grad_norm for --clip-grad-norm).
+// and as train.Config keys (clip_grad_norm for --clip-grad-norm).
 func givenKeys(fs *flag.FlagSet) map[string]bool {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name], given[strings.ReplaceAll(f.Name, "-", "_")] = true, true })
@@ -298,7 +286,7 @@ func givenKeys(fs *flag.FlagSet) map[string]bool {
 
 // otherOptDefaults: the default --set and --lr belong to the default SGD;
 // another --opt starts from its own settings and a good lr for it.
-func otherOptDefaults(c *trainConfig, given map[string]bool) {
+func otherOptDefaults(c *train.Config, given map[string]bool) {
 	if given["opt"] && c.Opt != train.Defaults().Opt {
 		if !given["set"] {
 			c.Set = ""
@@ -309,62 +297,33 @@ func otherOptDefaults(c *trainConfig, given map[string]bool) {
 	}
 }
 
-// The library's run under the names compare, lr-find, bench-dist, eval
-// and predict use.
+// prepare is train.Prepare with the CLI's options, its ConfigError a
+// usage error.
+func prepare(c train.Config, w io.Writer, quiet bool) (*train.Run, error) {
+	r, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: quiet, AvailableMemory: availableMemory})
+	return r, flagErr(err)
+}
+
+// preparedRun, prepareRun, describeModel and defaultTrainConfig are what
+// benchdist.go still calls; they go when it calls the library.
 type preparedRun struct {
 	*train.Run
-	model    nn.Module[float32]
-	trainer  *train.Trainer
-	trainSet data.Dataset
+	model   nn.Module[float32]
+	trainer *train.Trainer
 }
 
-func prepareRun(c trainConfig, w io.Writer, quiet bool) (*preparedRun, error) {
-	r, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: quiet, AvailableMemory: availableMemory})
+func prepareRun(c train.Config, w io.Writer, quiet bool) (*preparedRun, error) {
+	r, err := prepare(c, w, quiet)
 	if err != nil {
-		return nil, flagErr(err)
+		return nil, err
 	}
-	return &preparedRun{Run: r, model: r.Model, trainer: r.Trainer, trainSet: r.Train}, nil
+	return &preparedRun{Run: r, model: r.Model, trainer: r.Trainer}, nil
 }
 
-func (r *preparedRun) restoreOrInit(dir string, w io.Writer) (bool, error) {
-	resumed, err := r.RestoreOrInit(dir, w)
-	return resumed, flagErr(err)
-}
-
-func recurrentDefaults(c *trainConfig, given map[string]bool) { c.RecurrentDefaults(given) }
-func recurrentSizeDefaults(fs *flag.FlagSet, c *trainConfig)  { c.RecurrentSizeDefaults(givenKeys(fs)) }
-func recurrentSizesFrom(c *trainConfig, given map[string]bool, sd []nn.NamedTensor[float32]) {
-	c.RecurrentSizesFrom(given, sd)
-}
-
-func buildModelFor(c trainConfig, example []int, classes int) (nn.Module[float32], error) {
-	m, err := train.BuildModel(c, example, classes)
-	return m, flagErr(err)
-}
-
-func loadData(c trainConfig) (data.Dataset, data.Dataset, error) {
-	tr, te, err := train.LoadImages(c)
-	return tr, te, flagErr(err)
-}
-
-func parseBatch(s string) (int, error) {
-	b, err := (&trainConfig{Batch: s}).BatchSize()
-	return b, flagErr(err)
-}
-
-func describeModel(c trainConfig, example []int, classes int) string {
+func describeModel(c train.Config, example []int, classes int) string {
 	return train.Describe(c, example, classes)
 }
-
-// readRunInfo reads DIR/run.json for --resume; decodeRunInfo parses it.
-func readRunInfo(dir string) (*runInfo, error) {
-	info, err := train.ReadRunInfo(dir)
-	return info, plainFlagErr(err)
-}
-func decodeRunInfo(raw []byte, path string) (*runInfo, error) {
-	info, err := train.DecodeRunInfo(raw, path)
-	return info, plainFlagErr(err)
-}
+func defaultTrainConfig() train.Config { return train.Defaults() }
 
 // plainFlagErr is flagErr's message as a plain error.
 func plainFlagErr(err error) error {

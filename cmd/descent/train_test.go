@@ -114,7 +114,7 @@ func TestTrainInitFromPartialAndFreeze(t *testing.T) {
 	if !equalBits(got["0.weight"], w.Data()) {
 		t.Error("frozen 0.weight moved away from the --init-from values")
 	}
-	init, err := buildModelFor(trainConfig{Model: "mlp", Hidden: "16", Act: "relu", Seed: 1}, []int{1, 28, 28}, 10)
+	init, err := train.BuildModel(train.Config{Model: "mlp", Hidden: "16", Act: "relu", Seed: 1}, []int{1, 28, 28}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

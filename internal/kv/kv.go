@@ -79,6 +79,34 @@ func SplitList(s string) []string {
 	return append(parts, s[start:])
 }
 
+// Ints parses a plain comma-separated list of integers, "256,784": the
+// value of a list flag such as --hidden or --shape.
+func Ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("malformed integer %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Floats parses a plain comma-separated list of numbers, "0.1,1e-3";
+// unlike a setting's number, inf and nan are accepted.
+func Floats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, fmt.Errorf("malformed number %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // Decode sets the fields of the config struct *cfg named in s
 // ("k=v,k=v"); fields not named keep their values (the defaults).
 func Decode(s string, cfg any) error {

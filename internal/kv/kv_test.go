@@ -111,3 +111,34 @@ func TestJSON(t *testing.T) {
 		t.Errorf("JSON of the zero config = %s", got)
 	}
 }
+
+func TestIntsFloats(t *testing.T) {
+	for _, c := range []struct {
+		in, ints, floats string // what each parses to, or the error
+	}{
+		{"256,784", "[256 784]", "[256 784]"},
+		{" 1 , -2", "[1 -2]", "[1 -2]"},
+		{"0.5,1e-3", `malformed integer "0.5"`, "[0.5 0.001]"},
+		{"inf", `malformed integer "inf"`, "[+Inf]"},
+		{"1,", `malformed integer ""`, `malformed number ""`},
+		{"", `malformed integer ""`, `malformed number ""`},
+	} {
+		ints, err := kv.Ints(c.in)
+		if got := fmt.Sprint(ints); err != nil {
+			got = err.Error()
+			if got != c.ints {
+				t.Errorf("Ints(%q): %s, want %s", c.in, got, c.ints)
+			}
+		} else if got != c.ints {
+			t.Errorf("Ints(%q): %s, want %s", c.in, got, c.ints)
+		}
+		floats, err := kv.Floats(c.in)
+		got := fmt.Sprint(floats)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.floats {
+			t.Errorf("Floats(%q): %s, want %s", c.in, got, c.floats)
+		}
+	}
+}
