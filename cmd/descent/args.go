@@ -1,11 +1,9 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -54,38 +52,13 @@ func checkPlotPath(path string) error {
 	return checkOutDir("--plot", path)
 }
 
-// csvOut is --out DIR, --csv FILE and --plot FILE of the commands that
-// print CSV (schedule, trace, lab): without a file the CSV goes to
-// standard output; --out DIR writes NAME.csv and NAME.png (or the file a
-// flag names) into DIR.
-type csvOut struct {
-	name           string
-	dir, csv, plot *string
-	checkPlot      func(string) error
-}
-
-func addCSVOut(fs *flag.FlagSet, name, plotHelp string, checkPlot func(string) error) *csvOut {
-	return &csvOut{name: name, checkPlot: checkPlot,
-		dir:  fs.String("out", "", "write "+name+".csv and "+name+".png into this directory (created) instead of printing the CSV"),
-		csv:  fs.String("csv", "", "write the CSV to FILE instead of standard output"),
-		plot: fs.String("plot", "", plotHelp)}
-}
-
-// check fills in the paths under --out and checks them, before any work.
-func (o *csvOut) check() error {
-	if *o.dir != "" {
-		if err := os.MkdirAll(*o.dir, 0o755); err != nil {
-			return usagef("--out: %v", err)
-		}
-		*o.csv = orElse(*o.csv, filepath.Join(*o.dir, o.name+".csv"))
-		*o.plot = orElse(*o.plot, filepath.Join(*o.dir, o.name+".png"))
+// usageErr makes err, if any, a usage error (exit 2): what the output
+// flags' check (cliflag.Output.Check) returns.
+func usageErr(err error) error {
+	if err == nil {
+		return nil
 	}
-	if *o.plot != "" {
-		if err := o.checkPlot(*o.plot); err != nil {
-			return err
-		}
-	}
-	return checkOutDir("--csv", *o.csv)
+	return &usageError{err.Error()}
 }
 
 // orElse returns a unless it is empty, else b.
@@ -94,44 +67,6 @@ func orElse(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// write writes the CSV to its file or to w, then the picture, and names
-// each file written: on w, or on notes when w carries the CSV.
-func (o *csvOut) write(w io.Writer, csv func(io.Writer) error, plot func(path string) error) error {
-	wrote := notes
-	if *o.csv == "" {
-		if err := csv(w); err != nil {
-			return err
-		}
-	} else {
-		wrote = w
-		if err := writeFile(*o.csv, csv); err != nil {
-			return err
-		}
-		fmt.Fprintf(wrote, "wrote %s\n", *o.csv)
-	}
-	if *o.plot == "" {
-		return nil
-	}
-	if err := plot(*o.plot); err != nil {
-		return err
-	}
-	fmt.Fprintf(wrote, "wrote %s\n", *o.plot)
-	return nil
-}
-
-// writeFile creates path and writes it through write.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
 }
 
 // wroteDir names the directory dir and the files in it, as train does:

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/lab"
 )
 
 func labOut(t *testing.T, args ...string) string {
@@ -20,9 +22,9 @@ func labOut(t *testing.T, args ...string) string {
 
 func TestLabHelpListsExperiments(t *testing.T) {
 	out := labOut(t, "--help")
-	for _, e := range experiments {
-		if !strings.Contains(out, "  "+e.name+" ") || !strings.Contains(out, e.summary) {
-			t.Errorf("descent lab --help lacks %s:\n%s", e.name, out)
+	for _, e := range lab.Experiments {
+		if !strings.Contains(out, "  "+e.Name+" ") || !strings.Contains(out, e.Summary) {
+			t.Errorf("descent lab --help lacks %s:\n%s", e.Name, out)
 		}
 	}
 	if out := labOut(t, "variance", "--help"); !strings.Contains(out, "-init-set") || !strings.Contains(out, "Usage: descent lab variance") {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/train"
 )
@@ -103,7 +104,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if *csvPath != "" {
-		if err := writeFile(*csvPath, func(w io.Writer) error { return train.WriteLRFindCSV(w, res) }); err != nil {
+		if err := cliflag.WriteFile(*csvPath, func(w io.Writer) error { return train.WriteLRFindCSV(w, res) }); err != nil {
 			return err
 		}
 	}

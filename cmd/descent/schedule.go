@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/optim/schedule"
 )
@@ -41,7 +42,7 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	lr := fs.Float64("lr", 0.1, "the optimizer's learning rate")
 	steps := fs.Int("steps", 100, "number of optimizer steps (rows)")
 	set := fs.String("set", "", "schedule settings k=v,... (PyTorch's argument names; lists as milestones=[30,80])")
-	out := addCSVOut(fs, "schedule", "draw lr against step (.png, .svg, .pdf)", checkPlotPath)
+	out := cliflag.BindOutput(fs, "schedule", "draw lr against step (.png, .svg, .pdf)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if *steps > maxScheduleSteps {
 		return usagef("--steps %d: at most %d", *steps, maxScheduleSteps)
 	}
-	if err := out.check(); err != nil {
+	if err := usageErr(out.Check(checkPlotPath)); err != nil {
 		return err
 	}
 	sc, err := schedule.New(*name, *lr, *steps, *set)
@@ -68,7 +69,7 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	for i := range *steps {
 		xs[i], ys[i] = float64(i), sc.At(i)
 	}
-	return out.write(w, func(w io.Writer) error {
+	return out.Write(w, notes, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		fmt.Fprintln(bw, "step,lr")
 		for i, y := range ys {

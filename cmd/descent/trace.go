@@ -1,14 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 
-	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/internal/kv"
 	"github.com/descent-ml/descent/lab/race"
 	"github.com/descent-ml/descent/optim"
@@ -52,12 +52,7 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	from := fs.String("from", "", "start X,Y (default: the function's customary start)")
 	steps := fs.Int("steps", 100, "number of optimizer steps")
 	set := fs.String("set", "", "optimizer settings k=v,... (PyTorch's names; NAME.KEY=V for one optimizer of a race)")
-	out := addCSVOut(fs, "trace", "draw the race: .png (contour plot) or .gif (animation)", func(p string) error {
-		if err := race.CheckImagePath(p); err != nil {
-			return usagef("--plot: %v", err)
-		}
-		return checkOutDir("--plot", p)
-	})
+	out := cliflag.BindOutput(fs, "trace", "draw the race: .png (contour plot) or .gif (animation)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +66,12 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	if *steps < 0 || *steps > race.MaxSteps {
 		return usagef("--steps must be between 0 and %d, got %d", race.MaxSteps, *steps)
 	}
-	if err := out.check(); err != nil {
+	if err := usageErr(out.Check(func(p string) error {
+		if err := race.CheckImagePath(p); err != nil {
+			return usagef("--plot: %v", err)
+		}
+		return checkOutDir("--plot", p)
+	})); err != nil {
 		return err
 	}
 	x0, y0 := surf.Start[0], surf.Start[1]
@@ -98,50 +98,26 @@ func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return usagef("--lr: %s", strings.TrimPrefix(err.Error(), "race: "))
 	}
-	builders, err := raceOptimizers(names, rates, *set)
+	builders, err := race.Optimizers(names, rates, *set)
+	var se *race.SettingsError
+	var le *race.LRSettingError
+	switch {
+	case errors.As(err, &se):
+		return usagef("--set: %v", se.Err)
+	case errors.As(err, &le):
+		return usagef("%s: give the learning rate with --lr, not lr=", le.Opt)
+	case err != nil:
+		return usagef("%v", err)
+	}
+	paths, err := race.Run(surf, names, rates, builders, x0, y0, *steps)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	var paths []race.Path
-	for i, b := range builders {
-		pts, err := race.Trace(surf, b, x0, y0, *steps)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		label := names[i]
-		if !math.IsNaN(rates[i]) {
-			label += " lr=" + formatFloat(rates[i])
-		}
-		if k := race.Diverged(pts); k >= 0 {
+	for i, p := range paths {
+		if k := race.Diverged(p.Points); k >= 0 {
 			fmt.Fprintf(errw, "descent trace: %s diverged at step %d\n", names[i], k)
 		}
-		paths = append(paths, race.Path{Label: label, Points: pts})
 	}
-	return out.write(w, func(w io.Writer) error { return race.WriteCSV(w, names, paths) },
+	return out.Write(w, notes, func(w io.Writer) error { return race.WriteCSV(w, names, paths) },
 		func(path string) error { return race.Save(path, surf, paths) })
-}
-
-// raceOptimizers checks every optimizer's settings (--set, shared out by
-// race.SplitSettings) at once and returns their builders.
-func raceOptimizers(names []string, rates []float64, set string) ([]race.NewOptimizer, error) {
-	pairs, err := kv.Split(set)
-	if err != nil {
-		return nil, fmt.Errorf("--set: %v", err)
-	}
-	own, err := race.SplitSettings(names, pairs)
-	if err != nil {
-		return nil, fmt.Errorf("--set: %v", strings.TrimPrefix(err.Error(), "race: "))
-	}
-	var builders []race.NewOptimizer
-	for i, name := range names {
-		lr, own := rates[i], own[i]
-		// Build once now so that errors surface before any output.
-		if _, err := buildOptimizer(name, lr, own, []*autograd.Var[float64]{race.ProbeParam(), race.ProbeParam()}); err != nil {
-			return nil, err
-		}
-		builders = append(builders, func(params []*autograd.Var[float64]) (optim.Optimizer[float64], error) {
-			return buildOptimizer(name, lr, own, params)
-		})
-	}
-	return builders, nil
 }

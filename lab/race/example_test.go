@@ -68,3 +68,26 @@ func ExampleRates() {
 	// [NaN NaN] <nil>
 	// [] race: 2 learning rates for 3 optimizers; give one, or one per optimizer
 }
+
+// A race of SGD and Adam on Rosenbrock's valley: each gets its own
+// learning rate, and momentum=0.9 goes to SGD alone (Adam has none).
+func ExampleRun() {
+	s, _ := race.Lookup("rosenbrock")
+	names, rates := []string{"sgd", "adam"}, []float64{0.001, 0.1}
+	builders, err := race.Optimizers(names, rates, "momentum=0.9")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	paths, _ := race.Run(s, names, rates, builders, -1.5, 2, 100)
+	for _, p := range paths {
+		end := p.Points[len(p.Points)-1]
+		fmt.Printf("%s: %d points, f %.3g -> %.3g\n", p.Label, len(p.Points), p.Points[0].F, end.F)
+	}
+	_, err = race.Optimizers(names, rates, "lr=0.5")
+	fmt.Println(err)
+	// Output:
+	// sgd lr=0.001: 101 points, f 12.5 -> 2.52
+	// adam lr=0.1: 101 points, f 12.5 -> 4.52
+	// race: sgd: the race gives the learning rate, not the setting lr=
+}
