@@ -8,6 +8,7 @@ import (
 
 	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/nn/initializer"
+	"github.com/descent-ml/descent/optim/schedule"
 )
 
 // The lecture's chain: ten layers of diag(1.5) multiply the input, and the
@@ -72,4 +73,18 @@ func ExamplePlotBPTTAmong() {
 	_, statErr := os.Stat(path)
 	fmt.Println(err, statErr)
 	// Output: <nil> <nil>
+}
+
+// StepLR's learning rates over five steps, as `descent schedule --name
+// step --lr 0.1 --steps 5 --set step_size=2` prints them.
+func ExampleWriteScheduleCSV() {
+	s, _ := schedule.New("step", 0.1, 5, "step_size=2")
+	lab.WriteScheduleCSV(os.Stdout, s, 5)
+	// Output:
+	// step,lr
+	// 0,0.1
+	// 1,0.1
+	// 2,0.010000000000000002
+	// 3,0.010000000000000002
+	// 4,0.0010000000000000002
 }

@@ -62,6 +62,15 @@ var Experiments = []Experiment{
 		}},
 }
 
+// ExperimentNames returns the names of Experiments, in order.
+func ExperimentNames() []string {
+	names := make([]string, len(Experiments))
+	for i, e := range Experiments {
+		names[i] = e.Name
+	}
+	return names
+}
+
 // FindExperiment returns the experiment called name, or false.
 func FindExperiment(name string) (Experiment, bool) {
 	for _, e := range Experiments {

@@ -7,20 +7,21 @@ import (
 	"testing"
 )
 
-// The flag help of Act and Norm lists the names the configs accept.
-func TestFlagHelpListsNames(t *testing.T) {
+// The flag tags of Act and Norm list the names the configs accept.
+func TestFlagTagsListNames(t *testing.T) {
 	for _, tc := range []struct {
-		cfg   any
-		field string
-		names []string
+		cfg        any
+		field, tag string
+		names      []string
+		sep        string
 	}{
-		{VarianceConfig{}, "Act", Activations},
-		{VarianceConfig{}, "Norm", VarianceNorms},
-		{SymmetryConfig{}, "Act", Activations},
+		{VarianceConfig{}, "Act", "choices", Activations, ","},
+		{VarianceConfig{}, "Norm", "help", VarianceNorms, ", "},
+		{SymmetryConfig{}, "Act", "choices", Activations, ","},
 	} {
 		f, _ := reflect.TypeOf(tc.cfg).FieldByName(tc.field)
-		if help := f.Tag.Get("help"); !strings.HasSuffix(help, ": "+strings.Join(tc.names, ", ")) {
-			t.Errorf("%T.%s: help %q does not list %v", tc.cfg, tc.field, help, tc.names)
+		if got := f.Tag.Get(tc.tag); !strings.HasSuffix(got, strings.Join(tc.names, tc.sep)) {
+			t.Errorf("%T.%s: %s tag %q does not list %v", tc.cfg, tc.field, tc.tag, got, tc.names)
 		}
 	}
 }
@@ -43,6 +44,9 @@ func TestExperiments(t *testing.T) {
 	rows, _ := Chain(DefaultChain)
 	if err != nil || res.CSV(&got) != nil || WriteChainCSV(&direct, rows) != nil || got.String() != direct.String() {
 		t.Errorf("chain: %v\n%s\nwant\n%s", err, got.String(), direct.String())
+	}
+	if got := strings.Join(ExperimentNames(), ","); got != "variance,chain,symmetry,bptt" {
+		t.Errorf("ExperimentNames() = %s", got)
 	}
 	if _, ok := FindExperiment("nope"); ok {
 		t.Error("found an experiment that is not there")

@@ -31,7 +31,7 @@ import (
 type SymmetryConfig struct {
 	Inits   []NamedInit // weight initializers; every bias starts at 0
 	Hidden  []int
-	Act     string  `flag:"act" help:"activation: linear, relu, leaky_relu, tanh, sigmoid, gelu"` // one of Activations
+	Act     string  `flag:"act" help:"activation" choices:"linear,relu,leaky_relu,tanh,sigmoid,gelu"` // one of Activations
 	Samples int     `flag:"samples" help:"training points" range:"2,1000000"`
 	Steps   int     `flag:"steps" help:"full-batch gradient steps" range:"0,10000000"`
 	LR      float64 `flag:"lr" help:"learning rate of p -= lr·grad"`

@@ -66,8 +66,8 @@ type NamedInit struct {
 // The flag tags are `descent lab variance`'s flags (internal/cliflag).
 type VarianceConfig struct {
 	Inits []NamedInit
-	Act   string `flag:"act" help:"activation: linear, relu, leaky_relu, tanh, sigmoid, gelu"` // one of Activations
-	Norm  string `flag:"norm" help:"normalize each pre-activation: none, batch, layer"`        // "", "none", "batch" or "layer"
+	Act   string `flag:"act" help:"activation" choices:"linear,relu,leaky_relu,tanh,sigmoid,gelu"` // one of Activations
+	Norm  string `flag:"norm" help:"normalize each pre-activation: none, batch, layer"`            // "", "none", "batch" or "layer"
 	Depth int    `flag:"depth" help:"number of layers D" range:"1,1000"`
 	Width int    `flag:"width" help:"width W of every layer" range:"1,4096"`
 	Batch int    `flag:"batch" help:"batch size B of the input x0 ~ N(0, 1)" range:"1,65536"`

@@ -22,6 +22,16 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// keysHelp is help text for a registry: one line per name with its
+// settings, the names padded to width.
+func keysHelp(names []string, keys func(string) []string, width int) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, n, strings.Join(keys(n), ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
 // checkRange returns a usage error unless lo <= v <= hi.
 func checkRange(flagName string, v, lo, hi int) error {
 	if v < lo || v > hi {

@@ -90,8 +90,3 @@ func parseShape(s string) ([]int, error) {
 	}
 	return shape, err
 }
-
-// shapeString writes a shape as [A,B,...].
-func shapeString(shape []int) string {
-	return strings.ReplaceAll(fmt.Sprint(shape), " ", ",")
-}

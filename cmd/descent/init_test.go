@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -127,4 +128,9 @@ func TestInitUsageErrors(t *testing.T) {
 			t.Errorf("descent init %v: exit %d, stderr %q; want exit 2 and one line containing %q", c.args, code, msg, c.want)
 		}
 	}
+}
+
+// shapeString writes a shape as [A,B,...].
+func shapeString(shape []int) string {
+	return strings.ReplaceAll(fmt.Sprint(shape), " ", ",")
 }

@@ -25,19 +25,11 @@ func init() {
 	})
 }
 
-func experimentNames() string {
-	names := make([]string, len(lab.Experiments))
-	for i, e := range lab.Experiments {
-		names[i] = e.Name
-	}
-	return strings.Join(names, ", ")
-}
-
 // runLab runs the experiment named by args[0] (a row of lab.Experiments)
 // with the flags of its config.
 func runLab(w io.Writer, args []string) error {
 	if len(args) == 0 {
-		return usagef("missing experiment; valid: %s", experimentNames())
+		return usagef("missing experiment; valid: %s", strings.Join(lab.ExperimentNames(), ", "))
 	}
 	if slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0]) {
 		fmt.Fprintf(w, "Run the lecture's experiments. Each prints CSV (or writes --csv FILE, or NAME.csv in --out DIR) and draws --plot FILE.\n\nUsage: descent lab <experiment> [flags]\n\nExperiments:\n")
@@ -50,7 +42,7 @@ func runLab(w io.Writer, args []string) error {
 	}
 	e, ok := lab.FindExperiment(args[0])
 	if !ok {
-		return usagef("unknown experiment %q; valid: %s", args[0], experimentNames())
+		return usagef("unknown experiment %q; valid: %s", args[0], strings.Join(lab.ExperimentNames(), ", "))
 	}
 	fs := flag.NewFlagSet("descent lab "+e.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -70,7 +62,7 @@ func runLab(w io.Writer, args []string) error {
 	if err := finish(); err != nil {
 		return err
 	}
-	if err := firstError(labActCheck(cfg), labCheck(cfg), usageErr(out.Check(checkPlotPath))); err != nil {
+	if err := firstError(usageErr(cliflag.Check(cfg)), usageErr(out.Check(checkPlotPath))); err != nil {
 		return err
 	}
 	res, err := e.Run(cfg)
@@ -121,30 +113,4 @@ func labFlags(fs *flag.FlagSet, cfg any) func() error {
 		}
 	}
 	return func() error { return nil }
-}
-
-// labCheck is cliflag.Check as a usage error.
-func labCheck(cfg any) error {
-	if err := cliflag.Check(cfg); err != nil {
-		return &usageError{err.Error()}
-	}
-	return nil
-}
-
-// labActCheck checks the --act of the experiments that take
-// lab.Activations.
-func labActCheck(cfg any) error {
-	act := ""
-	switch c := cfg.(type) {
-	case *lab.VarianceConfig:
-		act = c.Act
-	case *lab.SymmetryConfig:
-		act = c.Act
-	default:
-		return nil
-	}
-	if slices.Contains(lab.Activations, act) {
-		return nil
-	}
-	return usagef("--act %q: valid: %s", act, strings.Join(lab.Activations, ", "))
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -19,18 +17,10 @@ func init() {
 		summary: "print a learning-rate schedule as torch.optim.lr_scheduler computes it",
 		usage: "--name NAME --lr LR --steps N [--set k=v,...] [--plot FILE.png] [--csv FILE] [--out DIR]\n\n" +
 			"Prints CSV step,lr: row i is the learning rate optimizer step i uses (row 0: at construction).\n" +
-			"Schedules (--set keys, PyTorch's names; every schedule also takes warmup=STEPS and warmup_start_factor):\n" + scheduleHelp(),
+			"Schedules (--set keys, PyTorch's names; every schedule also takes warmup=STEPS and warmup_start_factor):\n" + keysHelp(scheduleNames, schedule.Keys, 12),
 		examples: []string{"descent schedule --name onecycle --lr 0.1 --steps 100 --plot onecycle.png", "descent schedule --name step --lr 0.1 --steps 50 --set step_size=10,gamma=0.5,warmup=5"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runSchedule(os.Stdout, fs, args) },
 	})
-}
-
-func scheduleHelp() string {
-	var b strings.Builder
-	for _, n := range scheduleNames {
-		fmt.Fprintf(&b, "  %-12s %s\n", n, strings.Join(schedule.Keys(n), ", "))
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 // maxScheduleSteps bounds --steps: one CSV row (and one plotted point) a
@@ -65,19 +55,6 @@ func runSchedule(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return usagef("%s", strings.TrimPrefix(err.Error(), "schedule: "))
 	}
-	xs, ys := make([]float64, *steps), make([]float64, *steps)
-	for i := range *steps {
-		xs[i], ys[i] = float64(i), sc.At(i)
-	}
-	return out.Write(w, notes, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		fmt.Fprintln(bw, "step,lr")
-		for i, y := range ys {
-			fmt.Fprintf(bw, "%d,%s\n", i, formatFloat(y))
-		}
-		return bw.Flush()
-	}, func(path string) error {
-		return lab.SavePanels(path, lab.Panel{Title: *name + " schedule", XLabel: "step", YLabel: "learning rate",
-			YFromZero: true, Series: []lab.Series{{Label: *name, X: xs, Y: ys}}})
-	})
+	return out.Write(w, notes, func(w io.Writer) error { return lab.WriteScheduleCSV(w, sc, *steps) },
+		func(path string) error { return lab.PlotSchedule(path, *name, sc, *steps) })
 }

@@ -21,7 +21,7 @@ func init() {
 		usage: "--func NAME --opt NAME[,NAME...] [--lr LR[,LR...]] [--from X,Y] [--steps N] [--set k=v,...] [--plot FILE.png|FILE.gif] [--csv FILE] [--out DIR]\n\n" +
 			"Prints CSV step,x,y,f (N+1 rows, row 0 the start); with several optimizers, opt,step,x,y,f.\n" +
 			"Functions: " + traceFuncHelp() + "\n" +
-			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + optimizerHelp() +
+			"Optimizers (--set keys, PyTorch's names, betas split into beta1 and beta2):\n" + keysHelp(optimizerNames, optim.Keys, 10) +
 			"\n  momentum, nesterov: sgd with momentum 0.9 (nesterov=true)\n" +
 			"With several optimizers, a key applies to each that has it; NAME.KEY=V to one only.",
 		examples: []string{"descent trace --func rosenbrock --opt sgd,adam --lr 0.001,0.1 --plot race.png"},
@@ -35,14 +35,6 @@ func traceFuncHelp() string {
 		parts = append(parts, s.Name+" "+s.Formula)
 	}
 	return strings.Join(parts, "; ")
-}
-
-func optimizerHelp() string {
-	var b strings.Builder
-	for _, n := range optimizerNames {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, strings.Join(optim.Keys(n), ", "))
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 func runTrace(w, errw io.Writer, fs *flag.FlagSet, args []string) error {

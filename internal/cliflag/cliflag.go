@@ -4,8 +4,9 @@
 // config.
 //
 // A field becomes a flag when it carries a `flag:"name"` tag; `help:"..."`
-// is its usage line and `range:"lo,hi"` (integers) the values Check
-// accepts:
+// is its usage line, `range:"lo,hi"` (integers) the values Check accepts,
+// and `choices:"a,b,c"` (strings) the values Check accepts, listed at the
+// end of the usage line ("activation: a, b, c"):
 //
 //	type ChainConfig struct {
 //		Scale float64 `flag:"scale" help:"the diagonal c of every W_i"`
@@ -38,6 +39,9 @@ func Bind(fs *flag.FlagSet, cfg any, only ...string) {
 			continue
 		}
 		help := sf.Tag.Get("help")
+		if c, ok := sf.Tag.Lookup("choices"); ok {
+			help += ": " + strings.ReplaceAll(c, ",", ", ")
+		}
 		switch p := v.Field(i).Addr().Interface().(type) {
 		case *string:
 			fs.StringVar(p, name, *p, help)
@@ -56,8 +60,8 @@ func Bind(fs *flag.FlagSet, cfg any, only ...string) {
 }
 
 // Check returns a one-line error naming the flag, "--depth 0: must be
-// between 1 and 1000", for the first int field of *cfg (or cfg) outside
-// its range tag; nil when all are inside.
+// between 1 and 1000" or `--act "x": valid: a, b`, for the first field of
+// *cfg (or cfg) outside its range or choices tag; nil when all are inside.
 func Check(cfg any) error {
 	v := reflect.ValueOf(cfg)
 	if v.Kind() == reflect.Pointer {
@@ -65,6 +69,9 @@ func Check(cfg any) error {
 	}
 	for i := range v.NumField() {
 		sf := v.Type().Field(i)
+		if c, ok := sf.Tag.Lookup("choices"); ok && !slices.Contains(strings.Split(c, ","), v.Field(i).String()) {
+			return fmt.Errorf("--%s %q: valid: %s", sf.Tag.Get("flag"), v.Field(i).String(), strings.ReplaceAll(c, ",", ", "))
+		}
 		r, ok := sf.Tag.Lookup("range")
 		if !ok {
 			continue

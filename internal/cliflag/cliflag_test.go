@@ -93,3 +93,24 @@ func TestBindPanicsOnUnsupportedType(t *testing.T) {
 	}
 	Bind(flag.NewFlagSet("t", flag.ContinueOnError), &c)
 }
+
+// TestChoices: a choices tag ends the usage line and limits what Check
+// accepts.
+func TestChoices(t *testing.T) {
+	type cfg struct {
+		Act string `flag:"act" help:"activation" choices:"relu,tanh"`
+	}
+	c := cfg{Act: "relu"}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	Bind(fs, &c)
+	if u := fs.Lookup("act").Usage; u != "activation: relu, tanh" {
+		t.Errorf("usage %q", u)
+	}
+	if err := Check(c); err != nil {
+		t.Errorf("relu: %v", err)
+	}
+	c.Act = "x"
+	if err := Check(&c); err == nil || err.Error() != `--act "x": valid: relu, tanh` {
+		t.Errorf("x: %v", err)
+	}
+}
