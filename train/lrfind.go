@@ -16,11 +16,14 @@ import (
 
 // LRFindOptions configure the learning-rate range test.
 type LRFindOptions struct {
-	MinLR, MaxLR float64 // range swept; defaults 1e-7 and 10
-	Steps        int     // steps; default one epoch
-	BatchSize    int     // default 128
-	Seed         uint64
-	Flat         bool
+	// MinLR and MaxLR are the range swept; defaults 1e-7 and 10. The flag
+	// tags are `descent lr-find`'s flags (internal/cliflag).
+	MinLR     float64 `flag:"min-lr" help:"first learning rate"`
+	MaxLR     float64 `flag:"max-lr" help:"last learning rate"`
+	Steps     int     `flag:"steps" help:"steps (default: one epoch)"` // default one epoch
+	BatchSize int     // default 128
+	Seed      uint64
+	Flat      bool
 	// Smoothing is the weight of the exponential moving average of the
 	// loss; default 0.95 (fastai uses 0.98 over longer sweeps).
 	Smoothing float64

@@ -42,11 +42,10 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	c.RecurrentSizeDefaults(givenKeys(fs))
+	given := givenKeys(fs)
+	c.RecurrentSizeDefaults(given)
 	optNames, lrList, initNames := strings.Split(*opts, ","), splitList(*lrs), splitList(c.Init)
-	optGiven := false
-	fs.Visit(func(f *flag.Flag) { optGiven = optGiven || f.Name == "opt" })
-	if len(initNames) > 1 && !optGiven {
+	if len(initNames) > 1 && !given["opt"] {
 		optNames = []string{"momentum"}
 	}
 	entries, err := lab.PlanCompare(optNames, lrList, initNames)

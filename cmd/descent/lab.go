@@ -107,10 +107,7 @@ func labFlags(fs *flag.FlagSet, cfg any) func() error {
 			return nil
 		}
 	case *lab.BPTTConfig:
-		return func() error {
-			fs.Visit(func(f *flag.Flag) { c.SetForgetBias = c.SetForgetBias || f.Name == "forget-bias" })
-			return nil
-		}
+		return func() error { c.SetForgetBias = givenKeys(fs)["forget-bias"]; return nil }
 	}
 	return func() error { return nil }
 }

@@ -36,9 +36,8 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	addTrainFlags(fs, &c)
 	fs.StringVar(&c.Opt, "opt", c.Opt, "optimizer: "+strings.Join(optimizerNames, ", "))
 	fs.StringVar(&c.Set, "set", "momentum=0.9", "optimizer settings k=v,... (default for another --opt: none)")
-	minLR := fs.Float64("min-lr", 1e-7, "first learning rate")
-	maxLR := fs.Float64("max-lr", 10, "last learning rate")
-	steps := fs.Int("steps", 0, "steps (default: one epoch)")
+	o := train.LRFindOptions{MinLR: 1e-7, MaxLR: 10}
+	cliflag.Bind(fs, &o)
 	out := fs.String("out", "", "output directory for lr-find.png and lr-find.csv (default: lr-find.png in the current directory)")
 	plotPath := fs.String("plot", "", "picture of loss against lr (default: lr-find.png in --out)")
 	csvPath := fs.String("csv", "", "write step,lr,loss,smoothed_loss to this CSV file (default with --out: lr-find.csv in it)")
@@ -59,36 +58,31 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if c.Opt != "sgd" && !given["set"] {
 		c.Set = "" // momentum=0.9 belongs to SGD
 	}
-	if !(*minLR > 0) || !(*maxLR > *minLR) || math.IsInf(*maxLR, 0) {
-		return usagef("want 0 < --min-lr < --max-lr, got %g and %g", *minLR, *maxLR)
+	if !(o.MinLR > 0) || !(o.MaxLR > o.MinLR) || math.IsInf(o.MaxLR, 0) {
+		return usagef("want 0 < --min-lr < --max-lr, got %g and %g", o.MinLR, o.MaxLR)
 	}
-	if *steps < 0 {
-		return usagef("--steps %d: want a positive number, or 0 for one epoch", *steps)
+	if o.Steps < 0 {
+		return usagef("--steps %d: want a positive number, or 0 for one epoch", o.Steps)
 	}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return usagef("--out: %v", err)
 		}
 	}
-	if err := checkOutPath("--plot", *plotPath, ".png"); err != nil {
+	if err := firstError(checkOutPath("--plot", *plotPath, ".png"), checkOutPath("--csv", *csvPath, ".csv")); err != nil {
 		return err
-	}
-	if *csvPath != "" {
-		if err := checkOutPath("--csv", *csvPath, ".csv"); err != nil {
-			return err
-		}
 	}
 	if c.Threads > 0 {
 		kernel.SetThreads(c.Threads)
 	}
-	c.LR = formatFloat(*minLR)
+	c.LR = formatFloat(o.MinLR)
 	run, err := prepare(c, w, true)
 	if err != nil {
 		return err
 	}
-	batch, _ := c.BatchSize()
-	res, err := train.LRFind(run.Model, run.Trainer.Optimizer, run.Train, train.LRFindOptions{
-		MinLR: *minLR, MaxLR: *maxLR, Steps: *steps, BatchSize: batch, Seed: c.Seed, Flat: c.Model == "mlp"})
+	o.BatchSize, _ = c.BatchSize()
+	o.Seed, o.Flat = c.Seed, c.Model == "mlp"
+	res, err := train.LRFind(run.Model, run.Trainer.Optimizer, run.Train, o)
 	if err != nil {
 		// A sweep too short or a range that diverges at once.
 		var se *train.SweepError
@@ -122,9 +116,9 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 }
 
 // checkOutPath checks an output file flag: the right extension and a
-// directory that exists.
+// directory that exists. An empty path (no file asked for) passes.
 func checkOutPath(flagName, path, ext string) error {
-	if !strings.EqualFold(filepath.Ext(path), ext) {
+	if path != "" && !strings.EqualFold(filepath.Ext(path), ext) {
 		return usagef("%s %q: want a %s file", flagName, path, ext)
 	}
 	return checkOutDir(flagName, path)
