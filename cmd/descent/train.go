@@ -153,7 +153,7 @@ func (f *runFlags) config(fs *flag.FlagSet, c train.Config) (_ train.Config, _ s
 // run) or continues the run there (--resume), trains and reports.
 func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	interrupt := watchInterrupt("loading the data")
-	defer interrupt.stop()
+	defer interrupt.Stop()
 	if err := c.SetThreads(); err != nil {
 		return flagErr(err)
 	}
@@ -162,12 +162,12 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 		return err
 	}
 	defer func() { err = job.end(err) }()
-	var ln net.Listener // the dashboard's, on rank 0 only
-	if job.Rank0() {
-		if ln, err = listenDashboard(*f.dashboard); err != nil {
+	var ln net.Listener // the dashboard's, on rank 0 only: a bad address stops the command at once
+	if job.Rank0() && *f.dashboard != "" {
+		if ln, err = listen("--dashboard", *f.dashboard); err != nil {
 			return err
 		}
-		defer closeDashboard(ln)
+		defer ln.Close()
 	}
 	run, err := prepare(c, w, *f.quiet)
 	if err != nil {
@@ -197,10 +197,12 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 			return err
 		}
 		defer func() { warn(w, closeStats()) }()
-		serveDashboard(ln, dir, w)
+		if ln != nil {
+			serveDashboard(ln, dir, w)
+		}
 	}
 	run.Trainer.Options.StopAfterSteps = stopTrainAfter
-	interrupt.set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
+	interrupt.Set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
 	resumed, err := run.RestoreOrInit(dir, w)
 	if err != nil {
 		return flagErr(err)
@@ -218,7 +220,7 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
-	interrupt.stop()
+	interrupt.Stop()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	context.AfterFunc(ctx, stop)
