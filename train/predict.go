@@ -64,6 +64,34 @@ func LoadTrained(dir string) (*Trained, error) {
 	return t, nil
 }
 
+// EvaluateWeights is descent eval --weights: the test loss and accuracy
+// (TestLoss, TestAccuracy) of the weights in the safetensors file at path
+// on the test images c names (LoadImages), and their number. The model is
+// c's, its recurrent sizes read from the file where given lacks "hidden"
+// and "layers" (RecurrentSizesFrom).
+func EvaluateWeights(c Config, path string, given map[string]bool) (m EpochMetrics, images int, err error) {
+	sd, err := LoadFiniteWeights(path)
+	if err != nil {
+		return m, 0, configErrorf("%s", err.Error()).wrap(err)
+	}
+	if isRecurrent(c.Model) {
+		c.RecurrentSizesFrom(given, sd)
+	}
+	_, testSet, err := LoadImages(c)
+	if err != nil {
+		return m, 0, err
+	}
+	model, err := BuildModel(c, testSet.Shape(), testSet.Classes())
+	if err != nil {
+		return m, 0, err
+	}
+	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
+		return m, 0, configErrorf("%s does not fit the %s model: %v", path, c.Model, err)
+	}
+	m.TestLoss, m.TestAccuracy = Evaluate(model, testSet, c.Model == "mlp", 1000, nil)
+	return m, testSet.Len(), nil
+}
+
 // WritePredictions runs model over ds in batches of 1000 (in evaluation
 // mode, so that BatchNorm uses its running statistics) and writes one CSV
 // row per example: ids[i], then for a classifier (classes, the labels as

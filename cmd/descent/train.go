@@ -16,6 +16,7 @@ import (
 
 	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/internal/cliflag"
+	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
@@ -125,7 +126,7 @@ func addRunFlags(fs *flag.FlagSet, c *train.Config) runFlags {
 func (f *runFlags) config(fs *flag.FlagSet, c train.Config) (_ train.Config, _ string, err error) {
 	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
-	otherOptDefaults(&c, given)
+	lab.OptimizerDefaults(&c, given)
 	f.threadsGiven = given["threads"]
 	if *f.resume == "" {
 		return c, *f.out, nil
@@ -268,19 +269,6 @@ func givenKeys(fs *flag.FlagSet) map[string]bool {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name], given[strings.ReplaceAll(f.Name, "-", "_")] = true, true })
 	return given
-}
-
-// otherOptDefaults: the default --set and --lr belong to the default SGD;
-// another --opt starts from its own settings and a good lr for it.
-func otherOptDefaults(c *train.Config, given map[string]bool) {
-	if given["opt"] && c.Opt != train.Defaults().Opt {
-		if !given["set"] {
-			c.Set = ""
-		}
-		if !given["lr"] {
-			c.LR = defaultLR(c.Opt)
-		}
-	}
 }
 
 // prepare is train.Prepare with the CLI's options, its ConfigError a
