@@ -50,7 +50,7 @@ func loadRun(dir, path string, labelled bool) (*train.Trained, data.Dataset, []s
 	}
 	ds, ids, hasTargets, err := r.Prep.ReadNew(path)
 	if err != nil {
-		return nil, nil, nil, dataUsageError(err)
+		return nil, nil, nil, flagErr(train.DataError(err))
 	}
 	if labelled && !hasTargets {
 		return nil, nil, nil, usagef("%s: no target column %s: eval needs labelled data (descent predict takes unlabelled rows)", path, r.Prep.Table.Target)
@@ -70,6 +70,6 @@ func runEvalRun(w io.Writer, dir, path string) error {
 	}
 	loss, acc := train.Evaluate(r.Model, ds, r.Config.Model == "mlp", 1000, nil)
 	fmt.Fprintf(w, "test loss: %.4f on %d examples\n", loss, ds.Len())
-	finalMetric(w, ds, train.EpochMetrics{TestLoss: loss, TestAccuracy: acc})
+	train.WriteFinalMetric(w, ds, train.EpochMetrics{TestLoss: loss, TestAccuracy: acc})
 	return nil
 }

@@ -242,7 +242,7 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 		return fmt.Errorf("no epoch was trained")
 	}
 	fmt.Fprintf(w, "wrote %s (%s)\n", dir, strings.Join(doctor.RunFiles(dir), ", "))
-	finalMetric(w, run.Test, h[len(h)-1])
+	train.WriteFinalMetric(w, run.Test, h[len(h)-1])
 	return nil
 }
 
