@@ -35,3 +35,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// ServeRun serves the run directory dir on ln in the background while the
+// run trains, until ln is closed, and returns the page's address. The
+// server only reads the files the run writes: however slow its browsers,
+// it cannot slow training.
+func ServeRun(ln net.Listener, dir string) (url string, err error) {
+	srv, err := New(dir)
+	if err != nil {
+		return "", err
+	}
+	go srv.Serve(context.Background(), ln)
+	return URL(ln), nil
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/train"
@@ -27,4 +29,20 @@ func Watch(tr *train.Trainer, dir string, w io.Writer) (closeFiles func() error,
 	rec.Watch(New(w, f))
 	tr.Stats = rec
 	return func() error { return cmp.Or(rec.Close(), f.Close()) }, nil
+}
+
+// RunFiles names the files of the run in dir, as descent train reports
+// them: the files each epoch writes, the statistics files Watch writes
+// (steps.csv, layers.csv, histograms.csv, File), then any other file
+// (the data's preparation), hidden files left out.
+func RunFiles(dir string) []string {
+	names := []string{"model.safetensors", train.CheckpointFile, "metrics.csv", "curves.png", train.RunFile,
+		monitor.StepsFile, monitor.LayersFile, monitor.HistogramsFile, File}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !slices.Contains(names, e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }

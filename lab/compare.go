@@ -26,6 +26,26 @@ var CompareLR = map[string]float64{
 	"radam": 0.001, "lookahead": 0.05,
 }
 
+// OptimizerDefaults completes c when given (its keys as in
+// train.Config.RecurrentDefaults) holds "opt" naming another optimizer
+// than the default SGD: the default Set belongs to that SGD, so the
+// optimizer starts from its own settings, and from its CompareLR ("" for
+// a name the table lacks) unless given holds "lr".
+func OptimizerDefaults(c *dtrain.Config, given map[string]bool) {
+	if !given["opt"] || c.Opt == dtrain.Defaults().Opt {
+		return
+	}
+	if !given["set"] {
+		c.Set = ""
+	}
+	if !given["lr"] {
+		c.LR = ""
+		if lr, ok := CompareLR[c.Opt]; ok {
+			c.LR = strconv.FormatFloat(lr, 'g', -1, 64)
+		}
+	}
+}
+
 // Contestant is one run of a comparison: a trainer ready to run (every
 // contestant starting from the same weights and seeing the data in the
 // same order, so that only what is compared differs), its name in the

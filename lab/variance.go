@@ -55,6 +55,21 @@ type NamedInit struct {
 	Init  initializer.Initializer
 }
 
+// ParseInits parses a list of schemes, each NAME or NAME(k=v,...), with
+// settings common to all (initializer.ParseList): each labelled as the
+// user wrote it.
+func ParseInits(list, settings string) ([]NamedInit, error) {
+	named, err := initializer.ParseList(list, settings)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NamedInit, len(named))
+	for i, n := range named {
+		out[i] = NamedInit(n)
+	}
+	return out, nil
+}
+
 // VarianceConfig describes a Depth-layer bias-free MLP of width Width:
 // x0 ~ N(0, 1) of shape [Batch, Width], y_l = x_(l-1)·W_lᵀ, x_l = act(y_l).
 // With Norm, y_l = norm(x_(l-1)·W_lᵀ): the pre-activation normalized by

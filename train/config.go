@@ -192,6 +192,12 @@ func inputError(err error) error {
 
 func (e *ConfigError) wrap(err error) *ConfigError { e.err = err; return e }
 
+// within puts format (a ConfigError format: fields as {key}) with args
+// before e's message.
+func (e *ConfigError) within(format string, args ...any) *ConfigError {
+	return &ConfigError{format: format + e.format, args: append(args, e.args...), err: e.err}
+}
+
 // Text is the message with each field named by name(key): a command line
 // passes its flag names (name("init_set") = "--init-set").
 func (e *ConfigError) Text(name func(key string) string) string {

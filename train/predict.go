@@ -2,16 +2,95 @@ package train
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/tensor"
 )
+
+// Trained is a finished run loaded for prediction (descent predict and
+// eval --run): its configuration, model and the preprocessing of its
+// training data, which new data go through too (Prep.ReadNew).
+type Trained struct {
+	Config Config
+	Model  nn.Module[float32]
+	Prep   data.RunPrep
+}
+
+// LoadTrained reads run.json, the saved preprocessing and
+// model.safetensors of the run in dir: a run trained on a CSV file or an
+// image folder. Its errors are ConfigErrors naming dir as the field run.
+func LoadTrained(dir string) (*Trained, error) {
+	info, err := ReadRunInfo(dir)
+	if err != nil {
+		var ce *ConfigError // ReadRunInfo's errors name dir as resume
+		if !errors.As(err, &ce) {
+			return nil, err
+		}
+		ce = &ConfigError{format: strings.TrimPrefix(ce.format, "{resume:run directory} "), args: ce.args, err: ce.err}
+		return nil, ce.within("{run}: ")
+	}
+	t := &Trained{Config: info.Config}
+	if t.Prep.Table, t.Prep.Images, err = data.ReadRunPrep(dir); err != nil {
+		return nil, configErrorf("{run} %s: %v", dir, err)
+	}
+	if t.Prep.Shape() == nil {
+		return nil, configErrorf("{run} %s: the run was not trained on a CSV file or an image folder (no %s or %s); use descent eval --weights for IDX data",
+			dir, data.TablePrepFile, data.ImagePrepFile)
+	}
+	if t.Model, err = BuildModel(t.Config, t.Prep.Shape(), len(t.Prep.Classes())); err != nil {
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			ce = configErrorf("%s", err.Error()).wrap(err)
+		}
+		return nil, ce.within("{run} %s: run.json: ", dir)
+	}
+	weights := filepath.Join(dir, "model.safetensors")
+	sd, err := LoadFiniteWeights(weights)
+	if err != nil {
+		return nil, configErrorf("{run} %s: %v (has the run finished an epoch?)", dir, err)
+	}
+	if err := nn.LoadStateDict[float32](t.Model, sd, true); err != nil {
+		return nil, configErrorf("%s does not fit the run's model: %v", weights, err)
+	}
+	return t, nil
+}
+
+// EvaluateWeights is descent eval --weights: the test loss and accuracy
+// (TestLoss, TestAccuracy) of the weights in the safetensors file at path
+// on the test images c names (LoadImages), and their number. The model is
+// c's, its recurrent sizes read from the file where given lacks "hidden"
+// and "layers" (RecurrentSizesFrom).
+func EvaluateWeights(c Config, path string, given map[string]bool) (m EpochMetrics, images int, err error) {
+	sd, err := LoadFiniteWeights(path)
+	if err != nil {
+		return m, 0, configErrorf("%s", err.Error()).wrap(err)
+	}
+	if isRecurrent(c.Model) {
+		c.RecurrentSizesFrom(given, sd)
+	}
+	_, testSet, err := LoadImages(c)
+	if err != nil {
+		return m, 0, err
+	}
+	model, err := BuildModel(c, testSet.Shape(), testSet.Classes())
+	if err != nil {
+		return m, 0, err
+	}
+	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
+		return m, 0, configErrorf("%s does not fit the %s model: %v", path, c.Model, err)
+	}
+	m.TestLoss, m.TestAccuracy = Evaluate(model, testSet, c.Model == "mlp", 1000, nil)
+	return m, testSet.Len(), nil
+}
 
 // WritePredictions runs model over ds in batches of 1000 (in evaluation
 // mode, so that BatchNorm uses its running statistics) and writes one CSV

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"fmt"
+	"io"
 	"math"
 
 	"github.com/descent-ml/descent/autograd"
@@ -22,6 +24,17 @@ type Targets interface {
 func IsRegression(ds data.Dataset) bool {
 	_, ok := ds.(Targets)
 	return ok && ds.Classes() == 0
+}
+
+// WriteFinalMetric writes a run's last line on test: "test accuracy: X",
+// or for a regression (IsRegression) "test rmse: X", the root of m's test
+// mean squared error.
+func WriteFinalMetric(w io.Writer, test data.Dataset, m EpochMetrics) {
+	if IsRegression(test) {
+		fmt.Fprintf(w, "test rmse: %.4f\n", math.Sqrt(m.TestLoss))
+		return
+	}
+	fmt.Fprintf(w, "test accuracy: %.4f\n", m.TestAccuracy)
 }
 
 // regressionLoss fills target with the targets of the examples idx, shaped

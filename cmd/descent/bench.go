@@ -104,6 +104,3 @@ func terminalOnly(w io.Writer) io.Writer {
 	}
 	return io.Discard
 }
-
-// median is bench.Median (benchdist.go uses it).
-var median = bench.Median

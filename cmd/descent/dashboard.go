@@ -65,34 +65,12 @@ func listen(flagName, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// listenDashboard opens the listener of descent train --dashboard before
-// anything else happens, so that a bad address stops the command at once;
-// "" is no dashboard.
-func listenDashboard(addr string) (net.Listener, error) {
-	if addr == "" {
-		return nil, nil
-	}
-	return listen("--dashboard", addr)
-}
-
-func closeDashboard(ln net.Listener) {
-	if ln != nil {
-		ln.Close()
-	}
-}
-
-// serveDashboard serves the run directory dir on ln while the run trains,
-// printing its address first. The server only reads the files the run
-// writes: however slow its browsers, it cannot slow training.
+// serveDashboard serves the run directory dir on ln while the run trains
+// (dashboard.ServeRun), printing its address first.
 func serveDashboard(ln net.Listener, dir string, w io.Writer) {
-	if ln == nil {
-		return
-	}
-	srv, err := dashboard.New(dir)
-	if err != nil {
+	if url, err := dashboard.ServeRun(ln, dir); err != nil {
 		fmt.Fprintf(w, "warning: no dashboard: %v\n", err)
-		return
+	} else {
+		fmt.Fprintf(w, "dashboard: %s\n", url)
 	}
-	fmt.Fprintf(w, "dashboard: %s\n", dashboard.URL(ln))
-	go srv.Serve(context.Background(), ln)
 }

@@ -26,11 +26,6 @@ func startJob(distributed, threadsGiven bool, w io.Writer) (*distJob, io.Writer,
 	return &distJob{j}, j.Output(w), nil
 }
 
-func (j *distJob) announce(w io.Writer)            { fmt.Fprint(w, j.Summary()) }
-func (j *distJob) communicator() dist.Communicator { return j.Communicator() }
-func (j *distJob) rank0() bool                     { return j.Rank0() }
-func (j *distJob) resumeCommand(dir string) string { return j.ResumeCommand(shellQuote(dir)) }
-
 // end finishes the job (dist.Job.End): bad input and exit errors are shared.
 func (j *distJob) end(err error) error {
 	if j.Comm == nil {

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -47,26 +45,11 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
-	sd, err := train.LoadFiniteWeights(*weights)
-	if err != nil {
-		return &usageError{err.Error()}
-	}
-	if slices.Contains(models.RecurrentNames, c.Model) {
-		c.RecurrentSizesFrom(given, sd)
-	}
-	_, testSet, err := train.LoadImages(c)
+	m, images, err := train.EvaluateWeights(c, *weights, given)
 	if err != nil {
 		return flagErr(err)
 	}
-	model, err := train.BuildModel(c, testSet.Shape(), testSet.Classes())
-	if err != nil {
-		return flagErr(err)
-	}
-	if err := nn.LoadStateDict[float32](model, sd, true); err != nil {
-		return usagef("%s does not fit the %s model: %v", *weights, c.Model, err)
-	}
-	loss, acc := train.Evaluate(model, testSet, c.Model == "mlp", 1000, nil)
-	fmt.Fprintf(w, "test loss: %.4f on %d images\n", loss, testSet.Len())
-	fmt.Fprintf(w, "test accuracy: %.4f\n", acc)
+	fmt.Fprintf(w, "test loss: %.4f on %d images\n", m.TestLoss, images)
+	fmt.Fprintf(w, "test accuracy: %.4f\n", m.TestAccuracy)
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/descent-ml/descent/lab"
@@ -31,30 +30,15 @@ func trimInitErr(err error) error {
 }
 
 // initList parses --init, a comma-separated list of schemes, each NAME or
-// NAME(k=v,...) (initializer.ParseList), and --init-set, which applies to
-// every scheme: the label of each is what the user wrote.
+// NAME(k=v,...) (lab.ParseInits), and --init-set, which applies to every
+// scheme: the label of each is what the user wrote.
 func initList(list, set string) ([]lab.NamedInit, error) {
-	named, err := initializer.ParseList(list, set)
+	named, err := lab.ParseInits(list, set)
 	if err != nil {
 		return nil, usagef("--init: %v", trimInitErr(err))
 	}
-	out := make([]lab.NamedInit, len(named))
-	for i, n := range named {
-		out[i] = lab.NamedInit(n)
-	}
-	return out, nil
+	return named, nil
 }
 
 // initHelp is the table as help text: one line per scheme.
-func initHelp() string {
-	var b strings.Builder
-	for _, name := range initializer.Names() {
-		e, _ := initializer.Lookup(name)
-		fmt.Fprintf(&b, "  %-16s %s", e.Name, e.Summary)
-		if keys := initializer.Keys(name); len(keys) > 0 {
-			fmt.Fprintf(&b, " [%s]", strings.Join(keys, ","))
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+var initHelp = initializer.Help

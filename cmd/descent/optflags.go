@@ -6,7 +6,6 @@ import (
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/internal/kv"
-	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
 )
@@ -37,12 +36,3 @@ func buildOptimizer[T optim.Float](name string, lr float64, pairs []kv.Pair, par
 
 // scheduleNames are the --schedule (and `descent schedule --name`) names.
 var scheduleNames = schedule.Names()
-
-// defaultLR is the --lr of an optimizer given without one (lab.CompareLR),
-// "" for a name the table lacks.
-func defaultLR(name string) string {
-	if lr, ok := lab.CompareLR[name]; ok {
-		return formatFloat(lr)
-	}
-	return ""
-}

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/descent-ml/descent/data"
-	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -40,51 +37,23 @@ func runPredict(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	return train.WritePredictions(w, r.model, ds, r.cfg.Model == "mlp", ids, r.prep.Classes())
+	return train.WritePredictions(w, r.Model, ds, r.Config.Model == "mlp", ids, r.Prep.Classes())
 }
 
-// trainedRun is a finished run loaded for prediction: its configuration,
-// model (in evaluation mode) and preprocessing.
-type trainedRun struct {
-	cfg   train.Config
-	model nn.Module[float32]
-	prep  data.RunPrep
-}
-
-// loadRun reads run.json, the saved preprocessing and model.safetensors of
-// the run in dir, and the data at path as the run's training data were
-// read, with the id of each example. labelled says the data must hold
-// targets (eval).
-func loadRun(dir, path string, labelled bool) (*trainedRun, data.Dataset, []string, error) {
-	info, err := train.ReadRunInfo(dir)
+// loadRun loads the run in dir (train.LoadTrained) and reads the data at
+// path as the run's training data were read, with the id of each example.
+// labelled says the data must hold targets (eval).
+func loadRun(dir, path string, labelled bool) (*train.Trained, data.Dataset, []string, error) {
+	r, err := train.LoadTrained(dir)
 	if err != nil {
-		return nil, nil, nil, usagef("--run: %s", strings.TrimPrefix(plainFlagErr(err).Error(), "--resume "))
+		return nil, nil, nil, flagErr(err)
 	}
-	r := &trainedRun{cfg: info.Config}
-	if r.prep.Table, r.prep.Images, err = data.ReadRunPrep(dir); err != nil {
-		return nil, nil, nil, usagef("--run %s: %v", dir, err)
-	}
-	if r.prep.Shape() == nil {
-		return nil, nil, nil, usagef("--run %s: the run was not trained on a CSV file or an image folder (no %s or %s); use descent eval --weights for IDX data",
-			dir, data.TablePrepFile, data.ImagePrepFile)
-	}
-	if r.model, err = train.BuildModel(r.cfg, r.prep.Shape(), len(r.prep.Classes())); err != nil {
-		return nil, nil, nil, usagef("--run %s: run.json: %v", dir, flagErr(err))
-	}
-	weights := filepath.Join(dir, "model.safetensors")
-	sd, err := train.LoadFiniteWeights(weights)
+	ds, ids, hasTargets, err := r.Prep.ReadNew(path)
 	if err != nil {
-		return nil, nil, nil, usagef("--run %s: %v (has the run finished an epoch?)", dir, err)
-	}
-	if err := nn.LoadStateDict[float32](r.model, sd, true); err != nil {
-		return nil, nil, nil, usagef("%s does not fit the run's model: %v", weights, err)
-	}
-	ds, ids, hasTargets, err := r.prep.ReadNew(path)
-	if err != nil {
-		return nil, nil, nil, dataUsageError(err)
+		return nil, nil, nil, flagErr(train.DataError(err))
 	}
 	if labelled && !hasTargets {
-		return nil, nil, nil, usagef("%s: no target column %s: eval needs labelled data (descent predict takes unlabelled rows)", path, r.prep.Table.Target)
+		return nil, nil, nil, usagef("%s: no target column %s: eval needs labelled data (descent predict takes unlabelled rows)", path, r.Prep.Table.Target)
 	}
 	return r, ds, ids, nil
 }
@@ -99,8 +68,8 @@ func runEvalRun(w io.Writer, dir, path string) error {
 	if err != nil {
 		return err
 	}
-	loss, acc := train.Evaluate(r.model, ds, r.cfg.Model == "mlp", 1000, nil)
+	loss, acc := train.Evaluate(r.Model, ds, r.Config.Model == "mlp", 1000, nil)
 	fmt.Fprintf(w, "test loss: %.4f on %d examples\n", loss, ds.Len())
-	finalMetric(w, ds, train.EpochMetrics{TestLoss: loss, TestAccuracy: acc})
+	train.WriteFinalMetric(w, ds, train.EpochMetrics{TestLoss: loss, TestAccuracy: acc})
 	return nil
 }

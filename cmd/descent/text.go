@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/train"
 )
 
@@ -38,7 +39,7 @@ func runTextTrain(w io.Writer, c train.Config, fs *flag.FlagSet, path string, bp
 	}
 	given := givenKeys(fs)
 	c.TextDefaults(given)
-	otherOptDefaults(&c, given)
+	lab.OptimizerDefaults(&c, given)
 	if out == "" {
 		out = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}

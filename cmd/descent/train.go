@@ -16,8 +16,8 @@ import (
 
 	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/internal/cliflag"
+	"github.com/descent-ml/descent/lab"
 	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/monitor"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/train"
 )
@@ -126,7 +126,7 @@ func addRunFlags(fs *flag.FlagSet, c *train.Config) runFlags {
 func (f *runFlags) config(fs *flag.FlagSet, c train.Config) (_ train.Config, _ string, err error) {
 	given := givenKeys(fs)
 	c.RecurrentDefaults(given)
-	otherOptDefaults(&c, given)
+	lab.OptimizerDefaults(&c, given)
 	f.threadsGiven = given["threads"]
 	if *f.resume == "" {
 		return c, *f.out, nil
@@ -154,7 +154,7 @@ func (f *runFlags) config(fs *flag.FlagSet, c train.Config) (_ train.Config, _ s
 // run) or continues the run there (--resume), trains and reports.
 func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	interrupt := watchInterrupt("loading the data")
-	defer interrupt.stop()
+	defer interrupt.Stop()
 	if err := c.SetThreads(); err != nil {
 		return flagErr(err)
 	}
@@ -163,12 +163,12 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 		return err
 	}
 	defer func() { err = job.end(err) }()
-	var ln net.Listener // the dashboard's, on rank 0 only
-	if job.rank0() {
-		if ln, err = listenDashboard(*f.dashboard); err != nil {
+	var ln net.Listener // the dashboard's, on rank 0 only: a bad address stops the command at once
+	if job.Rank0() && *f.dashboard != "" {
+		if ln, err = listen("--dashboard", *f.dashboard); err != nil {
 			return err
 		}
-		defer closeDashboard(ln)
+		defer ln.Close()
 	}
 	run, err := prepare(c, w, *f.quiet)
 	if err != nil {
@@ -177,14 +177,14 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 		}
 		return err
 	}
-	if err := run.Trainer.SetCommunicator(job.communicator()); err != nil {
+	if err := run.Trainer.SetCommunicator(job.Communicator()); err != nil {
 		return &usageError{err.Error()}
 	}
-	job.announce(w)
+	fmt.Fprint(w, job.Summary())
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if job.rank0() { // the other ranks only read the directory
+	if job.Rank0() { // the other ranks only read the directory
 		unlock, err := train.LockDir(dir)
 		if err != nil {
 			return flagErr(err)
@@ -198,10 +198,12 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 			return err
 		}
 		defer func() { warn(w, closeStats()) }()
-		serveDashboard(ln, dir, w)
+		if ln != nil {
+			serveDashboard(ln, dir, w)
+		}
 	}
 	run.Trainer.Options.StopAfterSteps = stopTrainAfter
-	interrupt.set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
+	interrupt.Set("preparing the run (restoring a checkpoint, --init-from, --pretrain)")
 	resumed, err := run.RestoreOrInit(dir, w)
 	if err != nil {
 		return flagErr(err)
@@ -219,7 +221,7 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
-	interrupt.stop()
+	interrupt.Stop()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	context.AfterFunc(ctx, stop)
@@ -228,7 +230,7 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	switch {
 	case errors.Is(err, train.ErrInterrupted):
 		fmt.Fprintf(w, "interrupted at epoch %d, step %d: checkpoint written to %s\nresume with: %s\n",
-			tr.Position().Epoch, tr.Position().Step, dir, job.resumeCommand(dir))
+			tr.Position().Epoch, tr.Position().Step, dir, job.ResumeCommand(shellQuote(dir)))
 		return &exitError{code: exitInterrupted}
 	case errors.As(err, &de):
 		return &exitError{code: exitDiverged, msg: de.Summary() + "; try a lower --lr or --clip-grad-norm 1; " + de.CheckpointNote()}
@@ -239,24 +241,9 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	if len(h) == 0 {
 		return fmt.Errorf("no epoch was trained")
 	}
-	fmt.Fprintf(w, "wrote %s (%s)\n", dir, strings.Join(runFiles(dir), ", "))
-	finalMetric(w, run.Test, h[len(h)-1])
+	fmt.Fprintf(w, "wrote %s (%s)\n", dir, strings.Join(doctor.RunFiles(dir), ", "))
+	train.WriteFinalMetric(w, run.Test, h[len(h)-1])
 	return nil
-}
-
-// runFiles names the files of the run in dir: the epoch files, the
-// statistics files (steps.csv, layers.csv, histograms.csv, diagnoses.txt),
-// then any other (the data's preparation).
-func runFiles(dir string) []string {
-	names := []string{"model.safetensors", train.CheckpointFile, "metrics.csv", "curves.png", train.RunFile,
-		monitor.StepsFile, monitor.LayersFile, monitor.HistogramsFile, doctor.File}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !slices.Contains(names, e.Name()) {
-			names = append(names, e.Name())
-		}
-	}
-	return names
 }
 
 // warn prints a non-nil err as a warning: the run itself went well.
@@ -284,46 +271,12 @@ func givenKeys(fs *flag.FlagSet) map[string]bool {
 	return given
 }
 
-// otherOptDefaults: the default --set and --lr belong to the default SGD;
-// another --opt starts from its own settings and a good lr for it.
-func otherOptDefaults(c *train.Config, given map[string]bool) {
-	if given["opt"] && c.Opt != train.Defaults().Opt {
-		if !given["set"] {
-			c.Set = ""
-		}
-		if !given["lr"] {
-			c.LR = defaultLR(c.Opt)
-		}
-	}
-}
-
 // prepare is train.Prepare with the CLI's options, its ConfigError a
 // usage error.
 func prepare(c train.Config, w io.Writer, quiet bool) (*train.Run, error) {
 	r, err := train.Prepare(c, train.PrepareOptions{Out: w, Quiet: quiet, AvailableMemory: availableMemory})
 	return r, flagErr(err)
 }
-
-// preparedRun, prepareRun, describeModel and defaultTrainConfig are what
-// benchdist.go still calls; they go when it calls the library.
-type preparedRun struct {
-	*train.Run
-	model   nn.Module[float32]
-	trainer *train.Trainer
-}
-
-func prepareRun(c train.Config, w io.Writer, quiet bool) (*preparedRun, error) {
-	r, err := prepare(c, w, quiet)
-	if err != nil {
-		return nil, err
-	}
-	return &preparedRun{Run: r, model: r.Model, trainer: r.Trainer}, nil
-}
-
-func describeModel(c train.Config, example []int, classes int) string {
-	return train.Describe(c, example, classes)
-}
-func defaultTrainConfig() train.Config { return train.Defaults() }
 
 // plainFlagErr is flagErr's message as a plain error.
 func plainFlagErr(err error) error {

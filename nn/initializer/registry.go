@@ -153,6 +153,21 @@ func Keys(name string) []string {
 	return kv.Keys(e.Defaults())
 }
 
+// Help is the registry as help text, one line per scheme in the
+// lecture's order: its name, its summary and its settings in brackets
+// ("  xavier_uniform   U(±gain·sqrt(6/(fan_in+fan_out))) [gain]").
+func Help() string {
+	var b strings.Builder
+	for _, e := range registry {
+		fmt.Fprintf(&b, "  %-16s %s", e.Name, e.Summary)
+		if keys := Keys(e.Name); len(keys) > 0 {
+			fmt.Fprintf(&b, " [%s]", strings.Join(keys, ","))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
 // ValidKeys says which settings a scheme takes, with PyTorch's defaults:
 // "valid keys: gain (default 1)", or "it takes no settings".
 func (e Entry) ValidKeys() string {

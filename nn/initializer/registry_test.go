@@ -35,3 +35,16 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpHasEveryScheme(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(initializer.Help(), "\n"), "\n")
+	names := initializer.Names()
+	if len(lines) != len(names) {
+		t.Fatalf("Help has %d lines for %d schemes", len(lines), len(names))
+	}
+	for i, name := range names {
+		if !strings.HasPrefix(lines[i], "  "+name+" ") {
+			t.Errorf("line %d %q: want scheme %s", i, lines[i], name)
+		}
+	}
+}
