@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
 )
