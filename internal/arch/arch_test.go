@@ -21,13 +21,14 @@ import (
 // the layer it belongs to, or a new layer; a path covers its
 // subdirectories unless they are listed themselves.
 var layers = [][]string{
-	{"internal/kernel", "internal/kv", "internal/arch"},
+	{"internal/kernel", "internal/kv", "internal/cliflag", "internal/arch"},
 	{"tensor"},
 	{"autograd", "safetensors"},
 	{"nn", "optim", "data"},
 	{"models"}, // the named models, built from nn's layers
 	{"dist"},   // data parallelism: train depends on its Communicator, not the other way
-	{"train", "bench"},
+	{"train"},
+	{"bench"}, // the workloads, and the distributed bench that drives train's runs
 	{"monitor"},   // statistics read from what train's steps produce
 	{"doctor"},    // rules over the monitor's statistics
 	{"dashboard"}, // serves run directories; reads, never writes them
