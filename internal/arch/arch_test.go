@@ -28,7 +28,7 @@ var layers = [][]string{
 	{"models"}, // the named models, built from nn's layers
 	{"dist"},   // data parallelism: train depends on its Communicator, not the other way
 	{"train"},
-	{"bench"}, // the workloads, and the distributed bench that drives train's runs
+	{"bench"},     // the workloads, and the distributed bench that drives train's runs
 	{"monitor"},   // statistics read from what train's steps produce
 	{"doctor"},    // rules over the monitor's statistics
 	{"dashboard"}, // serves run directories; reads, never writes them
