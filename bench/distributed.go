@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -84,7 +83,7 @@ func allReduceTimes(w io.Writer, comm dist.Communicator) error {
 			}
 		}
 		// Every rank must agree on the time: take the slowest rank's median.
-		t := []float32{float32(medianOf(times))}
+		t := []float32{float32(Median(times))}
 		if err := maxAcross(comm, t); err != nil {
 			return err
 		}
@@ -146,11 +145,11 @@ func (s DistributedSteps) run(w io.Writer, comm dist.Communicator) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms) // a warm step allocates nothing: the heap now is its peak
 	all := make([]float32, 4*comm.Size())
-	all[4*comm.Rank()] = float32(medianOf(times))
+	all[4*comm.Rank()] = float32(Median(times))
 	all[4*comm.Rank()+1] = float32(peakRSS())
 	all[4*comm.Rank()+2] = float32(ms.HeapInuse)
 	if len(oneBucket) > 0 {
-		all[4*comm.Rank()+3] = float32(medianOf(oneBucket))
+		all[4*comm.Rank()+3] = float32(Median(oneBucket))
 	}
 	if err := comm.AllReduce(all, dist.Sum); err != nil {
 		return err
@@ -167,17 +166,6 @@ func (s DistributedSteps) run(w io.Writer, comm dist.Communicator) error {
 		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t%.2f\t\n", r, 1e3*all[4*r], all[4*r+1]/(1<<20), all[4*r+2]/(1<<20), 1e3*all[4*r+3])
 	}
 	return tw.Flush()
-}
-
-func medianOf(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(xs))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // peakRSS returns the process's peak resident set size in bytes (VmHWM in

@@ -95,8 +95,11 @@ func (s *Session) Run(threads int) []Row {
 }
 
 // Median returns the median of xs (the mean of the middle two for an even
-// count), leaving xs as it is.
+// count; 0 for none), leaving xs as it is.
 func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	if len(s)%2 == 1 {

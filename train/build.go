@@ -73,7 +73,7 @@ func BuildModel(c Config, example []int, classes int) (nn.Module[float32], error
 
 // buildMLP builds the mlp, its input and output widths those of the data.
 func buildMLP(c Config, example []int, classes int, opts models.Options) (nn.Module[float32], error) {
-	hidden, err := parseInts(c.Hidden)
+	hidden, err := kv.Ints(c.Hidden)
 	if err != nil || slices.ContainsFunc(hidden, func(h int) bool { return h <= 0 }) {
 		return nil, configErrorf("{hidden} %q: want positive widths like 512,256", c.Hidden)
 	}
@@ -94,19 +94,6 @@ func size(shape []int) int {
 		n *= d
 	}
 	return n
-}
-
-// parseInts parses a comma-separated list of integers.
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("malformed integer %q", f)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // seqOptions decodes a recurrent model's Hidden (one positive size),

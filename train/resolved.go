@@ -43,7 +43,7 @@ func (r *Run) Resolved() *Resolved {
 	var out Resolved
 	mc := models.Config{Name: c.Model, Activation: c.Act, Norm: "none"}
 	if c.Model == "mlp" {
-		mc.Hidden, _ = parseInts(c.Hidden)
+		mc.Hidden, _ = kv.Ints(c.Hidden)
 	}
 	sized, _ := json.Marshal(struct {
 		Input   []int `json:"input_shape"`
