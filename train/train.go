@@ -59,6 +59,10 @@ type Options struct {
 	// checkpoint and ErrInterrupted) once this many steps have been taken
 	// in this process. Tests use it to cut runs at chosen moments.
 	StopAfterSteps int
+	// Pause, if set, is called after every step, and the time it takes
+	// is not counted in the epoch's seconds. lab.Compare uses it to let
+	// several trainers take turns on the machine.
+	Pause func()
 }
 
 // Trainer holds a run's parts and its position.
@@ -266,6 +270,11 @@ func (t *Trainer) Run(ctx context.Context) error {
 			t.pos.Batch = i + 1
 			stepsHere++
 			prog.update(t.pos.Seen, t.pos.LossSum/float64(t.pos.Seen), float64(t.pos.Correct)/float64(t.pos.Seen))
+			if o.Pause != nil {
+				paused := time.Now()
+				o.Pause()
+				start = start.Add(time.Since(paused))
+			}
 			stop := t.cancelled(ctx) || (o.StopAfterSteps > 0 && stepsHere >= o.StopAfterSteps)
 			if stop || (o.CheckpointEvery > 0 && t.pos.Step%o.CheckpointEvery == 0 && t.pos.Batch < t.loader.Len()) {
 				elapsed := t.pos.Elapsed

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/models"
@@ -135,5 +136,26 @@ func TestDivergenceStops(t *testing.T) {
 	}
 	if de.LR != 1e6 || de.Step < 1 {
 		t.Fatalf("divergence reported at step %d with lr %g", de.Step, de.LR)
+	}
+}
+
+// The time spent in Options.Pause is left out of the epoch's seconds.
+func TestPauseNotCounted(t *testing.T) {
+	trainSet, testSet := mnistSubset(t, 256, 64)
+	tr := newRunHidden(t, trainSet, testSet, "", 1, 1, []int{16})
+	const nap = 25 * time.Millisecond
+	pauses := 0
+	tr.Options.Pause = func() { pauses++; time.Sleep(nap) }
+	start := time.Now()
+	if err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start).Seconds()
+	if pauses != tr.StepsPerEpoch() {
+		t.Fatalf("Pause called %d times in an epoch of %d steps", pauses, tr.StepsPerEpoch())
+	}
+	slept := (time.Duration(pauses) * nap).Seconds()
+	if got := tr.History()[0].Seconds; got > wall-slept {
+		t.Fatalf("epoch took %.3f s, the run %.3f s of which %.3f s paused: the pauses were counted", got, wall, slept)
 	}
 }
