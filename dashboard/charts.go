@@ -74,6 +74,15 @@ func (s *Server) chart(name string, names []string) ([]byte, error) {
 	if drawn == 0 {
 		p.Title.Text = "no data yet"
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	} else if p.Y.Min == p.Y.Max {
+		// A constant (Adam's lr, SGD's momentum): gonum would span ±1
+		// around it and flatten 0.001 onto zero; centre it instead.
+		v := p.Y.Min
+		d := math.Abs(v) / 2
+		if d == 0 {
+			d = 1
+		}
+		p.Y.Min, p.Y.Max = v-d, v+d
 	}
 	c := vgsvg.New(6*vg.Inch, 3.4*vg.Inch)
 	p.Draw(draw.New(c))

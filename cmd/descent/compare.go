@@ -24,6 +24,8 @@ func init() {
 		usage: "[--opt sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamax,nadam,radam] [--lr LR,...]\n" +
 			"       [--init kaiming_normal,xavier_uniform,torch_default,zeros] [--epochs N] [--model mlp|cnn] [--out DIR]\n\n" +
 			"Every run starts from the same initial weights (same seed) and sees the data in the same order.\n" +
+			"The runs train side by side, taking turns of 50 ms, so their epoch times are measured alike\n" +
+			"(and `descent dashboard OUT` shows them racing).\n" +
 			"Writes compare.png (loss and accuracy curves of all runs) and compare.csv to DIR, prints a table.",
 		examples: []string{"descent compare --opt sgd,adam --epochs 1 --limit 2000 --out runs/cmp", "descent compare --init kaiming_normal,zeros --epochs 1 --limit 2000"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runCompare(os.Stdout, fs, args) },
