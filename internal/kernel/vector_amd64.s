@@ -4,6 +4,24 @@
 
 #include "textflag.h"
 
+DATA signbits<>+0(SB)/4, $0x80000000
+DATA signbits<>+4(SB)/4, $0x80000000
+DATA signbits<>+8(SB)/4, $0x80000000
+DATA signbits<>+12(SB)/4, $0x80000000
+DATA signbits<>+16(SB)/4, $0x80000000
+DATA signbits<>+20(SB)/4, $0x80000000
+DATA signbits<>+24(SB)/4, $0x80000000
+DATA signbits<>+28(SB)/4, $0x80000000
+DATA signbits<>+32(SB)/4, $0x80000000
+DATA signbits<>+36(SB)/4, $0x80000000
+DATA signbits<>+40(SB)/4, $0x80000000
+DATA signbits<>+44(SB)/4, $0x80000000
+DATA signbits<>+48(SB)/4, $0x80000000
+DATA signbits<>+52(SB)/4, $0x80000000
+DATA signbits<>+56(SB)/4, $0x80000000
+DATA signbits<>+60(SB)/4, $0x80000000
+GLOBL signbits<>(SB), RODATA|NOPTR, $64
+
 // func axpyAVX512(x, y *float32, n int, alpha float32)
 TEXT ·axpyAVX512(SB), NOSPLIT, $0-28
 	MOVQ x+0(FP), SI
@@ -69,13 +87,14 @@ mulAVX512_done:
 	VZEROUPPER
 	RET
 
-// func adamAVX512(p, grad, m, v *float32, n int, s *adamCoef[float32])
-TEXT ·adamAVX512(SB), NOSPLIT, $0-48
+// func adamAVX512(p, grad, m, v, vmax *float32, n int, s *adamCoef[float32])
+TEXT ·adamAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), DI
 	MOVQ v+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ vmax+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
@@ -86,13 +105,17 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 28(R9), Z12
 	VBROADCASTSS 32(R9), Z13
 	MOVL 36(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ adamAVX512_done
 adamAVX512_loop:
 	VMULPS (DX), Z13, Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ adamAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+adamAVX512_noneg:
 	TESTL $1, BX
 	JZ adamAVX512_nol2
 	VMULPS Z12, Z0, Z4
@@ -107,6 +130,12 @@ adamAVX512_nol2:
 	VMULPS Z1, Z4, Z4
 	VADDPS Z4, Z3, Z3
 	VMOVUPS Z3, (R8)
+	TESTL $4, BX
+	JZ adamAVX512_noams
+	VMOVUPS (R10), Z14
+	VMAXPS Z3, Z14, Z3
+	VMOVUPS Z3, (R10)
+adamAVX512_noams:
 	VSQRTPS Z3, Z4
 	VDIVPS Z9, Z4, Z4
 	VADDPS Z10, Z4, Z4
@@ -118,6 +147,7 @@ adamAVX512_nol2:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ adamAVX512_loop
 adamAVX512_done:
@@ -142,6 +172,10 @@ TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 sgdAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $16, BX
+	JZ sgdAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+sgdAVX512_noneg:
 	TESTL $1, BX
 	JZ sgdAVX512_nol2
 	VMULPS Z8, Z0, Z4
@@ -179,24 +213,29 @@ sgdAVX512_done:
 	VZEROUPPER
 	RET
 
-// func adagradAVX512(p, grad, a, b *float32, n int, s *adagradCoef[float32])
-TEXT ·adagradAVX512(SB), NOSPLIT, $0-48
+// func adagradAVX512(p, grad, a, b, c *float32, n int, s *adagradCoef[float32])
+TEXT ·adagradAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
 	MOVL 12(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ adagradAVX512_done
 adagradAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ adagradAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+adagradAVX512_noneg:
 	TESTL $1, BX
 	JZ adagradAVX512_nol2
 	VMULPS Z0, Z7, Z3
@@ -216,19 +255,21 @@ adagradAVX512_nol2:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ adagradAVX512_loop
 adagradAVX512_done:
 	VZEROUPPER
 	RET
 
-// func rmspropAVX512(p, grad, a, b *float32, n int, s *rmspropCoef[float32])
-TEXT ·rmspropAVX512(SB), NOSPLIT, $0-48
+// func rmspropAVX512(p, grad, a, b, c *float32, n int, s *rmspropCoef[float32])
+TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
@@ -236,13 +277,17 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 16(R9), Z9
 	VBROADCASTSS 20(R9), Z10
 	MOVL 24(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ rmspropAVX512_done
 rmspropAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ rmspropAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+rmspropAVX512_noneg:
 	TESTL $1, BX
 	JZ rmspropAVX512_nol2
 	VMULPS Z0, Z9, Z3
@@ -254,6 +299,16 @@ rmspropAVX512_nol2:
 	VMULPS Z1, Z3, Z3
 	VADDPS Z3, Z2, Z2
 	VMOVUPS Z2, (DI)
+	TESTL $4, BX
+	JZ rmspropAVX512_uncentered
+	VMOVUPS (R10), Z4
+	VMULPS Z5, Z4, Z4
+	VMULPS Z1, Z6, Z3
+	VADDPS Z3, Z4, Z4
+	VMOVUPS Z4, (R10)
+	VMULPS Z4, Z4, Z3
+	VSUBPS Z3, Z2, Z2
+rmspropAVX512_uncentered:
 	VSQRTPS Z2, Z2
 	VADDPS Z7, Z2, Z2
 	TESTL $8, BX
@@ -276,32 +331,38 @@ rmspropAVX512_next:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ rmspropAVX512_loop
 rmspropAVX512_done:
 	VZEROUPPER
 	RET
 
-// func adadeltaAVX512(p, grad, a, b *float32, n int, s *adadeltaCoef[float32])
-TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-48
+// func adadeltaAVX512(p, grad, a, b, c *float32, n int, s *adadeltaCoef[float32])
+TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
 	VBROADCASTSS 12(R9), Z8
 	VBROADCASTSS 16(R9), Z9
 	MOVL 20(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ adadeltaAVX512_done
 adadeltaAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ adadeltaAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+adadeltaAVX512_noneg:
 	TESTL $1, BX
 	JZ adadeltaAVX512_nol2
 	VMULPS Z0, Z9, Z3
@@ -332,19 +393,21 @@ adadeltaAVX512_nol2:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ adadeltaAVX512_loop
 adadeltaAVX512_done:
 	VZEROUPPER
 	RET
 
-// func adamaxAVX512(p, grad, a, b *float32, n int, s *adamaxCoef[float32])
-TEXT ·adamaxAVX512(SB), NOSPLIT, $0-48
+// func adamaxAVX512(p, grad, a, b, c *float32, n int, s *adamaxCoef[float32])
+TEXT ·adamaxAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
@@ -352,7 +415,7 @@ TEXT ·adamaxAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 16(R9), Z9
 	VBROADCASTSS 20(R9), Z10
 	MOVL 24(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ adamaxAVX512_done
@@ -360,6 +423,10 @@ adamaxAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
 	VBROADCASTSS 28(R9), Z11
+	TESTL $2, BX
+	JZ adamaxAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+adamaxAVX512_noneg:
 	TESTL $1, BX
 	JZ adamaxAVX512_nol2
 	VMULPS Z0, Z10, Z3
@@ -384,19 +451,21 @@ adamaxAVX512_nol2:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ adamaxAVX512_loop
 adamaxAVX512_done:
 	VZEROUPPER
 	RET
 
-// func nadamAVX512(p, grad, a, b *float32, n int, s *nadamCoef[float32])
-TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
+// func nadamAVX512(p, grad, a, b, c *float32, n int, s *nadamCoef[float32])
+TEXT ·nadamAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
@@ -407,13 +476,17 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 28(R9), Z12
 	VBROADCASTSS 32(R9), Z13
 	MOVL 36(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ nadamAVX512_done
 nadamAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ nadamAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+nadamAVX512_noneg:
 	TESTL $1, BX
 	JZ nadamAVX512_nol2
 	VMULPS Z0, Z13, Z4
@@ -444,19 +517,21 @@ nadamAVX512_nol2:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ nadamAVX512_loop
 nadamAVX512_done:
 	VZEROUPPER
 	RET
 
-// func radamAVX512(p, grad, a, b *float32, n int, s *radamCoef[float32])
-TEXT ·radamAVX512(SB), NOSPLIT, $0-48
+// func radamAVX512(p, grad, a, b, c *float32, n int, s *radamCoef[float32])
+TEXT ·radamAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
@@ -468,13 +543,17 @@ TEXT ·radamAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 32(R9), Z13
 	VBROADCASTSS 36(R9), Z14
 	MOVL 40(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
 	JZ radamAVX512_done
 radamAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
+	TESTL $2, BX
+	JZ radamAVX512_noneg
+	VPXORD signbits<>(SB), Z1, Z1
+radamAVX512_noneg:
 	TESTL $1, BX
 	JZ radamAVX512_nol2
 	VMULPS Z0, Z10, Z4
@@ -507,6 +586,7 @@ radamAVX512_step:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
+	ADDQ $64, R10
 	DECQ CX
 	JNZ radamAVX512_loop
 radamAVX512_done:
@@ -603,13 +683,14 @@ mulAVX2_done:
 	VZEROUPPER
 	RET
 
-// func adamAVX2(p, grad, m, v *float32, n int, s *adamCoef[float32])
-TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+// func adamAVX2(p, grad, m, v, vmax *float32, n int, s *adamCoef[float32])
+TEXT ·adamAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), DI
 	MOVQ v+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ vmax+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
@@ -620,13 +701,17 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS 28(R9), Y12
 	VBROADCASTSS 32(R9), Y13
 	MOVL 36(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ adamAVX2_done
 adamAVX2_loop:
 	VMULPS (DX), Y13, Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ adamAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+adamAVX2_noneg:
 	TESTL $1, BX
 	JZ adamAVX2_nol2
 	VMULPS Y12, Y0, Y4
@@ -641,6 +726,12 @@ adamAVX2_nol2:
 	VMULPS Y1, Y4, Y4
 	VADDPS Y4, Y3, Y3
 	VMOVUPS Y3, (R8)
+	TESTL $4, BX
+	JZ adamAVX2_noams
+	VMOVUPS (R10), Y14
+	VMAXPS Y3, Y14, Y3
+	VMOVUPS Y3, (R10)
+adamAVX2_noams:
 	VSQRTPS Y3, Y4
 	VDIVPS Y9, Y4, Y4
 	VADDPS Y10, Y4, Y4
@@ -652,6 +743,7 @@ adamAVX2_nol2:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ adamAVX2_loop
 adamAVX2_done:
@@ -676,6 +768,10 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
 sgdAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $16, BX
+	JZ sgdAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+sgdAVX2_noneg:
 	TESTL $1, BX
 	JZ sgdAVX2_nol2
 	VMULPS Y8, Y0, Y4
@@ -713,24 +809,29 @@ sgdAVX2_done:
 	VZEROUPPER
 	RET
 
-// func adagradAVX2(p, grad, a, b *float32, n int, s *adagradCoef[float32])
-TEXT ·adagradAVX2(SB), NOSPLIT, $0-48
+// func adagradAVX2(p, grad, a, b, c *float32, n int, s *adagradCoef[float32])
+TEXT ·adagradAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
 	MOVL 12(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ adagradAVX2_done
 adagradAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ adagradAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+adagradAVX2_noneg:
 	TESTL $1, BX
 	JZ adagradAVX2_nol2
 	VMULPS Y0, Y7, Y3
@@ -750,19 +851,21 @@ adagradAVX2_nol2:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ adagradAVX2_loop
 adagradAVX2_done:
 	VZEROUPPER
 	RET
 
-// func rmspropAVX2(p, grad, a, b *float32, n int, s *rmspropCoef[float32])
-TEXT ·rmspropAVX2(SB), NOSPLIT, $0-48
+// func rmspropAVX2(p, grad, a, b, c *float32, n int, s *rmspropCoef[float32])
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
@@ -770,13 +873,17 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS 16(R9), Y9
 	VBROADCASTSS 20(R9), Y10
 	MOVL 24(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ rmspropAVX2_done
 rmspropAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ rmspropAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+rmspropAVX2_noneg:
 	TESTL $1, BX
 	JZ rmspropAVX2_nol2
 	VMULPS Y0, Y9, Y3
@@ -788,6 +895,16 @@ rmspropAVX2_nol2:
 	VMULPS Y1, Y3, Y3
 	VADDPS Y3, Y2, Y2
 	VMOVUPS Y2, (DI)
+	TESTL $4, BX
+	JZ rmspropAVX2_uncentered
+	VMOVUPS (R10), Y4
+	VMULPS Y5, Y4, Y4
+	VMULPS Y1, Y6, Y3
+	VADDPS Y3, Y4, Y4
+	VMOVUPS Y4, (R10)
+	VMULPS Y4, Y4, Y3
+	VSUBPS Y3, Y2, Y2
+rmspropAVX2_uncentered:
 	VSQRTPS Y2, Y2
 	VADDPS Y7, Y2, Y2
 	TESTL $8, BX
@@ -810,32 +927,38 @@ rmspropAVX2_next:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ rmspropAVX2_loop
 rmspropAVX2_done:
 	VZEROUPPER
 	RET
 
-// func adadeltaAVX2(p, grad, a, b *float32, n int, s *adadeltaCoef[float32])
-TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-48
+// func adadeltaAVX2(p, grad, a, b, c *float32, n int, s *adadeltaCoef[float32])
+TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
 	VBROADCASTSS 12(R9), Y8
 	VBROADCASTSS 16(R9), Y9
 	MOVL 20(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ adadeltaAVX2_done
 adadeltaAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ adadeltaAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+adadeltaAVX2_noneg:
 	TESTL $1, BX
 	JZ adadeltaAVX2_nol2
 	VMULPS Y0, Y9, Y3
@@ -866,19 +989,21 @@ adadeltaAVX2_nol2:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ adadeltaAVX2_loop
 adadeltaAVX2_done:
 	VZEROUPPER
 	RET
 
-// func adamaxAVX2(p, grad, a, b *float32, n int, s *adamaxCoef[float32])
-TEXT ·adamaxAVX2(SB), NOSPLIT, $0-48
+// func adamaxAVX2(p, grad, a, b, c *float32, n int, s *adamaxCoef[float32])
+TEXT ·adamaxAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
@@ -886,7 +1011,7 @@ TEXT ·adamaxAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS 16(R9), Y9
 	VBROADCASTSS 20(R9), Y10
 	MOVL 24(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ adamaxAVX2_done
@@ -894,6 +1019,10 @@ adamaxAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
 	VBROADCASTSS 28(R9), Y11
+	TESTL $2, BX
+	JZ adamaxAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+adamaxAVX2_noneg:
 	TESTL $1, BX
 	JZ adamaxAVX2_nol2
 	VMULPS Y0, Y10, Y3
@@ -918,19 +1047,21 @@ adamaxAVX2_nol2:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ adamaxAVX2_loop
 adamaxAVX2_done:
 	VZEROUPPER
 	RET
 
-// func nadamAVX2(p, grad, a, b *float32, n int, s *nadamCoef[float32])
-TEXT ·nadamAVX2(SB), NOSPLIT, $0-48
+// func nadamAVX2(p, grad, a, b, c *float32, n int, s *nadamCoef[float32])
+TEXT ·nadamAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
@@ -941,13 +1072,17 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS 28(R9), Y12
 	VBROADCASTSS 32(R9), Y13
 	MOVL 36(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ nadamAVX2_done
 nadamAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ nadamAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+nadamAVX2_noneg:
 	TESTL $1, BX
 	JZ nadamAVX2_nol2
 	VMULPS Y0, Y13, Y4
@@ -978,19 +1113,21 @@ nadamAVX2_nol2:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ nadamAVX2_loop
 nadamAVX2_done:
 	VZEROUPPER
 	RET
 
-// func radamAVX2(p, grad, a, b *float32, n int, s *radamCoef[float32])
-TEXT ·radamAVX2(SB), NOSPLIT, $0-48
+// func radamAVX2(p, grad, a, b, c *float32, n int, s *radamCoef[float32])
+TEXT ·radamAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ s+40(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
@@ -1002,13 +1139,17 @@ TEXT ·radamAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS 32(R9), Y13
 	VBROADCASTSS 36(R9), Y14
 	MOVL 40(R9), BX
-	MOVQ n+32(FP), CX
+	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
 	JZ radamAVX2_done
 radamAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
+	TESTL $2, BX
+	JZ radamAVX2_noneg
+	VXORPS signbits<>(SB), Y1, Y1
+radamAVX2_noneg:
 	TESTL $1, BX
 	JZ radamAVX2_nol2
 	VMULPS Y0, Y10, Y4
@@ -1041,6 +1182,7 @@ radamAVX2_step:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
+	ADDQ $32, R10
 	DECQ CX
 	JNZ radamAVX2_loop
 radamAVX2_done:

@@ -7,32 +7,34 @@ import (
 
 // The fused steps of optstep_rules.go. Each has the Go signature
 //
-//	func nameISA(p, grad, a, b *float32, n int, s *nameCoef[float32])
+//	func nameISA(p, grad, a, b, c *float32, n int, s *nameCoef[float32])
 //
-// (b unused by Adagrad); s's float32 fields are broadcast into registers
-// from 5 on, in field order, and its flags word follows them. Like the
-// Adam and SGD kernels they do each rounded operation of the Go spec in
-// the spec's operand order. The Go wrappers send maximize (flag bit 1) and
-// centered RMSprop to the spec.
+// (a, b, c the rule's state arrays; one the rule does not use points at p
+// and is not read); s's float32 fields are broadcast into registers from 5
+// on, in field order, and its flags word follows them. Like the Adam and
+// SGD kernels they do each rounded operation of the Go spec in the spec's
+// operand order, so every flag combination runs here and matches the spec
+// bit for bit.
 
 // rule opens a kernel: loads the pointers and scalars and returns the
 // scalar registers; body runs once per vector with p in 0 and g in 1.
 func rule(w io.Writer, wd width, name string, scalars int, body func(a *asm, s []string)) {
 	a := &asm{w: w, name: name + wd.suffix, r: wd.reg}
-	fmt.Fprintf(w, "\n// func %s(p, grad, a, b *float32, n int, s *%sCoef[float32])\n", a.name, name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", a.name)
+	fmt.Fprintf(w, "\n// func %s(p, grad, a, b, c *float32, n int, s *%sCoef[float32])\n", a.name, name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-56\n", a.name)
 	a.p("MOVQ p+0(FP), DX")
 	a.p("MOVQ grad+8(FP), SI")
 	a.p("MOVQ a+16(FP), DI")
 	a.p("MOVQ b+24(FP), R8")
-	a.p("MOVQ s+40(FP), R9")
+	a.p("MOVQ c+32(FP), R10")
+	a.p("MOVQ s+48(FP), R9")
 	s := make([]string, scalars)
 	for i := range s {
 		s[i] = a.v(5 + i)
 		a.p("VBROADCASTSS %d(R9), %s", 4*i, s[i])
 	}
 	a.p("MOVL %d(R9), BX", 4*scalars)
-	a.loop(wd, "n+32(FP)", []string{"DX", "SI", "DI", "R8"}, func() {
+	a.loop(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, func() {
 		a.p("VMOVUPS (DX), %s", a.v(0))
 		a.p("VMOVUPS (SI), %s", a.v(1))
 		body(a, s)
@@ -40,13 +42,35 @@ func rule(w io.Writer, wd width, name string, scalars int, body func(a *asm, s [
 	})
 }
 
-// l2 emits g = g + T(wd*p) when flag bit 0 is set, with t as scratch.
-func (a *asm) l2(wd, t string) {
+// grad emits the shared gradient flags of gradOf: g = -g when flag bit 1
+// is set, then g = g + T(wd*p) when bit 0 is, with t as scratch.
+func (a *asm) grad(wd, t string) {
+	a.neg(2)
 	a.p("TESTL $1, BX")
 	a.p("JZ %s", a.l("nol2"))
 	a.p("VMULPS %s, %s, %s", a.v(0), wd, t)
 	a.p("VADDPS %s, %s, %s", t, a.v(1), a.v(1))
 	a.label("nol2")
+}
+
+// neg emits g = -g (register 1; flipping the sign bit, as Go's unary
+// minus does) when flag bit is set in BX.
+func (a *asm) neg(bit int) {
+	a.p("TESTL $%d, BX", bit)
+	a.p("JZ %s", a.l("noneg"))
+	xor := map[string]string{"Z": "VPXORD", "Y": "VXORPS"}[a.r]
+	a.p("%s signbits<>(SB), %s, %s", xor, a.v(1), a.v(1))
+	a.label("noneg")
+}
+
+// genSignBits writes the constant neg reads: 16 float32 sign bits, one
+// vector of either width.
+func genSignBits(w io.Writer) {
+	fmt.Fprintln(w)
+	for i := range 16 {
+		fmt.Fprintf(w, "DATA signbits<>+%d(SB)/4, $0x80000000\n", 4*i)
+	}
+	fmt.Fprintln(w, "GLOBL signbits<>(SB), RODATA|NOPTR, $64")
 }
 
 // ema emits x = T(x*beta) + T(omb*g) for x at mem, in register x, stored.
@@ -73,7 +97,7 @@ func genRules(w io.Writer, wd width) {
 	rule(w, wd, "adagrad", 3, func(a *asm, s []string) {
 		negLR, eps, wdc := s[0], s[1], s[2]
 		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.p("VMULPS %s, %s, %s", g, g, t) // sum = sum + T(g*g)
 		a.p("VMOVUPS (DI), %s", x)
 		a.p("VADDPS %s, %s, %s", t, x, x)
@@ -84,13 +108,20 @@ func genRules(w io.Writer, wd width) {
 		a.p("VDIVPS %s, %s, %s", t, u, u)
 		a.p("VADDPS %s, %s, %s", u, p, p)
 	})
-	// RMSprop (not centered): alpha, 1-alpha, eps, -lr, wd, momentum; a = sq, b = buf.
+	// RMSprop: alpha, 1-alpha, eps, -lr, wd, momentum; a = sq, b = buf,
+	// c = gavg; flag bit 2: centered, bit 3: momentum.
 	rule(w, wd, "rmsprop", 6, func(a *asm, s []string) {
 		alpha, oma, eps, negLR, wdc, mu := s[0], s[1], s[2], s[3], s[4], s[5]
 		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.emaSq("(DI)", x, alpha, oma, t)
-		a.p("VSQRTPS %s, %s", x, x) // avg = sqrt(sq) + eps
+		a.p("TESTL $4, BX")
+		a.p("JZ %s", a.l("uncentered"))
+		a.ema("(R10)", u, alpha, oma, t)  // gavg = T(gavg*alpha) + T(oma*g)
+		a.p("VMULPS %s, %s, %s", u, u, t) // sq - T(gavg*gavg)
+		a.p("VSUBPS %s, %s, %s", t, x, x)
+		a.label("uncentered")
+		a.p("VSQRTPS %s, %s", x, x) // avg = sqrt(...) + eps
 		a.p("VADDPS %s, %s, %s", eps, x, x)
 		a.p("TESTL $8, BX")
 		a.p("JZ %s", a.l("plain"))
@@ -112,7 +143,7 @@ func genRules(w io.Writer, wd width) {
 	rule(w, wd, "adadelta", 5, func(a *asm, s []string) {
 		rho, omr, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4]
 		p, x, t, u := a.v(0), a.v(2), a.v(3), a.v(4)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.emaSq("(DI)", x, rho, omr, t)
 		a.p("VADDPS %s, %s, %s", eps, x, t) // std = sqrt(sq + eps)
 		a.p("VSQRTPS %s, %s", t, t)
@@ -134,7 +165,7 @@ func genRules(w io.Writer, wd width) {
 		b1, omb1, b2, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4], s[5]
 		p, g, m, t, u, mask := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(11)
 		a.p("VBROADCASTSS 28(R9), %s", mask)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.ema("(DI)", m, b1, omb1, t)
 		a.p("VMOVUPS (R8), %s", u) // u = max(T(u*b2), T(|g|+eps)), MAXPS's order
 		a.p("VMULPS %s, %s, %s", b2, u, u)
@@ -151,7 +182,7 @@ func genRules(w io.Writer, wd width) {
 	rule(w, wd, "nadam", 9, func(a *asm, s []string) {
 		b1, omb1, b2, omb2, bc2, eps, cg, cm, wdc := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
 		p, g, m, v, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(14)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.ema("(DI)", m, b1, omb1, t)
 		a.emaSq("(R8)", v, b2, omb2, t)
 		a.p("VDIVPS %s, %s, %s", bc2, v, t) // d = sqrt(T(v/bc2)) + eps
@@ -169,7 +200,7 @@ func genRules(w io.Writer, wd width) {
 	rule(w, wd, "radam", 10, func(a *asm, s []string) {
 		b1, omb1, b2, omb2, eps, wdc, bc1, lr, rect, bc2 := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]
 		p, m, v, t, u := a.v(0), a.v(2), a.v(3), a.v(4), a.v(15)
-		a.l2(wdc, t)
+		a.grad(wdc, t)
 		a.ema("(DI)", m, b1, omb1, t)
 		a.emaSq("(R8)", v, b2, omb2, t)
 		a.p("VDIVPS %s, %s, %s", bc1, m, t) // t = T(T(m/bc1)*lr)
