@@ -105,6 +105,11 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 28(R9), Z12
 	VBROADCASTSS 32(R9), Z13
 	MOVL 36(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ adamAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+adamAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -112,10 +117,7 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-56
 adamAVX512_loop:
 	VMULPS (DX), Z13, Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ adamAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-adamAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ adamAVX512_nol2
 	VMULPS Z12, Z0, Z4
@@ -165,6 +167,11 @@ TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 	VBROADCASTSS 8(R9), Z7
 	VBROADCASTSS 12(R9), Z8
 	MOVL 16(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $16, BX
+	JZ sgdAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+sgdAVX512_ascend:
 	MOVQ n+24(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -172,10 +179,7 @@ TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 sgdAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $16, BX
-	JZ sgdAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-sgdAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ sgdAVX512_nol2
 	VMULPS Z8, Z0, Z4
@@ -225,6 +229,11 @@ TEXT ·adagradAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 4(R9), Z6
 	VBROADCASTSS 8(R9), Z7
 	MOVL 12(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ adagradAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+adagradAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -232,10 +241,7 @@ TEXT ·adagradAVX512(SB), NOSPLIT, $0-56
 adagradAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ adagradAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-adagradAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ adagradAVX512_nol2
 	VMULPS Z0, Z7, Z3
@@ -277,6 +283,11 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 16(R9), Z9
 	VBROADCASTSS 20(R9), Z10
 	MOVL 24(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ rmspropAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+rmspropAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -284,10 +295,7 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
 rmspropAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ rmspropAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-rmspropAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ rmspropAVX512_nol2
 	VMULPS Z0, Z9, Z3
@@ -352,6 +360,11 @@ TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 12(R9), Z8
 	VBROADCASTSS 16(R9), Z9
 	MOVL 20(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ adadeltaAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+adadeltaAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -359,10 +372,7 @@ TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-56
 adadeltaAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ adadeltaAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-adadeltaAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ adadeltaAVX512_nol2
 	VMULPS Z0, Z9, Z3
@@ -415,6 +425,11 @@ TEXT ·adamaxAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 16(R9), Z9
 	VBROADCASTSS 20(R9), Z10
 	MOVL 24(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ adamaxAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+adamaxAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -423,10 +438,7 @@ adamaxAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
 	VBROADCASTSS 28(R9), Z11
-	TESTL $2, BX
-	JZ adamaxAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-adamaxAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ adamaxAVX512_nol2
 	VMULPS Z0, Z10, Z3
@@ -476,6 +488,11 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 28(R9), Z12
 	VBROADCASTSS 32(R9), Z13
 	MOVL 36(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ nadamAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+nadamAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -483,10 +500,7 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-56
 nadamAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ nadamAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-nadamAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ nadamAVX512_nol2
 	VMULPS Z0, Z13, Z4
@@ -543,6 +557,11 @@ TEXT ·radamAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 32(R9), Z13
 	VBROADCASTSS 36(R9), Z14
 	MOVL 40(R9), BX
+	VPXORD Z15, Z15, Z15
+	TESTL $2, BX
+	JZ radamAVX512_ascend
+	VMOVUPS signbits<>(SB), Z15
+radamAVX512_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $4, CX
 	TESTQ CX, CX
@@ -550,10 +569,7 @@ TEXT ·radamAVX512(SB), NOSPLIT, $0-56
 radamAVX512_loop:
 	VMOVUPS (DX), Z0
 	VMOVUPS (SI), Z1
-	TESTL $2, BX
-	JZ radamAVX512_noneg
-	VPXORD signbits<>(SB), Z1, Z1
-radamAVX512_noneg:
+	VPXORD Z15, Z1, Z1
 	TESTL $1, BX
 	JZ radamAVX512_nol2
 	VMULPS Z0, Z10, Z4
@@ -574,10 +590,10 @@ radamAVX512_nol2:
 	VMULPS Z12, Z4, Z4
 	TESTL $4, BX
 	JZ radamAVX512_step
-	VSQRTPS Z3, Z15
-	VADDPS Z9, Z15, Z15
-	VDIVPS Z15, Z14, Z15
-	VMULPS Z15, Z4, Z4
+	VSQRTPS Z3, Z1
+	VADDPS Z9, Z1, Z1
+	VDIVPS Z1, Z14, Z1
+	VMULPS Z1, Z4, Z4
 	VMULPS Z13, Z4, Z4
 radamAVX512_step:
 	VSUBPS Z4, Z0, Z0
@@ -701,6 +717,11 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 28(R9), Y12
 	VBROADCASTSS 32(R9), Y13
 	MOVL 36(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ adamAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+adamAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -708,10 +729,7 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-56
 adamAVX2_loop:
 	VMULPS (DX), Y13, Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ adamAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-adamAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ adamAVX2_nol2
 	VMULPS Y12, Y0, Y4
@@ -761,6 +779,11 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
 	VBROADCASTSS 8(R9), Y7
 	VBROADCASTSS 12(R9), Y8
 	MOVL 16(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $16, BX
+	JZ sgdAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+sgdAVX2_ascend:
 	MOVQ n+24(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -768,10 +791,7 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
 sgdAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $16, BX
-	JZ sgdAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-sgdAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ sgdAVX2_nol2
 	VMULPS Y8, Y0, Y4
@@ -821,6 +841,11 @@ TEXT ·adagradAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 4(R9), Y6
 	VBROADCASTSS 8(R9), Y7
 	MOVL 12(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ adagradAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+adagradAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -828,10 +853,7 @@ TEXT ·adagradAVX2(SB), NOSPLIT, $0-56
 adagradAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ adagradAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-adagradAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ adagradAVX2_nol2
 	VMULPS Y0, Y7, Y3
@@ -873,6 +895,11 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 16(R9), Y9
 	VBROADCASTSS 20(R9), Y10
 	MOVL 24(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ rmspropAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+rmspropAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -880,10 +907,7 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-56
 rmspropAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ rmspropAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-rmspropAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ rmspropAVX2_nol2
 	VMULPS Y0, Y9, Y3
@@ -948,6 +972,11 @@ TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 12(R9), Y8
 	VBROADCASTSS 16(R9), Y9
 	MOVL 20(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ adadeltaAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+adadeltaAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -955,10 +984,7 @@ TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-56
 adadeltaAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ adadeltaAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-adadeltaAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ adadeltaAVX2_nol2
 	VMULPS Y0, Y9, Y3
@@ -1011,6 +1037,11 @@ TEXT ·adamaxAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 16(R9), Y9
 	VBROADCASTSS 20(R9), Y10
 	MOVL 24(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ adamaxAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+adamaxAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -1019,10 +1050,7 @@ adamaxAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
 	VBROADCASTSS 28(R9), Y11
-	TESTL $2, BX
-	JZ adamaxAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-adamaxAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ adamaxAVX2_nol2
 	VMULPS Y0, Y10, Y3
@@ -1072,6 +1100,11 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 28(R9), Y12
 	VBROADCASTSS 32(R9), Y13
 	MOVL 36(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ nadamAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+nadamAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -1079,10 +1112,7 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-56
 nadamAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ nadamAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-nadamAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ nadamAVX2_nol2
 	VMULPS Y0, Y13, Y4
@@ -1139,6 +1169,11 @@ TEXT ·radamAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS 32(R9), Y13
 	VBROADCASTSS 36(R9), Y14
 	MOVL 40(R9), BX
+	VXORPS Y15, Y15, Y15
+	TESTL $2, BX
+	JZ radamAVX2_ascend
+	VMOVUPS signbits<>(SB), Y15
+radamAVX2_ascend:
 	MOVQ n+40(FP), CX
 	SHRQ $3, CX
 	TESTQ CX, CX
@@ -1146,10 +1181,7 @@ TEXT ·radamAVX2(SB), NOSPLIT, $0-56
 radamAVX2_loop:
 	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
-	TESTL $2, BX
-	JZ radamAVX2_noneg
-	VXORPS signbits<>(SB), Y1, Y1
-radamAVX2_noneg:
+	VXORPS Y15, Y1, Y1
 	TESTL $1, BX
 	JZ radamAVX2_nol2
 	VMULPS Y0, Y10, Y4
@@ -1170,10 +1202,10 @@ radamAVX2_nol2:
 	VMULPS Y12, Y4, Y4
 	TESTL $4, BX
 	JZ radamAVX2_step
-	VSQRTPS Y3, Y15
-	VADDPS Y9, Y15, Y15
-	VDIVPS Y15, Y14, Y15
-	VMULPS Y15, Y4, Y4
+	VSQRTPS Y3, Y1
+	VADDPS Y9, Y1, Y1
+	VDIVPS Y1, Y14, Y1
+	VMULPS Y1, Y4, Y4
 	VMULPS Y13, Y4, Y4
 radamAVX2_step:
 	VSUBPS Y4, Y0, Y0

@@ -28,12 +28,16 @@ func rule(w io.Writer, wd width, name string, scalars int, body func(a *asm, s [
 	a.p("MOVQ b+24(FP), R8")
 	a.p("MOVQ c+32(FP), R10")
 	a.p("MOVQ s+48(FP), R9")
+	if 5+scalars > 15 {
+		panic("asmgen: " + a.name + ": register 15 holds the maximize sign mask")
+	}
 	s := make([]string, scalars)
 	for i := range s {
 		s[i] = a.v(5 + i)
 		a.p("VBROADCASTSS %d(R9), %s", 4*i, s[i])
 	}
 	a.p("MOVL %d(R9), BX", 4*scalars)
+	a.negSetup(2)
 	a.loop(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, func() {
 		a.p("VMOVUPS (DX), %s", a.v(0))
 		a.p("VMOVUPS (SI), %s", a.v(1))
@@ -43,9 +47,10 @@ func rule(w io.Writer, wd width, name string, scalars int, body func(a *asm, s [
 }
 
 // grad emits the shared gradient flags of gradOf: g = -g when flag bit 1
-// is set, then g = g + T(wd*p) when bit 0 is, with t as scratch.
+// is set (negSetup(2)), then g = g + T(wd*p) when bit 0 is, with t as
+// scratch.
 func (a *asm) grad(wd, t string) {
-	a.neg(2)
+	a.neg()
 	a.p("TESTL $1, BX")
 	a.p("JZ %s", a.l("nol2"))
 	a.p("VMULPS %s, %s, %s", a.v(0), wd, t)
@@ -53,18 +58,29 @@ func (a *asm) grad(wd, t string) {
 	a.label("nol2")
 }
 
-// neg emits g = -g (register 1; flipping the sign bit, as Go's unary
-// minus does) when flag bit is set in BX.
-func (a *asm) neg(bit int) {
+// negSetup emits, before a kernel's loop, register 15 = the sign bits
+// when flag bit is set in BX (maximize), else zeros, which neg then XORs
+// into the gradient: no branch in the loop.
+func (a *asm) negSetup(bit int) {
+	a.p("%s %s, %s, %s", a.xor(), a.v(15), a.v(15), a.v(15))
 	a.p("TESTL $%d, BX", bit)
-	a.p("JZ %s", a.l("noneg"))
-	xor := map[string]string{"Z": "VPXORD", "Y": "VXORPS"}[a.r]
-	a.p("%s signbits<>(SB), %s, %s", xor, a.v(1), a.v(1))
-	a.label("noneg")
+	a.p("JZ %s", a.l("ascend"))
+	a.p("VMOVUPS signbits<>(SB), %s", a.v(15))
+	a.label("ascend")
 }
 
-// genSignBits writes the constant neg reads: 16 float32 sign bits, one
-// vector of either width.
+// neg emits g = g XOR register 15 (register 1): -g, flipping the sign bit
+// as Go's unary minus does, when maximizing; g unchanged otherwise.
+func (a *asm) neg() {
+	a.p("%s %s, %s, %s", a.xor(), a.v(15), a.v(1), a.v(1))
+}
+
+// xor returns the bitwise XOR of the register width (VXORPS on zmm needs
+// AVX512DQ; VPXORD is AVX512F).
+func (a *asm) xor() string { return map[string]string{"Z": "VPXORD", "Y": "VXORPS"}[a.r] }
+
+// genSignBits writes the constant negSetup reads: 16 float32 sign bits,
+// one vector of either width.
 func genSignBits(w io.Writer) {
 	fmt.Fprintln(w)
 	for i := range 16 {
@@ -199,7 +215,7 @@ func genRules(w io.Writer, wd width) {
 	// bit 2: rectified.
 	rule(w, wd, "radam", 10, func(a *asm, s []string) {
 		b1, omb1, b2, omb2, eps, wdc, bc1, lr, rect, bc2 := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]
-		p, m, v, t, u := a.v(0), a.v(2), a.v(3), a.v(4), a.v(15)
+		p, m, v, t, u := a.v(0), a.v(2), a.v(3), a.v(4), a.v(1) // g is dead after the moments
 		a.grad(wdc, t)
 		a.ema("(DI)", m, b1, omb1, t)
 		a.emaSq("(R8)", v, b2, omb2, t)

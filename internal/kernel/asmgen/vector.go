@@ -105,12 +105,13 @@ func genAdam(w io.Writer, wd width) {
 		a.p("VBROADCASTSS %d(R9), %s", 4*i, a.v(5+i))
 	}
 	a.p("MOVL 36(R9), BX")
+	a.negSetup(2)
 	beta1, omb1, beta2, omb2, bc2, eps, negStep, wdc, decay := a.v(5), a.v(6), a.v(7), a.v(8), a.v(9), a.v(10), a.v(11), a.v(12), a.v(13)
 	p, g, m, v, t, vmax := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(14)
 	a.loop(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, func() {
 		a.p("VMULPS (DX), %s, %s", decay, p) // p *= 1 - lr*wd (1 unless AdamW)
 		a.p("VMOVUPS (SI), %s", g)
-		a.neg(2) // g = -g (maximize)
+		a.neg() // g = -g (maximize)
 		a.p("TESTL $1, BX")
 		a.p("JZ %s", a.l("nol2"))
 		a.p("VMULPS %s, %s, %s", wdc, p, t) // g += wd*p
@@ -157,12 +158,13 @@ func genSGD(w io.Writer, wd width) {
 		a.p("VBROADCASTSS %d(R9), %s", 4*i, a.v(5+i))
 	}
 	a.p("MOVL 16(R9), BX")
+	a.negSetup(16)
 	mom, omd, negLR, wdc := a.v(5), a.v(6), a.v(7), a.v(8)
 	p, g, b, t := a.v(0), a.v(1), a.v(2), a.v(4)
 	a.loop(wd, "n+24(FP)", []string{"DX", "SI", "DI"}, func() {
 		a.p("VMOVUPS (DX), %s", p)
 		a.p("VMOVUPS (SI), %s", g)
-		a.neg(16) // d = -g (maximize)
+		a.neg() // d = -g (maximize)
 		a.p("TESTL $1, BX")
 		a.p("JZ %s", a.l("nol2"))
 		a.p("VMULPS %s, %s, %s", wdc, p, t) // d = d + wd*p
