@@ -64,14 +64,19 @@ var vectorCases = []vectorCase{
 	{"Mul", func(a arrays) { Mul(a[0], a[1], a[2]) }, func(a arrays) { mulSpec(a[0], a[1], a[2]) }},
 }
 
-// optCases are the optimizer variants tested against their specs and PyTorch.
+// adamCases and sgdCases are the optimizer variants tested against their
+// specs and against PyTorch (testdata/optstep.json has one case per row).
 var adamCases = []struct {
-	name string
-	h    AdamParams
+	name    string
+	h       AdamParams
+	amsgrad bool
 }{
-	{"adam", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}},
-	{"adam_l2", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1}},
-	{"adamw", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}},
+	{"adam", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, false},
+	{"adam_l2", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1}, false},
+	{"adamw", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, false},
+	{"adam_amsgrad", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.6, Eps: 1e-8}, true},
+	{"adamw_amsgrad_maximize", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.5, Eps: 1e-6, WeightDecay: 0.01, Decoupled: true, Maximize: true}, true},
+	{"adam_l2_maximize", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Maximize: true}, false},
 }
 
 var sgdCases = []struct {
@@ -83,17 +88,24 @@ var sgdCases = []struct {
 	{"momentum", SGDParams{LR: 0.05, Momentum: 0.9}},
 	{"momentum_dampening_wd", SGDParams{LR: 0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 1e-3}},
 	{"nesterov", SGDParams{LR: 0.05, Momentum: 0.9, Nesterov: true}},
+	{"nesterov_wd_maximize", SGDParams{LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 0.01, Maximize: true}},
 }
 
 func init() {
 	for _, c := range adamCases {
+		vmax := func(a arrays) []float32 {
+			if c.amsgrad {
+				return a[4]
+			}
+			return nil
+		}
 		vectorCases = append(vectorCases, vectorCase{"AdamStep " + c.name, func(a arrays) {
 			for step := 1; step <= 3; step++ {
-				AdamStep(a[0], a[1], a[2], a[3], nil, c.h, step)
+				AdamStep(a[0], a[1], a[2], a[3], vmax(a), c.h, step)
 			}
 		}, func(a arrays) {
 			for step := 1; step <= 3; step++ {
-				adamSpecFor(a[0], a[1], a[2], a[3], c.h, step)
+				asSpec(func() { AdamStep(a[0], a[1], a[2], a[3], vmax(a), c.h, step) })
 			}
 		}})
 	}
