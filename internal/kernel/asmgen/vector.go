@@ -89,7 +89,8 @@ func genBinary(w io.Writer, wd width, op, sig, frame string) {
 // formula. s points at adamCoef[float32]: beta1, 1-beta1, beta2, 1-beta2,
 // sqrt(bias correction 2), eps, -step size, weight decay (L2), decoupled
 // decay factor, flags (bit 0: L2 weight decay, bit 1: maximize, bit 2:
-// AMSGrad, whose running maximum vmax is then read and written).
+// AMSGrad, whose running maximum vmax is then read and written), one loop
+// per combination of bits 0 and 2 (flagLoops).
 func genAdam(w io.Writer, wd width) {
 	a := &asm{w: w, name: "adam" + wd.suffix, r: wd.reg}
 	fmt.Fprintf(w, "\n// func %s(p, grad, m, v, vmax *float32, n int, s *adamCoef[float32])\n", a.name)
@@ -108,15 +109,14 @@ func genAdam(w io.Writer, wd width) {
 	a.negSetup(2)
 	beta1, omb1, beta2, omb2, bc2, eps, negStep, wdc, decay := a.v(5), a.v(6), a.v(7), a.v(8), a.v(9), a.v(10), a.v(11), a.v(12), a.v(13)
 	p, g, m, v, t, vmax := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(14)
-	a.loop(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, func() {
+	a.flagLoops(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, []uint32{1, 4}, func(a *asm, on func(uint32) bool) {
 		a.p("VMULPS (DX), %s, %s", decay, p) // p *= 1 - lr*wd (1 unless AdamW)
 		a.p("VMOVUPS (SI), %s", g)
 		a.neg() // g = -g (maximize)
-		a.p("TESTL $1, BX")
-		a.p("JZ %s", a.l("nol2"))
-		a.p("VMULPS %s, %s, %s", wdc, p, t) // g += wd*p
-		a.p("VADDPS %s, %s, %s", t, g, g)
-		a.label("nol2")
+		if on(1) {
+			a.p("VMULPS %s, %s, %s", wdc, p, t) // g += wd*p
+			a.p("VADDPS %s, %s, %s", t, g, g)
+		}
 		a.p("VMULPS (DI), %s, %s", beta1, m) // m = beta1*m + (1-beta1)*g
 		a.p("VMULPS %s, %s, %s", omb1, g, t)
 		a.p("VADDPS %s, %s, %s", t, m, m)
@@ -126,12 +126,11 @@ func genAdam(w io.Writer, wd width) {
 		a.p("VMULPS %s, %s, %s", g, t, t)
 		a.p("VADDPS %s, %s, %s", t, v, v)
 		a.p("VMOVUPS %s, (R8)", v)
-		a.p("TESTL $4, BX")
-		a.p("JZ %s", a.l("noams"))
-		a.p("VMOVUPS (R10), %s", vmax) // AMSGrad: v = vmax = vmax > v ? vmax : v
-		a.p("VMAXPS %s, %s, %s", v, vmax, v)
-		a.p("VMOVUPS %s, (R10)", v)
-		a.label("noams")
+		if on(4) {
+			a.p("VMOVUPS (R10), %s", vmax) // AMSGrad: v = vmax = vmax > v ? vmax : v
+			a.p("VMAXPS %s, %s, %s", v, vmax, v)
+			a.p("VMOVUPS %s, (R10)", v)
+		}
 		a.p("VSQRTPS %s, %s", v, t) // denom = sqrt(v)/bc2 + eps
 		a.p("VDIVPS %s, %s, %s", bc2, t, t)
 		a.p("VADDPS %s, %s, %s", eps, t, t)
@@ -145,7 +144,8 @@ func genAdam(w io.Writer, wd width) {
 // genSGD writes the SGD step; see sgdSpec in optstep.go. s points at
 // sgdCoef[float32]: momentum, 1-dampening, -lr, weight decay, flags (bit 0: L2
 // weight decay, bit 1: momentum, bit 2: first step, bit 3: Nesterov, bit 4:
-// maximize).
+// maximize), one loop per combination of bits 0-3 (flagLoops; without
+// momentum, bits 2 and 3 change nothing, as in sgdSpec).
 func genSGD(w io.Writer, wd width) {
 	a := &asm{w: w, name: "sgd" + wd.suffix, r: wd.reg}
 	fmt.Fprintf(w, "\n// func %s(p, grad, buf *float32, n int, s *sgdCoef[float32])\n", a.name)
@@ -161,35 +161,30 @@ func genSGD(w io.Writer, wd width) {
 	a.negSetup(16)
 	mom, omd, negLR, wdc := a.v(5), a.v(6), a.v(7), a.v(8)
 	p, g, b, t := a.v(0), a.v(1), a.v(2), a.v(4)
-	a.loop(wd, "n+24(FP)", []string{"DX", "SI", "DI"}, func() {
+	a.flagLoops(wd, "n+24(FP)", []string{"DX", "SI", "DI"}, []uint32{1, 2, 4, 8}, func(a *asm, on func(uint32) bool) {
 		a.p("VMOVUPS (DX), %s", p)
 		a.p("VMOVUPS (SI), %s", g)
 		a.neg() // d = -g (maximize)
-		a.p("TESTL $1, BX")
-		a.p("JZ %s", a.l("nol2"))
-		a.p("VMULPS %s, %s, %s", wdc, p, t) // d = d + wd*p
-		a.p("VADDPS %s, %s, %s", t, g, g)
-		a.label("nol2")
-		a.p("TESTL $2, BX")
-		a.p("JZ %s", a.l("step"))
-		a.p("TESTL $4, BX")
-		a.p("JZ %s", a.l("later"))
-		a.p("VMOVUPS %s, %s", g, b) // first step: buf = d
-		a.p("JMP %s", a.l("stored"))
-		a.label("later")
-		a.p("VMULPS (DI), %s, %s", mom, b) // buf = momentum*buf + (1-dampening)*d
-		a.p("VMULPS %s, %s, %s", omd, g, t)
-		a.p("VADDPS %s, %s, %s", t, b, b)
-		a.label("stored")
-		a.p("VMOVUPS %s, (DI)", b)
-		a.p("TESTL $8, BX")
-		a.p("JZ %s", a.l("plain"))
-		a.p("VMULPS %s, %s, %s", mom, b, t) // Nesterov: d = d + momentum*buf
-		a.p("VADDPS %s, %s, %s", t, g, g)
-		a.p("JMP %s", a.l("step"))
-		a.label("plain")
-		a.p("VMOVUPS %s, %s", b, g) // d = buf
-		a.label("step")
+		if on(1) {
+			a.p("VMULPS %s, %s, %s", wdc, p, t) // d = d + wd*p
+			a.p("VADDPS %s, %s, %s", t, g, g)
+		}
+		if on(2) {
+			if on(4) {
+				a.p("VMOVUPS %s, %s", g, b) // first step: buf = d
+			} else {
+				a.p("VMULPS (DI), %s, %s", mom, b) // buf = momentum*buf + (1-dampening)*d
+				a.p("VMULPS %s, %s, %s", omd, g, t)
+				a.p("VADDPS %s, %s, %s", t, b, b)
+			}
+			a.p("VMOVUPS %s, (DI)", b)
+			if on(8) {
+				a.p("VMULPS %s, %s, %s", mom, b, t) // Nesterov: d = d + momentum*buf
+				a.p("VADDPS %s, %s, %s", t, g, g)
+			} else {
+				a.p("VMOVUPS %s, %s", b, g) // d = buf
+			}
+		}
 		a.p("VMULPS %s, %s, %s", negLR, g, t) // p += -lr*d
 		a.p("VADDPS %s, %s, %s", t, p, p)
 		a.p("VMOVUPS %s, (DX)", p)
