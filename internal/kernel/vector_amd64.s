@@ -693,8 +693,6 @@ TEXT ·adagradAVX512(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
-	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
@@ -730,8 +728,6 @@ adagradAVX512_f0_loop:
 	ADDQ $64, DX
 	ADDQ $64, SI
 	ADDQ $64, DI
-	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adagradAVX512_f0_loop
 adagradAVX512_f0_done:
@@ -761,8 +757,6 @@ adagradAVX512_f1_loop:
 	ADDQ $64, DX
 	ADDQ $64, SI
 	ADDQ $64, DI
-	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adagradAVX512_f1_loop
 adagradAVX512_f1_done:
@@ -1111,7 +1105,6 @@ TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
@@ -1161,7 +1154,6 @@ adadeltaAVX512_f0_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adadeltaAVX512_f0_loop
 adadeltaAVX512_f0_done:
@@ -1203,7 +1195,6 @@ adadeltaAVX512_f1_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adadeltaAVX512_f1_loop
 adadeltaAVX512_f1_done:
@@ -1216,7 +1207,6 @@ TEXT ·adamaxAVX512(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
@@ -1262,7 +1252,6 @@ adamaxAVX512_f0_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adamaxAVX512_f0_loop
 adamaxAVX512_f0_done:
@@ -1298,7 +1287,6 @@ adamaxAVX512_f1_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ adamaxAVX512_f1_loop
 adamaxAVX512_f1_done:
@@ -1311,7 +1299,6 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
@@ -1365,7 +1352,6 @@ nadamAVX512_f0_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ nadamAVX512_f0_loop
 nadamAVX512_f0_done:
@@ -1407,7 +1393,6 @@ nadamAVX512_f1_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ nadamAVX512_f1_loop
 nadamAVX512_f1_done:
@@ -1420,7 +1405,6 @@ TEXT ·radamAVX512(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Z5
 	VBROADCASTSS 4(R9), Z6
@@ -1473,7 +1457,6 @@ radamAVX512_f0_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ radamAVX512_f0_loop
 radamAVX512_f0_done:
@@ -1509,7 +1492,6 @@ radamAVX512_f1_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ radamAVX512_f1_loop
 radamAVX512_f1_done:
@@ -1548,7 +1530,6 @@ radamAVX512_f4_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ radamAVX512_f4_loop
 radamAVX512_f4_done:
@@ -1589,7 +1570,6 @@ radamAVX512_f5_loop:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $64, R10
 	DECQ CX
 	JNZ radamAVX512_f5_loop
 radamAVX512_f5_done:
@@ -2292,8 +2272,6 @@ TEXT ·adagradAVX2(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DX
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
-	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
@@ -2329,8 +2307,6 @@ adagradAVX2_f0_loop:
 	ADDQ $32, DX
 	ADDQ $32, SI
 	ADDQ $32, DI
-	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adagradAVX2_f0_loop
 adagradAVX2_f0_done:
@@ -2360,8 +2336,6 @@ adagradAVX2_f1_loop:
 	ADDQ $32, DX
 	ADDQ $32, SI
 	ADDQ $32, DI
-	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adagradAVX2_f1_loop
 adagradAVX2_f1_done:
@@ -2710,7 +2684,6 @@ TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
@@ -2760,7 +2733,6 @@ adadeltaAVX2_f0_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adadeltaAVX2_f0_loop
 adadeltaAVX2_f0_done:
@@ -2802,7 +2774,6 @@ adadeltaAVX2_f1_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adadeltaAVX2_f1_loop
 adadeltaAVX2_f1_done:
@@ -2815,7 +2786,6 @@ TEXT ·adamaxAVX2(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
@@ -2861,7 +2831,6 @@ adamaxAVX2_f0_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adamaxAVX2_f0_loop
 adamaxAVX2_f0_done:
@@ -2897,7 +2866,6 @@ adamaxAVX2_f1_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ adamaxAVX2_f1_loop
 adamaxAVX2_f1_done:
@@ -2910,7 +2878,6 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
@@ -2964,7 +2931,6 @@ nadamAVX2_f0_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ nadamAVX2_f0_loop
 nadamAVX2_f0_done:
@@ -3006,7 +2972,6 @@ nadamAVX2_f1_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ nadamAVX2_f1_loop
 nadamAVX2_f1_done:
@@ -3019,7 +2984,6 @@ TEXT ·radamAVX2(SB), NOSPLIT, $0-56
 	MOVQ grad+8(FP), SI
 	MOVQ a+16(FP), DI
 	MOVQ b+24(FP), R8
-	MOVQ c+32(FP), R10
 	MOVQ s+48(FP), R9
 	VBROADCASTSS 0(R9), Y5
 	VBROADCASTSS 4(R9), Y6
@@ -3072,7 +3036,6 @@ radamAVX2_f0_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ radamAVX2_f0_loop
 radamAVX2_f0_done:
@@ -3108,7 +3071,6 @@ radamAVX2_f1_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ radamAVX2_f1_loop
 radamAVX2_f1_done:
@@ -3147,7 +3109,6 @@ radamAVX2_f4_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ radamAVX2_f4_loop
 radamAVX2_f4_done:
@@ -3188,7 +3149,6 @@ radamAVX2_f5_loop:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $32, R8
-	ADDQ $32, R10
 	DECQ CX
 	JNZ radamAVX2_f5_loop
 radamAVX2_f5_done:

@@ -19,20 +19,20 @@ import (
 // with a mask chosen before the loop (negSetup), so no flag is tested per
 // vector.
 
-// rule opens a kernel: loads the pointers and scalars, runs setup (if not
-// nil), then writes one loop per combination of the flag bits in bits;
+// rule opens a kernel: loads the pointers (p, grad and the first states
+// of a, b, c) and the scalars, runs setup (if not nil), then writes one
+// loop per combination of the flag bits in bits;
 // body writes one vector's work with p in register 0 and g in 1, the
 // scalars in s and on(bit) telling whether a flag is set in this loop.
-func rule(w io.Writer, wd width, name string, scalars int, bits []uint32, setup func(a *asm),
+func rule(w io.Writer, wd width, name string, states, scalars int, bits []uint32, setup func(a *asm),
 	body func(a *asm, s []string, on func(uint32) bool)) {
 	a := &asm{w: w, name: name + wd.suffix, r: wd.reg}
 	fmt.Fprintf(w, "\n// func %s(p, grad, a, b, c *float32, n int, s *%sCoef[float32])\n", a.name, name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-56\n", a.name)
-	a.p("MOVQ p+0(FP), DX")
-	a.p("MOVQ grad+8(FP), SI")
-	a.p("MOVQ a+16(FP), DI")
-	a.p("MOVQ b+24(FP), R8")
-	a.p("MOVQ c+32(FP), R10")
+	ptrs := []string{"DX", "SI", "DI", "R8", "R10"}[:2+states]
+	for i, arg := range []string{"p", "grad", "a", "b", "c"}[:2+states] {
+		a.p("MOVQ %s+%d(FP), %s", arg, 8*i, ptrs[i])
+	}
 	a.p("MOVQ s+48(FP), R9")
 	if 5+scalars > 15 {
 		panic("asmgen: " + a.name + ": register 15 holds the maximize sign mask")
@@ -47,7 +47,7 @@ func rule(w io.Writer, wd width, name string, scalars int, bits []uint32, setup 
 	if setup != nil {
 		setup(a)
 	}
-	a.flagLoops(wd, "n+40(FP)", []string{"DX", "SI", "DI", "R8", "R10"}, bits, func(v *asm, on func(uint32) bool) {
+	a.flagLoops(wd, "n+40(FP)", ptrs, bits, func(v *asm, on func(uint32) bool) {
 		v.p("VMOVUPS (DX), %s", v.v(0))
 		v.p("VMOVUPS (SI), %s", v.v(1))
 		body(v, s, on)
@@ -148,7 +148,7 @@ func (a *asm) emaSq(mem, x, beta, omb, t string) {
 
 func genRules(w io.Writer, wd width) {
 	// Adagrad: negLR, eps, wd.
-	rule(w, wd, "adagrad", 3, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
+	rule(w, wd, "adagrad", 1, 3, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
 		negLR, eps, wdc := s[0], s[1], s[2]
 		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
 		a.grad(wdc, t, on)
@@ -164,7 +164,7 @@ func genRules(w io.Writer, wd width) {
 	})
 	// RMSprop: alpha, 1-alpha, eps, -lr, wd, momentum; a = sq, b = buf,
 	// c = gavg; flag bit 2: centered, bit 3: momentum.
-	rule(w, wd, "rmsprop", 6, []uint32{1, 4, 8}, nil, func(a *asm, s []string, on func(uint32) bool) {
+	rule(w, wd, "rmsprop", 3, 6, []uint32{1, 4, 8}, nil, func(a *asm, s []string, on func(uint32) bool) {
 		alpha, oma, eps, negLR, wdc, mu := s[0], s[1], s[2], s[3], s[4], s[5]
 		p, g, x, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4)
 		a.grad(wdc, t, on)
@@ -191,7 +191,7 @@ func genRules(w io.Writer, wd width) {
 		}
 	})
 	// Adadelta: rho, 1-rho, eps, -lr, wd; a = sq, b = acc.
-	rule(w, wd, "adadelta", 5, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
+	rule(w, wd, "adadelta", 2, 5, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
 		rho, omr, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4]
 		p, x, t, u := a.v(0), a.v(2), a.v(3), a.v(4)
 		a.grad(wdc, t, on)
@@ -213,7 +213,7 @@ func genRules(w io.Writer, wd width) {
 	})
 	// Adamax: b1, 1-b1, b2, eps, -lr, wd, then the flags and the abs mask.
 	mask := wd.reg + "11"
-	rule(w, wd, "adamax", 6, []uint32{1}, func(a *asm) {
+	rule(w, wd, "adamax", 2, 6, []uint32{1}, func(a *asm) {
 		a.p("VBROADCASTSS 28(R9), %s", mask)
 	}, func(a *asm, s []string, on func(uint32) bool) {
 		b1, omb1, b2, eps, negLR, wdc := s[0], s[1], s[2], s[3], s[4], s[5]
@@ -232,7 +232,7 @@ func genRules(w io.Writer, wd width) {
 		a.p("VADDPS %s, %s, %s", t, p, p)
 	})
 	// NAdam: b1, 1-b1, b2, 1-b2, bc2, eps, -lrGrad, -lrMomentum, wd.
-	rule(w, wd, "nadam", 9, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
+	rule(w, wd, "nadam", 2, 9, []uint32{1}, nil, func(a *asm, s []string, on func(uint32) bool) {
 		b1, omb1, b2, omb2, bc2, eps, cg, cm, wdc := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
 		p, g, m, v, t, u := a.v(0), a.v(1), a.v(2), a.v(3), a.v(4), a.v(14)
 		a.grad(wdc, t, on)
@@ -250,7 +250,7 @@ func genRules(w io.Writer, wd width) {
 	})
 	// RAdam: b1, 1-b1, b2, 1-b2, eps, wd, bc1, lr, rect, sqrt(bc2); flag
 	// bit 2: rectified.
-	rule(w, wd, "radam", 10, []uint32{1, 4}, nil, func(a *asm, s []string, on func(uint32) bool) {
+	rule(w, wd, "radam", 2, 10, []uint32{1, 4}, nil, func(a *asm, s []string, on func(uint32) bool) {
 		b1, omb1, b2, omb2, eps, wdc, bc1, lr, rect, bc2 := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]
 		p, m, v, t, u := a.v(0), a.v(2), a.v(3), a.v(4), a.v(1) // g is dead after the moments
 		a.grad(wdc, t, on)
