@@ -10,8 +10,9 @@
 // Each optimizer's per-element math is one fused step of internal/kernel
 // (kernel.AdamStep, kernel.RMSpropStep, ...), whose pure-Go loop is the
 // specification for every element type and whose float32 form runs in
-// SIMD assembly where there is some, split over the kernel's workers for
-// large tensors. The optimizer's Step computes the per-step scalars (bias
+// SIMD assembly on CPUs with AVX2 or AVX-512, under every option,
+// bit-identical to that loop, split over the kernel's workers for large
+// tensors. The optimizer's Step computes the per-step scalars (bias
 // corrections, decayed rates) next to the lecture's formula. A step
 // allocates nothing once the state exists (it is created on the first
 // step, as in PyTorch).

@@ -34,7 +34,7 @@ type AdamParams struct {
 // layout the assembly reads (asmgen/vector.go).
 type adamCoef[T Float] struct {
 	beta1, omb1, beta2, omb2, bc2sqrt, eps, negStep, wd, decay T
-	flags                                                      uint32 // bit 0: L2 weight decay, bit 1: maximize
+	flags                                                      uint32 // bit 0: L2 weight decay, bit 1: maximize, bit 2: AMSGrad
 }
 
 // AdamStep applies Adam step number step (1 for the first) to the parameters
@@ -45,13 +45,15 @@ type adamCoef[T Float] struct {
 //	g' = -g (Maximize), then g' = g' + T(wd*p) (WeightDecay != 0, not Decoupled)
 //	m = T(beta1*m) + T(T(1-beta1)*g')
 //	v = T(beta2*v) + T(T(T(1-beta2)*g')*g')
-//	vmax = max(vmax, v), v' = vmax            (AMSGrad; else v' = v)
+//	vmax = vmax > v ? vmax : v, v' = vmax     (AMSGrad; else v' = v)
 //	denom = T(sqrt(v') / T(sqrt(1-beta2^step))) + eps
 //	p = p + T(T(-lr/(1-beta1^step) * m) / denom)
 //
-// every operation rounded to T in this order (adamSpec is the loop). float32
-// runs in assembly where the CPU has AVX2 or AVX-512, bit-identical to the
-// loop, split over Threads() goroutines for large arrays. It panics if the
+// every operation rounded to T in this order (adamSpec is the loop). AMSGrad's
+// maximum is MAXPS's (v when either is NaN; a NaN v stays NaN, so a NaN
+// sticks as with PyTorch's torch.maximum). float32 runs in assembly where
+// the CPU has AVX2 or AVX-512, every option, bit-identical to the loop,
+// split over Threads() goroutines for large arrays. It panics if the
 // lengths differ or step < 1.
 func AdamStep[T Float](p, g, m, v, vmax []T, h AdamParams, step int) {
 	if len(g) != len(p) || len(m) != len(p) || len(v) != len(p) || vmax != nil && len(vmax) != len(p) {
@@ -72,6 +74,9 @@ func AdamStep[T Float](p, g, m, v, vmax []T, h AdamParams, step int) {
 	if h.Maximize {
 		flags |= 2
 	}
+	if vmax != nil {
+		flags |= 4
+	}
 	c := adamCoef[T]{
 		beta1: T(h.Beta1), omb1: T(1 - h.Beta1),
 		beta2: T(h.Beta2), omb2: T(1 - h.Beta2),
@@ -81,19 +86,14 @@ func AdamStep[T Float](p, g, m, v, vmax []T, h AdamParams, step int) {
 		wd:      T(h.WeightDecay), decay: T(decay), flags: flags,
 	}
 	if isFloat32(T(0)) {
-		c32 := (*adamCoef[float32])(unsafe.Pointer(&c))
-		if vmax == nil && !h.Maximize {
-			adam32(as32(p), as32(g), as32(m), as32(v), c32)
-		} else {
-			step32(optJob{kind: kindAdamGo, p: as32(p), g: as32(g), a: as32(m), b: as32(v), c: as32(vmax), adam: *c32})
-		}
+		step32(optJob{kind: kindAdam, p: as32(p), g: as32(g), a: as32(m), b: as32(v), c: as32(vmax),
+			adam: *(*adamCoef[float32])(unsafe.Pointer(&c))})
 		return
 	}
 	adamSpec(p, g, m, v, vmax, &c)
 }
 
-// adamSpec is the Adam loop, the specification of the assembly (which
-// covers vmax == nil and no maximize).
+// adamSpec is the Adam loop, the specification of the assembly.
 func adamSpec[T Float](p, g, m, v, vmax []T, c *adamCoef[T]) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	if vmax != nil {
@@ -112,8 +112,10 @@ func adamSpec[T Float](p, g, m, v, vmax []T, c *adamCoef[T]) {
 		vi := T(c.beta2*v[i]) + T(T(c.omb2*gi)*gi)
 		m[i], v[i] = mi, vi
 		if vmax != nil {
-			vmax[i] = max(vmax[i], vi)
-			vi = vmax[i]
+			if vmax[i] > vi {
+				vi = vmax[i]
+			}
+			vmax[i] = vi
 		}
 		denom := T(T(math.Sqrt(float64(vi)))/c.bc2sqrt) + c.eps
 		p[i] = pi + T(T(c.negStep*mi)/denom)
@@ -147,7 +149,8 @@ type sgdCoef[T Float] struct {
 //
 // every operation rounded to T in this order (sgdSpec is the loop); first
 // marks the step that creates the buffer, as PyTorch's momentum_buffer None.
-// float32 runs in assembly like AdamStep. It panics if the lengths differ.
+// float32 runs in assembly like AdamStep, every option. It panics if the
+// lengths differ.
 func SGDStep[T Float](p, g, buf []T, h SGDParams, first bool) {
 	s := sgdCoef[T]{momentum: T(h.Momentum), omd: T(1 - h.Dampening), negLR: T(-h.LR), wd: T(h.WeightDecay)}
 	if h.WeightDecay != 0 {
@@ -174,12 +177,7 @@ func SGDStep[T Float](p, g, buf []T, h SGDParams, first bool) {
 		s.flags |= 16
 	}
 	if isFloat32(T(0)) {
-		c32 := (*sgdCoef[float32])(unsafe.Pointer(&s))
-		if h.Maximize {
-			step32(optJob{kind: kindSGDGo, p: as32(p), g: as32(g), a: as32(buf), sgd: *c32})
-		} else {
-			sgd32(as32(p), as32(g), as32(buf), c32)
-		}
+		step32(optJob{kind: kindSGD, p: as32(p), g: as32(g), a: as32(buf), sgd: *(*sgdCoef[float32])(unsafe.Pointer(&s))})
 		return
 	}
 	sgdSpec(p, g, buf, &s)
@@ -217,9 +215,7 @@ type optKind uint8
 
 const (
 	kindSGD optKind = iota
-	kindSGDGo
 	kindAdam
-	kindAdamGo
 	kindAdagrad
 	kindRMSprop
 	kindAdadelta
@@ -272,12 +268,8 @@ func (j *optJob) serial(lo, hi int) {
 	switch j.kind {
 	case kindSGD:
 		sgd32Serial(p, g, a, &j.sgd)
-	case kindSGDGo:
-		sgdSpec(p, g, a, &j.sgd)
 	case kindAdam:
-		adam32Serial(p, g, a, b, &j.adam)
-	case kindAdamGo:
-		adamSpec(p, g, a, b, c, &j.adam)
+		adam32Serial(p, g, a, b, c, &j.adam)
 	case kindAdagrad:
 		adagrad32Serial(p, g, a, &j.adagrad)
 	case kindRMSprop:
@@ -331,12 +323,4 @@ func parallelStep(j optJob) bool {
 	runParts(&opt32, parts)
 	opt32 = optJob{}
 	return true
-}
-
-func adam32(p, g, m, v []float32, c *adamCoef[float32]) {
-	step32(optJob{kind: kindAdam, p: p, g: g, a: m, b: v, adam: *c})
-}
-
-func sgd32(p, g, buf []float32, c *sgdCoef[float32]) {
-	step32(optJob{kind: kindSGD, p: p, g: g, a: buf, sgd: *c})
 }

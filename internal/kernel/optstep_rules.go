@@ -10,7 +10,9 @@ import (
 // rounded to T once per step; every operation rounded to T in the order of
 // PyTorch 1.13's single-tensor loops (2.x for NAdam); each XSpec loop is
 // the specification, and the only loop the optimizers run for float64.
-// float32 steps are split over Threads() goroutines for large arrays.
+// float32 steps run in assembly where the CPU has AVX2 or AVX-512, every
+// flag combination, bit-identical to the spec, split over Threads()
+// goroutines for large arrays.
 //
 // Shared coefficient flags: bit 0 adds the L2 penalty wd*p to the
 // gradient, bit 1 negates the gradient first (maximize).
@@ -93,7 +95,7 @@ type rmspropCoef[T Float] struct {
 // gradient) when Centered, else they may be nil:
 //
 //	sq = T(alpha*sq) + T(T((1-alpha)*g)*g)
-//	gavg = T(alpha*gavg) + T((1-alpha)*g); avg = T(sqrt(sq - T(gavg*gavg))) + eps  (centered)
+//	gavg = T(alpha*gavg) + T((1-alpha)*g); avg = T(sqrt(T(sq - T(gavg*gavg)))) + eps  (centered)
 //	avg = T(sqrt(sq)) + eps                                                     (otherwise)
 //	buf = T(mu*buf) + T(g/avg); p = p + T(-lr*buf)   (momentum)
 //	p = p + T(T(-lr*g)/avg)                          (otherwise)
@@ -129,7 +131,7 @@ func rmspropSpec[T Float](p, g, sq, buf, gavg []T, c *rmspropCoef[T]) {
 		var avg T
 		if c.flags&4 != 0 {
 			gavg[i] = T(gavg[i]*c.alpha) + T(c.oma*gi)
-			avg = T(math.Sqrt(float64(sq[i] + T(-gavg[i]*gavg[i]))))
+			avg = T(math.Sqrt(float64(sq[i] - T(gavg[i]*gavg[i]))))
 		} else {
 			avg = T(math.Sqrt(float64(sq[i])))
 		}

@@ -17,7 +17,7 @@ func addAVX512(dst, x, y *float32, n int)
 func mulAVX512(dst, x, y *float32, n int)
 
 //go:noescape
-func adamAVX512(p, grad, m, v *float32, n int, s *adamCoef[float32])
+func adamAVX512(p, grad, m, v, vmax *float32, n int, s *adamCoef[float32])
 
 //go:noescape
 func sgdAVX512(p, grad, buf *float32, n int, s *sgdCoef[float32])
@@ -32,7 +32,7 @@ func addAVX2(dst, x, y *float32, n int)
 func mulAVX2(dst, x, y *float32, n int)
 
 //go:noescape
-func adamAVX2(p, grad, m, v *float32, n int, s *adamCoef[float32])
+func adamAVX2(p, grad, m, v, vmax *float32, n int, s *adamCoef[float32])
 
 //go:noescape
 func sgdAVX2(p, grad, buf *float32, n int, s *sgdCoef[float32])
@@ -107,19 +107,14 @@ func mul32(dst, x, y []float32) {
 	mulSpec(dst[n:], x[n:], y[n:])
 }
 
-func adam32Serial(p, g, m, v []float32, c *adamCoef[float32]) {
-	n := 0
-	if vectorISA != 0 {
-		if n = body(len(p)); n > 0 {
-			_, _, _ = g[n-1], m[n-1], v[n-1]
-			if vectorISA == 16 {
-				adamAVX512(&p[0], &g[0], &m[0], &v[0], n, c)
-			} else {
-				adamAVX2(&p[0], &g[0], &m[0], &v[0], n, c)
-			}
-		}
+func adam32Serial(p, g, m, v, vmax []float32, c *adamCoef[float32]) {
+	n := vecLen(p, g, m, v, vmax)
+	if n > 0 && vectorISA == 16 {
+		adamAVX512(&p[0], &g[0], &m[0], &v[0], ptr(vmax, p), n, c)
+	} else if n > 0 {
+		adamAVX2(&p[0], &g[0], &m[0], &v[0], ptr(vmax, p), n, c)
 	}
-	adamSpec(p[n:], g[n:], m[n:], v[n:], nil, c)
+	adamSpec(p[n:], g[n:], m[n:], v[n:], sub(vmax, n, len(p)), c)
 }
 
 func sgd32Serial(p, g, buf []float32, c *sgdCoef[float32]) {

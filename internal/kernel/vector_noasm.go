@@ -13,8 +13,8 @@ func axpy32(alpha float32, x, y []float32) { axpySpec(alpha, x, y) }
 func add32(dst, x, y []float32)            { addSpec(dst, x, y) }
 func mul32(dst, x, y []float32)            { mulSpec(dst, x, y) }
 
-func adam32Serial(p, g, m, v []float32, c *adamCoef[float32]) { adamSpec(p, g, m, v, nil, c) }
-func sgd32Serial(p, g, buf []float32, c *sgdCoef[float32])    { sgdSpec(p, g, buf, c) }
+func adam32Serial(p, g, m, v, vmax []float32, c *adamCoef[float32]) { adamSpec(p, g, m, v, vmax, c) }
+func sgd32Serial(p, g, buf []float32, c *sgdCoef[float32])          { sgdSpec(p, g, buf, c) }
 
 func adagrad32Serial(p, g, sum []float32, c *adagradCoef[float32]) { adagradSpec(p, g, sum, c) }
 func adadelta32Serial(p, g, sq, acc []float32, c *adadeltaCoef[float32]) {

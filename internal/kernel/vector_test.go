@@ -49,27 +49,34 @@ func withISA(t *testing.T, isa int) {
 	t.Cleanup(func() { vectorISA = old })
 }
 
-// vectorCases: each runs the exported function (on the ISA under test) and
-// its Go spec on copies of the same arrays; the arrays must agree bit for bit.
-var vectorCases = []struct {
+// vectorCase runs an exported function (on the ISA under test) and its Go
+// spec on copies of the same arrays; the arrays must agree bit for bit.
+type vectorCase struct {
 	name string
-	run  func(arrays [4][]float32)
-	spec func(arrays [4][]float32)
-}{
-	{"Axpy", func(a [4][]float32) { Axpy(0.37, a[0], a[1]) }, func(a [4][]float32) { axpySpec(0.37, a[0], a[1]) }},
-	{"Add", func(a [4][]float32) { Add(a[0], a[1], a[2]) }, func(a [4][]float32) { addSpec(a[0], a[1], a[2]) }},
-	{"Add in place", func(a [4][]float32) { Add(a[1], a[1], a[2]) }, func(a [4][]float32) { addSpec(a[1], a[1], a[2]) }},
-	{"Mul", func(a [4][]float32) { Mul(a[0], a[1], a[2]) }, func(a [4][]float32) { mulSpec(a[0], a[1], a[2]) }},
+	run  func(a arrays)
+	spec func(a arrays)
 }
 
-// optCases are the optimizer variants tested against their specs and PyTorch.
+var vectorCases = []vectorCase{
+	{"Axpy", func(a arrays) { Axpy(0.37, a[0], a[1]) }, func(a arrays) { axpySpec(0.37, a[0], a[1]) }},
+	{"Add", func(a arrays) { Add(a[0], a[1], a[2]) }, func(a arrays) { addSpec(a[0], a[1], a[2]) }},
+	{"Add in place", func(a arrays) { Add(a[1], a[1], a[2]) }, func(a arrays) { addSpec(a[1], a[1], a[2]) }},
+	{"Mul", func(a arrays) { Mul(a[0], a[1], a[2]) }, func(a arrays) { mulSpec(a[0], a[1], a[2]) }},
+}
+
+// adamCases and sgdCases are the optimizer variants tested against their
+// specs and against PyTorch (testdata/optstep.json has one case per row).
 var adamCases = []struct {
-	name string
-	h    AdamParams
+	name    string
+	h       AdamParams
+	amsgrad bool
 }{
-	{"adam", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}},
-	{"adam_l2", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1}},
-	{"adamw", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}},
+	{"adam", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, false},
+	{"adam_l2", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1}, false},
+	{"adamw", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}, false},
+	{"adam_amsgrad", AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.6, Eps: 1e-8}, true},
+	{"adamw_amsgrad_maximize", AdamParams{LR: 1e-2, Beta1: 0.8, Beta2: 0.5, Eps: 1e-6, WeightDecay: 0.01, Decoupled: true, Maximize: true}, true},
+	{"adam_l2_maximize", AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Maximize: true}, false},
 }
 
 var sgdCases = []struct {
@@ -81,36 +88,33 @@ var sgdCases = []struct {
 	{"momentum", SGDParams{LR: 0.05, Momentum: 0.9}},
 	{"momentum_dampening_wd", SGDParams{LR: 0.05, Momentum: 0.9, Dampening: 0.1, WeightDecay: 1e-3}},
 	{"nesterov", SGDParams{LR: 0.05, Momentum: 0.9, Nesterov: true}},
+	{"nesterov_wd_maximize", SGDParams{LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 0.01, Maximize: true}},
 }
 
 func init() {
 	for _, c := range adamCases {
-		vectorCases = append(vectorCases, struct {
-			name string
-			run  func(arrays [4][]float32)
-			spec func(arrays [4][]float32)
-		}{"AdamStep " + c.name, func(a [4][]float32) {
-			for step := 1; step <= 3; step++ {
-				AdamStep(a[0], a[1], a[2], a[3], nil, c.h, step)
+		vmax := func(a arrays) []float32 {
+			if c.amsgrad {
+				return a[4]
 			}
-		}, func(a [4][]float32) {
+			return nil
+		}
+		vectorCases = append(vectorCases, vectorCase{"AdamStep " + c.name, func(a arrays) {
 			for step := 1; step <= 3; step++ {
-				var p []float32 // the spec, run through the float64-free path
-				p = a[0]
-				adamSpecFor(p, a[1], a[2], a[3], c.h, step)
+				AdamStep(a[0], a[1], a[2], a[3], vmax(a), c.h, step)
+			}
+		}, func(a arrays) {
+			for step := 1; step <= 3; step++ {
+				asSpec(func() { AdamStep(a[0], a[1], a[2], a[3], vmax(a), c.h, step) })
 			}
 		}})
 	}
 	for _, c := range sgdCases {
-		vectorCases = append(vectorCases, struct {
-			name string
-			run  func(arrays [4][]float32)
-			spec func(arrays [4][]float32)
-		}{"SGDStep " + c.name, func(a [4][]float32) {
+		vectorCases = append(vectorCases, vectorCase{"SGDStep " + c.name, func(a arrays) {
 			for step := 1; step <= 3; step++ {
 				SGDStep(a[0], a[1], a[2], c.h, step == 1)
 			}
-		}, func(a [4][]float32) {
+		}, func(a arrays) {
 			for step := 1; step <= 3; step++ {
 				sgdSpecFor(a[0], a[1], a[2], c.h, step == 1)
 			}
@@ -120,21 +124,11 @@ func init() {
 
 // adamSpecFor runs AdamStep with the vector kernels switched off: the spec.
 func adamSpecFor(p, g, m, v []float32, h AdamParams, step int) {
-	old, oldThreads := vectorISA, threads.Load()
-	vectorISA = 0
-	SetThreads(1)
-	AdamStep(p, g, m, v, nil, h, step)
-	vectorISA = old
-	threads.Store(oldThreads)
+	asSpec(func() { AdamStep(p, g, m, v, nil, h, step) })
 }
 
 func sgdSpecFor(p, g, buf []float32, h SGDParams, first bool) {
-	old, oldThreads := vectorISA, threads.Load()
-	vectorISA = 0
-	SetThreads(1)
-	SGDStep(p, g, buf, h, first)
-	vectorISA = old
-	threads.Store(oldThreads)
+	asSpec(func() { SGDStep(p, g, buf, h, first) })
 }
 
 func TestVectorKernels(t *testing.T) {
@@ -143,8 +137,8 @@ func TestVectorKernels(t *testing.T) {
 		withISA(t, isa)
 		for _, tc := range vectorCases {
 			for _, n := range vectorLengths() {
-				var got, want [4][]float32
-				var checks [4]func(*testing.T, string)
+				var got, want arrays
+				var checks [len(got)]func(*testing.T, string)
 				for i := range got {
 					// Array 3 is Adam's v: keep it non-negative.
 					got[i], checks[i] = guardedSlice(rng, n, i == 3)
@@ -169,7 +163,7 @@ func TestVectorKernels(t *testing.T) {
 func TestOptimizerStepParallel(t *testing.T) {
 	n := 3*minParallelStep + 5
 	rng := rand.New(rand.NewPCG(13, 14))
-	var got, want [4][]float32
+	var got, want arrays
 	for i := range got {
 		got[i], _ = guardedSlice(rng, n, i == 3)
 		want[i] = clone(got[i])

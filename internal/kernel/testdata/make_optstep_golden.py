@@ -1,5 +1,6 @@
 """Golden trajectories for kernel.AdamStep and kernel.SGDStep from PyTorch
-1.13's torch.optim.Adam, AdamW and SGD on float32 tensors.
+1.13's torch.optim.Adam, AdamW and SGD on float32 tensors, with AMSGrad and
+maximize.
 
 Run from the repository root:
   ../shared/tools/torch-python internal/kernel/testdata/make_optstep_golden.py > internal/kernel/testdata/optstep.json
@@ -19,6 +20,12 @@ CASES = [
     ("momentum", "SGD", dict(lr=0.05, momentum=0.9)),
     ("momentum_dampening_wd", "SGD", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-3)),
     ("nesterov", "SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    # Appended after the first eight so that their random draws stay the same.
+    ("adam_amsgrad", "Adam", dict(lr=1e-2, betas=(0.9, 0.6), eps=1e-8, amsgrad=True)),
+    ("adamw_amsgrad_maximize", "AdamW", dict(lr=1e-2, betas=(0.8, 0.5), eps=1e-6, weight_decay=0.01, amsgrad=True,
+                                             maximize=True)),
+    ("adam_l2_maximize", "Adam", dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1, maximize=True)),
+    ("nesterov_wd_maximize", "SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01, maximize=True)),
 ]
 
 
