@@ -1,6 +1,8 @@
 package dist
 
 import (
+	"unsafe"
+
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/tensor"
 )
@@ -83,7 +85,7 @@ func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes,
 		n = alignUp(n) + params[i].Value.Len()
 		r.end[i] = n
 	}
-	r.flat = make([]float32, alignUp(n)+stats) // a large allocation: page-aligned
+	r.flat = alignedFloats(alignUp(n) + stats)
 	r.Stats = r.flat[len(r.flat)-stats:]
 	for i, p := range params {
 		g := r.flat[r.end[i]-p.Value.Len() : r.end[i] : r.end[i]]
@@ -199,6 +201,13 @@ func (r *Reducer) submit(i int) {
 
 // alignUp rounds n floats up to a whole number of 64-byte cache lines.
 func alignUp(n int) int { return (n + 15) &^ 15 }
+
+// alignedFloats returns n zeros starting on a 64-byte boundary.
+func alignedFloats(n int) []float32 {
+	b := make([]float32, n+15)
+	skip := (64 - int(uintptr(unsafe.Pointer(&b[0]))%64)) % 64 / 4
+	return b[skip : skip+n : skip+n]
+}
 
 // statsIn returns the number of Stats values at the end of bucket i.
 func (r *Reducer) statsIn(i int) int {
