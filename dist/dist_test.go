@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/dist"
@@ -286,3 +287,66 @@ func TestReducerAllocations(t *testing.T) {
 		t.Errorf("%d buckets after regrouping, want 3", n)
 	}
 }
+
+// The parameters' gradients are views of the buckets: NewReducer keeps
+// their values, a gradient written by backward is the bucket's content
+// (what is summed is what Finish leaves in Grad, with no copy), and each
+// starts on a 64-byte cache line whatever the sizes before it.
+func TestReducerGradientsAreBucketViews(t *testing.T) {
+	var ps []*autograd.Var[float32]
+	for i, n := range []int{7, 33, 1, 100} {
+		p := autograd.NewParam(tensor.New[float32](n), fmt.Sprint("p", i))
+		p.Grad = tensor.New[float32](n)
+		for k := range p.Grad.Data() {
+			p.Grad.Data()[k] = float32(10*i + k)
+		}
+		ps = append(ps, p)
+	}
+	r := dist.NewReducer(&noComm{}, ps, 64, 1)
+	defer r.Close()
+	for i, p := range ps {
+		g := p.Grad.Data()
+		if addr := uintptr(unsafe.Pointer(&g[0])); addr%64 != 0 {
+			t.Errorf("%s: gradient at %#x, not on a 64-byte boundary", p.Name, addr)
+		}
+		for k, v := range g {
+			if v != float32(10*i+k) {
+				t.Fatalf("%s: grad[%d] = %v after NewReducer, was %v", p.Name, k, v, 10*i+k)
+			}
+		}
+	}
+	// A communicator that doubles what it reduces shows which memory it
+	// was handed: the gradients themselves.
+	r.Close()
+	r = dist.NewReducer(&doubler{}, ps, 64, 1)
+	defer r.Close()
+	r.Begin(1)
+	for i := len(ps) - 1; i >= 0; i-- {
+		r.Ready(ps[i])
+	}
+	if err := r.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range ps {
+		for k, v := range p.Grad.Data() {
+			if v != float32(2*(10*i+k)) {
+				t.Fatalf("%s: grad[%d] = %v after Finish, want the reduced %v", p.Name, k, v, 2*(10*i+k))
+			}
+		}
+	}
+	if len(r.Buckets()) < 2 {
+		t.Errorf("buckets %v: want several", r.Buckets())
+	}
+}
+
+// doubler is noComm whose all-reduce doubles its buffer in place.
+type doubler struct{ noComm }
+
+func (doubler) AllReduce(buf []float32, _ dist.Op) error {
+	for i := range buf {
+		buf[i] *= 2
+	}
+	return nil
+}
+
+func (d doubler) StartAllReduce(buf []float32, done chan<- error) { done <- d.AllReduce(buf, dist.Sum) }

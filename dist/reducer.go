@@ -1,7 +1,10 @@
 package dist
 
 import (
+	"unsafe"
+
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/tensor"
 )
 
 // DefaultBucketBytes is the gradient bytes per all-reduce bucket. PyTorch's
@@ -37,13 +40,20 @@ type Starter interface {
 // Stats, the caller's per-step numbers (loss sums, counts), travel at the
 // end of the last bucket and are summed with it, so that every rank sees
 // the global ones without a collective of their own: set them before
-// Backward. All buckets are views of one buffer, as large as the
-// gradients plus Stats; a warm step allocates nothing.
+// Backward.
+//
+// The parameters' gradients are themselves views of one buffer, in reverse
+// model order and followed by Stats, and the buckets are views of it
+// (PyTorch's gradient_as_bucket_view): backward accumulates straight into
+// the buckets, which are scaled and reduced in place, so that no gradient
+// is copied into a bucket or back, and the buckets take no memory beyond
+// the gradients'. A warm step allocates nothing.
 type Reducer struct {
 	comm    Communicator
 	starter Starter // comm, if it is one; otherwise the goroutine loop starts
 	params  []*autograd.Var[float32]
-	flat    []float32 // the gradients in reverse model order, then Stats
+	flat    []float32 // the gradients (their Grad tensors are views of it) in reverse model order, then Stats
+	end     []int     // per parameter: where its gradient ends in flat
 	buckets []bucket
 	of      map[*autograd.Var[float32]]int // parameter -> bucket
 	pending []int                          // per bucket: gradients not yet final
@@ -58,18 +68,32 @@ type Reducer struct {
 
 type bucket struct {
 	params []int     // indices into Reducer.params
-	buf    []float32 // the flat gradients of params, reduced in place (a view of flat)
+	buf    []float32 // the gradients of params, reduced in place (a view of flat)
 }
 
 // NewReducer groups params into buckets of about bucketBytes (0: the
-// default); stats is the number of values in Stats. Close releases it.
+// default); stats is the number of values in Stats. It replaces each
+// parameter's Grad by a view of the buckets' buffer holding the same
+// values. Close releases it.
 func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes, stats int) *Reducer {
-	n := stats
-	for _, p := range params {
-		n += p.Value.Len()
+	// Each gradient starts on a 64-byte cache line, as a tensor of its own
+	// would: backward's matrix products write its rows, and rows that
+	// straddle cache lines slow them by half.
+	r := &Reducer{comm: comm, params: params, end: make([]int, len(params))}
+	n := 0
+	for i := len(params) - 1; i >= 0; i-- {
+		n = alignUp(n) + params[i].Value.Len()
+		r.end[i] = n
 	}
-	r := &Reducer{comm: comm, params: params, flat: make([]float32, n)}
-	r.Stats = r.flat[n-stats:]
+	r.flat = alignedFloats(alignUp(n) + stats)
+	r.Stats = r.flat[len(r.flat)-stats:]
+	for i, p := range params {
+		g := r.flat[r.end[i]-p.Value.Len() : r.end[i] : r.end[i]]
+		if p.Grad != nil {
+			copy(g, p.Grad.Data())
+		}
+		p.Grad = tensor.FromSlice(g, p.Value.Shape()...)
+	}
 	r.Regroup(bucketBytes)
 	// One channel keeps the buckets in submission order; its room for all
 	// of them means submitting never blocks backward.
@@ -94,22 +118,19 @@ func (r *Reducer) Regroup(bucketBytes int) {
 	r.buckets = r.buckets[:0]
 	r.of = make(map[*autograd.Var[float32]]int, len(r.params))
 	var cur []int
-	lo, size := 0, 0
-	flush := func() {
-		r.buckets = append(r.buckets, bucket{params: cur, buf: r.flat[lo : lo+size]})
-		cur, lo, size = nil, lo+size, 0
+	lo := 0 // where the current bucket starts in flat
+	flush := func(hi int) {
+		r.buckets = append(r.buckets, bucket{params: cur, buf: r.flat[lo:hi]})
+		cur, lo = nil, hi
 	}
 	for i := len(r.params) - 1; i >= 0; i-- {
-		n := r.params[i].Value.Len()
-		if len(cur) > 0 && (size+n)*4 > bucketBytes {
-			flush()
+		if len(cur) > 0 && (r.end[i]-lo)*4 > bucketBytes {
+			flush(r.end[i+1])
 		}
 		cur = append(cur, i)
-		size += n
 		r.of[r.params[i]] = len(r.buckets)
 	}
-	size += len(r.Stats) // the last bucket carries them
-	flush()
+	flush(len(r.flat)) // the last bucket carries Stats
 	r.pending = make([]int, len(r.buckets))
 }
 
@@ -165,14 +186,11 @@ func (r *Reducer) Ready(v *autograd.Var[float32]) {
 
 func (r *Reducer) submit(i int) {
 	b := &r.buckets[i]
-	off := 0
-	for _, p := range b.params {
-		g := r.params[p].Grad.Data()
-		dst := b.buf[off : off+len(g)]
+	g := b.buf[:len(b.buf)-r.statsIn(i)] // the bucket's gradients, without Stats
+	if r.scale != 1 {
 		for k, v := range g {
-			dst[k] = v * r.scale
+			g[k] = v * r.scale
 		}
-		off += len(g)
 	}
 	if r.starter != nil {
 		r.starter.StartAllReduce(b.buf, r.done)
@@ -181,9 +199,27 @@ func (r *Reducer) submit(i int) {
 	}
 }
 
+// alignUp rounds n floats up to a whole number of 64-byte cache lines.
+func alignUp(n int) int { return (n + 15) &^ 15 }
+
+// alignedFloats returns n zeros starting on a 64-byte boundary.
+func alignedFloats(n int) []float32 {
+	b := make([]float32, n+15)
+	skip := (64 - int(uintptr(unsafe.Pointer(&b[0]))%64)) % 64 / 4
+	return b[skip : skip+n : skip+n]
+}
+
+// statsIn returns the number of Stats values at the end of bucket i.
+func (r *Reducer) statsIn(i int) int {
+	if i == len(r.buckets)-1 {
+		return len(r.Stats)
+	}
+	return 0
+}
+
 // Finish submits the buckets not yet submitted (parameters the loss did
-// not reach never become ready), waits for every all-reduce, and writes
-// the averaged gradients back into the parameters and the summed Stats.
+// not reach never become ready) and waits for every all-reduce: then the
+// parameters' gradients hold the average and Stats the sum.
 func (r *Reducer) Finish() error {
 	for ; r.next < len(r.buckets); r.next++ {
 		r.submit(r.next)
@@ -194,17 +230,7 @@ func (r *Reducer) Finish() error {
 			first = err
 		}
 	}
-	if first != nil {
-		return first
-	}
-	for _, b := range r.buckets {
-		off := 0
-		for _, p := range b.params {
-			g := r.params[p].Grad.Data()
-			off += copy(g, b.buf[off:off+len(g)])
-		}
-	}
-	return nil
+	return first
 }
 
 // BroadcastParams copies rank root's parameter values to every rank.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/dist"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/schedule"
@@ -115,5 +116,52 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 				t.Fatalf("%d warm steps on %d threads allocated %d times (%d GC cycles)", steps, runtime.GOMAXPROCS(0), n, cycles)
 			}
 		})
+	}
+}
+
+// silentPair is rank 0 of two whose collectives return at once, leaving
+// the buffers as they are: what is left to measure is the rank's own step.
+type silentPair struct{}
+
+func (silentPair) Rank() int                                     { return 0 }
+func (silentPair) Size() int                                     { return 2 }
+func (silentPair) Broadcast([]float32, int) error                { return nil }
+func (silentPair) AllReduce([]float32, dist.Op) error            { return nil }
+func (silentPair) Barrier() error                                { return nil }
+func (silentPair) Abort(int)                                     {}
+func (silentPair) StartAllReduce(_ []float32, done chan<- error) { done <- nil }
+
+// TestWarmDistributedStepAllocatesNothing: one rank's step (its share of
+// the batch scaling the loss, backward into the buckets, which are the
+// gradients, the checks and the optimizer step) must not touch the heap
+// once warm either.
+func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
+	ds := randomImages(t, 64, 1)
+	model, err := models.New[float32]("mlp", tensor.NewRand(1), models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.05, Momentum: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(model, opt, ds, ds, true, 1, Options{BatchSize: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.SetCommunicator(silentPair{}); err != nil {
+		t.Fatal(err)
+	}
+	b := tr.loader.Batch(0, 0)
+	step := func() {
+		if err := tr.step(b.X, b.Labels, b.Index); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		step()
+	}
+	if n := testing.AllocsPerRun(5, step); n != 0 {
+		t.Fatalf("a warm distributed step allocated %v times on one thread", n)
 	}
 }

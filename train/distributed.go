@@ -125,7 +125,13 @@ func (t *Trainer) globalBatch(i int) int {
 func (t *Trainer) stepDistributed(x *tensor.Tensor[float32], labels []int) error {
 	d := t.dist
 	t.applySchedule(t.pos.Step)
-	d.reducer.Begin(float32(len(labels)) / float32(t.globalBatch(t.pos.Batch)))
+	// Each rank's gradients count by its share of the global batch. The
+	// share multiplies the loss rather than the gradients: backward is
+	// linear in the loss's gradient, so every gradient comes out scaled
+	// without a pass over them (to the same bits as scaling them after,
+	// when the share is a power of two: an even split over 2 or 4 ranks).
+	share := float32(len(labels)) / float32(t.globalBatch(t.pos.Batch))
+	d.reducer.Begin(1)
 	t.Optimizer.ZeroGrad()
 	correct := t.pos.Correct
 	st := d.reducer.Stats // summed with the last bucket: set before Backward
@@ -141,7 +147,7 @@ func (t *Trainer) stepDistributed(x *tensor.Tensor[float32], labels []int) error
 		t.countCorrect(logits.Value, labels)
 		st[statCorrect] = float32(t.pos.Correct - correct)
 		t.pos.Correct = correct
-		g.Backward(l) // calls d.reducer.Ready as gradients become final
+		g.Backward(g.MulScalar(l, float64(share))) // calls d.reducer.Ready as gradients become final
 	}
 	if err := d.reducer.Finish(); err != nil {
 		return fmt.Errorf("train: averaging gradients: %w", err)
