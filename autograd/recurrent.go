@@ -189,13 +189,29 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	for s := range l.steps {
 		cur, prev := l.slot(s), l.slot(s+l.slots-1)
 		acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
-		// The hidden part h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from
-		// the zero state): into the gate block, or for the GRU, whose n
-		// gate multiplies it by r first, into hp.
-		p := acts
-		if l.kind == RecurrentGRU {
-			p = j.hp
+		if l.kind != RecurrentGRU {
+			// The pre-activations x_t + b_hh + h_{s-1}·W_hhᵀ, the product
+			// accumulated into the sum (beta = 1) while the rows are in
+			// cache: one pass over them fewer than adding afterwards.
+			t := l.time(s)
+			xo, xld := l.row(t, G)
+			for b := b0; b < b1; b++ {
+				a, x := acts[b*G:(b+1)*G], j.xp[xo+b*xld:xo+b*xld+G]
+				if j.bhh != nil {
+					kernel.Add(a, x, j.bhh)
+				} else {
+					copy(a, x)
+				}
+			}
+			if s > 0 {
+				j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 1, acts[b0*G:], G)
+			}
+			forwardGates(j, s, b0, b1, nil)
+			continue
 		}
+		// The GRU's hidden part h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero,
+		// from the zero state) goes to hp: the n gate multiplies it by r.
+		p := j.hp
 		if s > 0 {
 			j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 0, p[b0*G:], G)
 		}
@@ -214,9 +230,10 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	}
 }
 
-// forwardGates is step s of the forward pass for batch rows [b0, b1), from
-// p, the hidden part: the gates' pre-activations x + p, their
-// nonlinearities (kernel.Sigmoid, kernel.Tanh) and the state update.
+// forwardGates is step s of the forward pass for batch rows [b0, b1): the
+// gates' nonlinearities (kernel.Sigmoid, kernel.Tanh) and the state
+// update. The RNN's and LSTM's gate block holds the pre-activations
+// already; the GRU's are x + p, p its hidden part.
 func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
@@ -228,19 +245,14 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
 	acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 	for b := b0; b < b1; b++ {
-		x := j.xp[xo+b*xld : xo+b*xld+G]
-		pb := p[b*G : (b+1)*G]
 		a := acts[b*G : (b+1)*G]
 		h := hs[cur*bh+b*H : cur*bh+(b+1)*H]
 		switch l.kind {
 		case RecurrentTanh:
-			kernel.Add(a, x, pb)
 			kernel.Tanh(a, a)
 		case RecurrentReLU:
-			kernel.Add(a, x, pb)
 			kernel.ReLU(a, a)
 		case RecurrentLSTM:
-			kernel.Add(a, x, pb)
 			kernel.Sigmoid(a[:2*H], a[:2*H]) // i, f
 			kernel.Tanh(a[2*H:3*H], a[2*H:3*H])
 			kernel.Sigmoid(a[3*H:], a[3*H:]) // o
@@ -258,6 +270,7 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 			kernel.Tanh(tc, c)
 			kernel.Mul(h, a[3*H:], tc) // h = o⊙tanh c
 		case RecurrentGRU:
+			x, pb := j.xp[xo+b*xld:xo+b*xld+G], p[b*G:(b+1)*G]
 			kernel.Add(a[:2*H], x[:2*H], pb[:2*H])
 			kernel.Sigmoid(a[:2*H], a[:2*H]) // r, z
 			hpn := j.saved[l.hpn+cur*bh+b*H : l.hpn+cur*bh+(b+1)*H]
@@ -330,12 +343,13 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		clear(saved[l.dcn : l.dcn+bh]) // consumed: a retained graph's next pass starts from zero
 	}
 	var dxp []T
-	if gx := g.GradOf(xpv); gx != nil {
+	gx, overwrite := g.gradToWrite(xpv) // first writer: set dxp, not zero it and add
+	if gx != nil {
 		dxp = gx.Data()
 	}
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp, pk: j.pk}
+	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp, setDxp: overwrite, pk: j.pk}
 	if steps > 1 {
 		j.pk.Pack(false, G, H, whh, H) // op(B) = W_hh, [G·H, H]
 	}
@@ -359,7 +373,7 @@ func backwardSteps[T Float](j *recJob[T], b0, b1 int) {
 		beta = 1
 	}
 	for s := j.l.steps - 1; s >= 0; s-- {
-		backwardRows(&j.l, s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+		backwardRows(&j.l, s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp, j.setDxp)
 		if s > 0 {
 			j.pk.Gemm(false, b1-b0, 1, j.dhp[s*B*G+b0*G:], G, beta, j.dhRec[b0*H:], H)
 		}
@@ -384,8 +398,9 @@ func (fusedCellStateOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // backwardRows is step s of the backward pass for batch rows [b0, b1):
 // the gate gradients dhp and dxp from the output gradient and the
 // recurrent gradients dhRec (and dcRec), which it updates but for the
-// dhp·W_hh product.
-func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T) {
+// dhp·W_hh product. It adds the input part's gradient to dxp, or with set
+// writes it there.
+func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T, set bool) {
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
 	hs := saved[l.h:]
@@ -437,19 +452,24 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 				dn := dh * (1 - z) * (1 - nn*nn)
 				d[H+j] = dh * (hv - nn) * z * (1 - z)
 				d[j] = dn * hpn[j] * r * (1 - r)
-				if dx != nil {
+				if dx != nil && set {
+					dx[2*H+j] = dn
+				} else if dx != nil {
 					dx[2*H+j] += dn
 				}
 				d[2*H+j] = dn * r
 				dhr[j] = dh * z // the direct path h_{s-1} → h_s
 			}
 		}
-		if dx != nil {
-			if kind == RecurrentGRU {
-				kernel.Add(dx[:2*H], dx[:2*H], d[:2*H])
-			} else {
-				kernel.Add(dx, dx, d)
-			}
+		w := G // the GRU's n block of dx is done above
+		if kind == RecurrentGRU {
+			w = 2 * H
+		}
+		switch {
+		case dx != nil && set:
+			copy(dx[:w], d[:w])
+		case dx != nil:
+			kernel.Add(dx[:w], dx[:w], d[:w])
 		}
 	}
 }
@@ -463,6 +483,7 @@ type recJob[T Float] struct {
 	back                         bool
 	xp, whh, bhh, hp, out, saved []T
 	dout, dhp, dhRec, dcRec, dxp []T
+	setDxp                       bool              // backward writes dxp rather than adding to it
 	pk                           kernel.PackedB[T] // W_hh packed for the pass's per-step products
 }
 
