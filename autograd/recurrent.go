@@ -44,22 +44,29 @@ func (k RecurrentKind) Gates() int {
 }
 
 // recurrentLayout are the sizes of one fused layer and where its saved
-// tensors lie in the node's Saved buffer (all in processing order s: step
-// s is time t = s, or T-1-s when reverse). A pass that records nothing for
+// tensors lie in the node's Saved buffer (in processing order s: step s is
+// time t = s, or T-1-s when reverse). A pass that records nothing for
 // backward keeps only the last two steps (slots = 2, step s in slot s%2):
 // evaluating a batch of 1000 images then needs 7 MB instead of 100.
+//
+// The hidden states h (saved for the weight gradient only; the forward
+// pass reads h_{s-1} from the output) lie as the output does, [T, B, H] or
+// [B, T, H], but for the last step's, which are zero. Stacked so, the
+// pairs (gate gradient of step s, h_{s-1}) of all steps are the rows of
+// two matrices one time step apart, and dW_hh is one product (see
+// Backward); the zero rows cancel the pairs that straddle two sequences.
 type recurrentLayout struct {
 	kind                      RecurrentKind
 	steps, batch, hidden, gts int
 	slots                     int // steps saved: steps, or 2 without backward
 	batchFirst, reverse       bool
-	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent
+	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent (h without backward)
 	size                      int
 }
 
 func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
 	l := recurrentLayout{kind: kind, steps: steps, slots: min(slots, steps), batch: batch, hidden: hidden, gts: kind.Gates(),
-		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, dcn: -1}
+		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, h: -1, dcn: -1}
 	sbh := l.slots * batch * hidden
 	l.acts = 0
 	l.size = sbh * l.gts
@@ -69,7 +76,10 @@ func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, bat
 	if kind == RecurrentLSTM {
 		l.c, l.tc, l.size = l.size, l.size+sbh, l.size+2*sbh
 	}
-	l.h, l.size = l.size, l.size+sbh
+	l.h = -1
+	if l.slots == steps {
+		l.h, l.size = l.size, l.size+sbh
+	}
 	if kind == RecurrentLSTM {
 		l.dcn, l.size = l.size, l.size+batch*hidden
 	}
@@ -184,11 +194,16 @@ func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp 
 func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
-	bh, rows := B*H, b1-b0
-	hs := j.saved[l.h:]
+	rows := b1 - b0
 	for s := range l.steps {
-		cur, prev := l.slot(s), l.slot(s+l.slots-1)
+		cur := l.slot(s)
 		acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
+		var hPrev []T // h_{s-1} of rows b0.., with row stride hld
+		hld := 0
+		if s > 0 {
+			po, pld := l.row(l.time(s-1), H)
+			hPrev, hld = j.out[po+b0*pld:], pld
+		}
 		if l.kind != RecurrentGRU {
 			// The pre-activations x_t + b_hh + h_{s-1}·W_hhᵀ, the product
 			// accumulated into the sum (beta = 1) while the rows are in
@@ -204,7 +219,7 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 				}
 			}
 			if s > 0 {
-				j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 1, acts[b0*G:], G)
+				j.pk.Gemm(false, rows, 1, hPrev, hld, 1, acts[b0*G:], G)
 			}
 			forwardGates(j, s, b0, b1, nil)
 			continue
@@ -213,7 +228,7 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 		// from the zero state) goes to hp: the n gate multiplies it by r.
 		p := j.hp
 		if s > 0 {
-			j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 0, p[b0*G:], G)
+			j.pk.Gemm(false, rows, 1, hPrev, hld, 0, p[b0*G:], G)
 		}
 		for b := b0; b < b1; b++ {
 			pb := p[b*G : (b+1)*G]
@@ -238,15 +253,18 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	hs := j.saved[l.h:]
 	t := l.time(s)
 	xo, xld := l.row(t, G)
 	oo, old := l.row(t, H)
+	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
+	if s > 0 {
+		po, pld = l.row(l.time(s-1), H)
+	}
 	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
 	acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 	for b := b0; b < b1; b++ {
 		a := acts[b*G : (b+1)*G]
-		h := hs[cur*bh+b*H : cur*bh+(b+1)*H]
+		h := j.out[oo+b*old : oo+b*old+H]
 		switch l.kind {
 		case RecurrentTanh:
 			kernel.Tanh(a, a)
@@ -281,7 +299,7 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 			}
 			kernel.Tanh(n, n)
 			if s > 0 {
-				hprev := hs[prev*bh+b*H : prev*bh+(b+1)*H]
+				hprev := j.out[po+b*pld : po+b*pld+H]
 				for k := range h {
 					h[k] = n[k] + z[k]*(hprev[k]-n[k]) // (1-z)⊙n + z⊙h
 				}
@@ -294,7 +312,14 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 		if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
 			copy(h, a)
 		}
-		copy(j.out[oo+b*old:oo+b*old+H], h)
+		if l.h >= 0 { // saved for dW_hh, the last step's as zeros
+			hs := j.saved[l.h+oo+b*old : l.h+oo+b*old+H]
+			if s < l.steps-1 {
+				copy(hs, h)
+			} else {
+				clear(hs)
+			}
+		}
 	}
 }
 
@@ -318,6 +343,8 @@ func (fusedRecurrentOp[T]) Name() string { return "FusedRecurrent" }
 // The input part xp gets the gate gradients (dxp), the hidden part hp =
 // h_{s-1}·W_hhᵀ + b_hh gets dhp (equal but for GRU's n block), and then
 // dh_{s-1} += dhp·W_hh, dW_hh = Σ_s dhp_sᵀ·h_{s-1}, db_hh = Σ_s dhp_s.
+// dhp lies as xp does; where they are equal and this op writes dxp first,
+// dhp is dxp's buffer itself: the gate gradients are written once.
 func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	xpv, whh := n.In[0], n.In[1].Value.Data()
 	xs := xpv.Shape()
@@ -331,9 +358,7 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	B, H, G := batch, hidden, l.gts*hidden
 	bh := B * H
 	saved := n.Saved.Data()
-	hs := saved[l.h:]
 	dout := n.Out.Grad.Data()
-	dhp := g.Buffer(steps, B, G).Data()
 	dhRec := g.Buffer(B, H).Data()
 	clear(dhRec)
 	var dcRec []T
@@ -347,15 +372,36 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	if gx != nil {
 		dxp = gx.Data()
 	}
+	var dhp []T
+	shared := dxp != nil && overwrite && kind != RecurrentGRU
+	if shared {
+		dhp = dxp
+	} else {
+		dhp = g.Buffer(xs...).Data()
+	}
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp, setDxp: overwrite, pk: j.pk}
+	*j = recJob[T]{l: l, saved: saved, out: n.Out.Value.Data(), back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec,
+		dxp: dxp, setDxp: overwrite, dhpIsDxp: shared, pk: j.pk}
 	if steps > 1 {
 		j.pk.Pack(false, G, H, whh, H) // op(B) = W_hh, [G·H, H]
 	}
 	runRows(j)
-	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 { // dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}
-		kernel.Gemm(true, false, G, H, (steps-1)*B, 1, dhp[B*G:], G, hs, H, 1, gw.Data(), H)
+	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 {
+		// dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}: h_{s-1} of row (t, b) is the
+		// saved row one time step (d rows) before it, or after it when
+		// reverse; a pair that straddles two sequences (batch first) meets
+		// the zeros saved for the last step.
+		d := B
+		if batchFirst {
+			d = 1
+		}
+		hs := saved[l.h : l.h+steps*B*H]
+		dh, hh := dhp[d*G:], hs
+		if reverse {
+			dh, hh = dhp, hs[d*H:]
+		}
+		kernel.Gemm(true, false, G, H, steps*B-d, 1, dh, G, hh, H, 1, gw.Data(), H)
 	}
 	if gb := g.GradOf(n.In[2]); gb != nil { // db_hh = Σ_s dhp_s
 		sumRows(gb.Data(), dhp, steps*B, G)
@@ -367,15 +413,16 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // gate gradients, then dh_{s-1} = dhp·W_hh for these rows (plus the GRU's
 // direct path, already in dhRec).
 func backwardSteps[T Float](j *recJob[T], b0, b1 int) {
-	B, H, G := j.l.batch, j.l.hidden, j.l.gts*j.l.hidden
+	H, G := j.l.hidden, j.l.gts*j.l.hidden
 	beta := T(0)
 	if j.l.kind == RecurrentGRU {
 		beta = 1
 	}
 	for s := j.l.steps - 1; s >= 0; s-- {
-		backwardRows(&j.l, s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp, j.setDxp)
+		backwardRows(j, s, b0, b1)
 		if s > 0 {
-			j.pk.Gemm(false, b1-b0, 1, j.dhp[s*B*G+b0*G:], G, beta, j.dhRec[b0*H:], H)
+			xo, xld := j.l.row(j.l.time(s), G)
+			j.pk.Gemm(false, b1-b0, 1, j.dhp[xo+b0*xld:], xld, beta, j.dhRec[b0*H:], H)
 		}
 	}
 }
@@ -398,38 +445,42 @@ func (fusedCellStateOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // backwardRows is step s of the backward pass for batch rows [b0, b1):
 // the gate gradients dhp and dxp from the output gradient and the
 // recurrent gradients dhRec (and dcRec), which it updates but for the
-// dhp·W_hh product. It adds the input part's gradient to dxp, or with set
-// writes it there.
-func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T, set bool) {
+// dhp·W_hh product. It adds the input part's gradient to dxp, or with
+// setDxp writes it there (nothing to do where dhp is dxp).
+func backwardRows[T Float](j *recJob[T], s, b0, b1 int) {
+	l := &j.l
+	saved, dout, dhRec, dcRec := j.saved, j.dout, j.dhRec, j.dcRec
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	hs := saved[l.h:]
 	kind := l.kind
 	t := l.time(s)
 	xo, xld := l.row(t, G)
 	oo, old := l.row(t, H)
+	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
+	if s > 0 {
+		po, pld = l.row(l.time(s-1), H)
+	}
 	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
-	dp := dhp[s*B*G : (s+1)*B*G]
 	for b := b0; b < b1; b++ {
 		a := acts[b*G : (b+1)*G]
-		d := dp[b*G : (b+1)*G]
+		d := j.dhp[xo+b*xld : xo+b*xld+G]
 		dhr := dhRec[b*H : (b+1)*H]
 		do := dout[oo+b*old : oo+b*old+H]
 		var dx []T
-		if dxp != nil {
-			dx = dxp[xo+b*xld : xo+b*xld+G]
+		if j.dxp != nil && !j.dhpIsDxp {
+			dx = j.dxp[xo+b*xld : xo+b*xld+G]
 		}
 		switch kind {
 		case RecurrentTanh:
-			for j := range H {
-				d[j] = (do[j] + dhr[j]) * (1 - a[j]*a[j])
+			for k := range H {
+				d[k] = (do[k] + dhr[k]) * (1 - a[k]*a[k])
 			}
 		case RecurrentReLU:
-			for j := range H {
-				if a[j] > 0 {
-					d[j] = do[j] + dhr[j]
+			for k := range H {
+				if a[k] > 0 {
+					d[k] = do[k] + dhr[k]
 				} else {
-					d[j] = 0
+					d[k] = 0
 				}
 			}
 		case RecurrentLSTM:
@@ -442,23 +493,23 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			kernel.LSTMBackward(d, a, tc, cp, do, dhr, dcr)
 		case RecurrentGRU:
 			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
-			for j := range H {
-				r, z, nn := a[j], a[H+j], a[2*H+j]
-				dh := do[j] + dhr[j]
+			for k := range H {
+				r, z, nn := a[k], a[H+k], a[2*H+k]
+				dh := do[k] + dhr[k]
 				var hv T
 				if s > 0 {
-					hv = hs[(s-1)*bh+b*H+j]
+					hv = j.out[po+b*pld+k]
 				}
 				dn := dh * (1 - z) * (1 - nn*nn)
-				d[H+j] = dh * (hv - nn) * z * (1 - z)
-				d[j] = dn * hpn[j] * r * (1 - r)
-				if dx != nil && set {
-					dx[2*H+j] = dn
+				d[H+k] = dh * (hv - nn) * z * (1 - z)
+				d[k] = dn * hpn[k] * r * (1 - r)
+				if dx != nil && j.setDxp {
+					dx[2*H+k] = dn
 				} else if dx != nil {
-					dx[2*H+j] += dn
+					dx[2*H+k] += dn
 				}
-				d[2*H+j] = dn * r
-				dhr[j] = dh * z // the direct path h_{s-1} → h_s
+				d[2*H+k] = dn * r
+				dhr[k] = dh * z // the direct path h_{s-1} → h_s
 			}
 		}
 		w := G // the GRU's n block of dx is done above
@@ -466,7 +517,7 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			w = 2 * H
 		}
 		switch {
-		case dx != nil && set:
+		case dx != nil && j.setDxp:
 			copy(dx[:w], d[:w])
 		case dx != nil:
 			kernel.Add(dx[:w], dx[:w], d[:w])
@@ -484,6 +535,7 @@ type recJob[T Float] struct {
 	xp, whh, bhh, hp, out, saved []T
 	dout, dhp, dhRec, dcRec, dxp []T
 	setDxp                       bool              // backward writes dxp rather than adding to it
+	dhpIsDxp                     bool              // dhp is dxp's buffer: written once
 	pk                           kernel.PackedB[T] // W_hh packed for the pass's per-step products
 }
 
