@@ -9,17 +9,22 @@ import (
 // This file holds the fused recurrent layer: a whole RNN, LSTM or GRU
 // layer (one direction, zero initial state) over a sequence as one node on
 // the tape, as cuDNN and PyTorch's CPU kernels do. The caller computes the
-// input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear);
-// the op then runs, per step, one GEMM h·W_hhᵀ + b_hh (W_hh packed once for
-// all steps, kernel.PackedB) and the gate nonlinearities (kernel.Sigmoid,
-// kernel.Tanh: vectorized) and state update in one pass, saving the
-// activated gates for the backward pass. Batch rows do not interact, so
-// with several threads each runs the whole sequence on its share of the
-// rows: one hand-off per pass instead of two per step. Backward runs backpropagation through time inside
-// the op: per step the gate derivatives in one pass and one GEMM dh·W_hh
-// for the previous step's hidden gradient; the weight gradient dW_hh and
-// the bias gradient db_hh are one GEMM and one column sum over all steps
-// at the end, instead of one small product and reduction per step.
+// input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear;
+// nn folds b_hh into that bias for the RNN and LSTM); the op then runs,
+// per step, one GEMM that adds h·W_hhᵀ to the gate rows holding x_t's part
+// (W_hh packed once for all steps, kernel.PackedB; beta = 1, so no
+// separate add), then the gate nonlinearities (kernel.Sigmoid,
+// kernel.Tanh: vectorized) and state update in one pass, keeping the
+// activated gates for the backward pass (in xp's own buffer when nn runs
+// it in place). Batch rows do not interact, so with several threads each
+// runs the whole sequence on its share of the rows: one hand-off per pass
+// instead of two per step. Backward runs backpropagation through time
+// inside the op: per step the gate derivatives in one pass (written
+// straight into xp's gradient when nothing else writes it) and one GEMM
+// dh·W_hh for the previous step's hidden gradient; the weight gradient
+// dW_hh and the bias gradient db_hh are one GEMM and one column sum over
+// all steps at the end, instead of one small product and reduction per
+// step.
 
 // RecurrentKind says which recurrence FusedRecurrent runs.
 type RecurrentKind int
@@ -47,7 +52,9 @@ func (k RecurrentKind) Gates() int {
 // tensors lie in the node's Saved buffer (in processing order s: step s is
 // time t = s, or T-1-s when reverse). A pass that records nothing for
 // backward keeps only the last two steps (slots = 2, step s in slot s%2):
-// evaluating a batch of 1000 images then needs 7 MB instead of 100.
+// evaluating a batch of 1000 images in place then needs 7 MB instead of
+// 100. The gates lie as xp does, in xp's buffer (in place) or in a block
+// of Saved the size of xp.
 //
 // The hidden states h (saved for the weight gradient only; the forward
 // pass reads h_{s-1} from the output) lie as the output does, [T, B, H] or
@@ -60,16 +67,17 @@ type recurrentLayout struct {
 	steps, batch, hidden, gts int
 	slots                     int // steps saved: steps, or 2 without backward
 	batchFirst, reverse       bool
-	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent (h without backward)
+	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent (h without backward, acts in place)
 	size                      int
 }
 
-func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
+func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse, inPlace bool) recurrentLayout {
 	l := recurrentLayout{kind: kind, steps: steps, slots: min(slots, steps), batch: batch, hidden: hidden, gts: kind.Gates(),
-		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, h: -1, dcn: -1}
+		batchFirst: batchFirst, reverse: reverse, acts: -1, hpn: -1, c: -1, tc: -1, h: -1, dcn: -1}
 	sbh := l.slots * batch * hidden
-	l.acts = 0
-	l.size = sbh * l.gts
+	if !inPlace { // the gates of every step, laid out as xp
+		l.acts, l.size = 0, steps*batch*hidden*l.gts
+	}
 	if kind == RecurrentGRU {
 		l.hpn, l.size = l.size, l.size+sbh
 	}
@@ -84,6 +92,15 @@ func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, bat
 		l.dcn, l.size = l.size, l.size+batch*hidden
 	}
 	return l
+}
+
+// gatesOf returns l's gate block, laid out as xp: xp's own buffer when the
+// pass runs in place, else its block of saved.
+func gatesOf[T Float](l *recurrentLayout, xp, saved []T) []T {
+	if l.acts < 0 {
+		return xp
+	}
+	return saved[l.acts : l.acts+len(xp)]
 }
 
 // slot returns where step s is saved.
@@ -118,6 +135,19 @@ func (l *recurrentLayout) row(t, w int) (off, ld int) {
 // its result equals the per-step composition of Linear, Narrow, Sigmoid,
 // Tanh, Mul and Add, as one node.
 func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse bool) (out, cn *Var[T]) {
+	return g.fusedRecurrent(kind, xp, whh, bhh, batchFirst, reverse, false)
+}
+
+// FusedRecurrentInPlace is FusedRecurrent computing the gates in xp's own
+// buffer: afterwards xp's value holds the activated gates, not x·W_ihᵀ +
+// b_ih. It is for a caller whose xp feeds nothing else, as in nn's layers
+// (Linear's backward does not read its output): it saves a copy of xp,
+// 1.8M floats for row-MNIST's LSTM, per pass.
+func (g *Graph[T]) FusedRecurrentInPlace(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse bool) (out, cn *Var[T]) {
+	return g.fusedRecurrent(kind, xp, whh, bhh, batchFirst, reverse, true)
+}
+
+func (g *Graph[T]) fusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse, inPlace bool) (out, cn *Var[T]) {
 	xs := xp.Shape()
 	if len(xs) != 3 || whh.Value.Dims() != 2 {
 		panic(fmt.Sprintf("autograd: FusedRecurrent: input %v and weight %v, want 3 and 2 dimensions", xs, whh.Shape()))
@@ -136,7 +166,7 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	if !req {
 		slots = 2
 	}
-	l := newRecurrentLayout(kind, steps, slots, batch, hidden, batchFirst, reverse)
+	l := newRecurrentLayout(kind, steps, slots, batch, hidden, batchFirst, reverse, inPlace)
 	shape := [3]int{steps, batch, hidden}
 	if batchFirst {
 		shape[0], shape[1] = batch, steps
@@ -148,7 +178,7 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	if req {
 		n := g.Record(fusedRecurrentOp[T]{}, out, xp, whh, bhh)
 		n.Ints[0], n.Ints[1] = int(kind), boolInt(batchFirst)
-		n.Ints[2] = boolInt(reverse)
+		n.Ints[2], n.Ints[3] = boolInt(reverse), boolInt(inPlace)
 		n.Saved = saved
 	}
 	if kind != RecurrentLSTM {
@@ -182,7 +212,7 @@ func optData[T Float](v *Var[T]) []T {
 func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp []T) {
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: *l, xp: xp, whh: whh, bhh: bhh, hp: hp, out: out, saved: saved, pk: j.pk}
+	*j = recJob[T]{l: *l, xp: xp, whh: whh, bhh: bhh, hp: hp, out: out, saved: saved, gates: gatesOf(l, xp, saved), pk: j.pk}
 	if l.steps > 1 {
 		G, H := l.gts*l.hidden, l.hidden
 		j.pk.Pack(true, H, G, whh, H) // op(B) = W_hhᵀ, [H, G·H]
@@ -193,11 +223,9 @@ func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp 
 // forwardRows runs the forward pass of batch rows [b0, b1) over all steps.
 func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	l := &j.l
-	B, H, G := l.batch, l.hidden, l.gts*l.hidden
+	H, G := l.hidden, l.gts*l.hidden
 	rows := b1 - b0
 	for s := range l.steps {
-		cur := l.slot(s)
-		acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 		var hPrev []T // h_{s-1} of rows b0.., with row stride hld
 		hld := 0
 		if s > 0 {
@@ -208,18 +236,18 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 			// The pre-activations x_t + b_hh + h_{s-1}·W_hhᵀ, the product
 			// accumulated into the sum (beta = 1) while the rows are in
 			// cache: one pass over them fewer than adding afterwards.
-			t := l.time(s)
-			xo, xld := l.row(t, G)
+			xo, xld := l.row(l.time(s), G)
 			for b := b0; b < b1; b++ {
-				a, x := acts[b*G:(b+1)*G], j.xp[xo+b*xld:xo+b*xld+G]
-				if j.bhh != nil {
+				a, x := j.gates[xo+b*xld:xo+b*xld+G], j.xp[xo+b*xld:xo+b*xld+G]
+				switch {
+				case j.bhh != nil:
 					kernel.Add(a, x, j.bhh)
-				} else {
+				case l.acts >= 0: // not in place
 					copy(a, x)
 				}
 			}
 			if s > 0 {
-				j.pk.Gemm(false, rows, 1, hPrev, hld, 1, acts[b0*G:], G)
+				j.pk.Gemm(false, rows, 1, hPrev, hld, 1, j.gates[xo+b0*xld:], xld)
 			}
 			forwardGates(j, s, b0, b1, nil)
 			continue
@@ -261,9 +289,8 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 		po, pld = l.row(l.time(s-1), H)
 	}
 	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
-	acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 	for b := b0; b < b1; b++ {
-		a := acts[b*G : (b+1)*G]
+		a := j.gates[xo+b*xld : xo+b*xld+G] // xp's row itself when in place
 		h := j.out[oo+b*old : oo+b*old+H]
 		switch l.kind {
 		case RecurrentTanh:
@@ -348,13 +375,13 @@ func (fusedRecurrentOp[T]) Name() string { return "FusedRecurrent" }
 func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	xpv, whh := n.In[0], n.In[1].Value.Data()
 	xs := xpv.Shape()
-	kind, batchFirst, reverse := RecurrentKind(n.Ints[0]), n.Ints[1] == 1, n.Ints[2] == 1
+	kind, batchFirst, reverse, inPlace := RecurrentKind(n.Ints[0]), n.Ints[1] == 1, n.Ints[2] == 1, n.Ints[3] == 1
 	steps, batch := xs[0], xs[1]
 	if batchFirst {
 		steps, batch = batch, steps
 	}
 	hidden := n.In[1].Value.Dim(1)
-	l := newRecurrentLayout(kind, steps, steps, batch, hidden, batchFirst, reverse)
+	l := newRecurrentLayout(kind, steps, steps, batch, hidden, batchFirst, reverse, inPlace)
 	B, H, G := batch, hidden, l.gts*hidden
 	bh := B * H
 	saved := n.Saved.Data()
@@ -381,7 +408,7 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	}
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: l, saved: saved, out: n.Out.Value.Data(), back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec,
+	*j = recJob[T]{l: l, saved: saved, gates: gatesOf(&l, xpv.Value.Data(), saved), out: n.Out.Value.Data(), back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec,
 		dxp: dxp, setDxp: overwrite, dhpIsDxp: shared, pk: j.pk}
 	if steps > 1 {
 		j.pk.Pack(false, G, H, whh, H) // op(B) = W_hh, [G·H, H]
@@ -460,9 +487,8 @@ func backwardRows[T Float](j *recJob[T], s, b0, b1 int) {
 	if s > 0 {
 		po, pld = l.row(l.time(s-1), H)
 	}
-	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
 	for b := b0; b < b1; b++ {
-		a := acts[b*G : (b+1)*G]
+		a := j.gates[xo+b*xld : xo+b*xld+G]
 		d := j.dhp[xo+b*xld : xo+b*xld+G]
 		dhr := dhRec[b*H : (b+1)*H]
 		do := dout[oo+b*old : oo+b*old+H]
@@ -533,6 +559,7 @@ type recJob[T Float] struct {
 	l                            recurrentLayout // a copy: a pointer would make the caller's escape
 	back                         bool
 	xp, whh, bhh, hp, out, saved []T
+	gates                        []T // the activated gates, laid out as xp (see gatesOf)
 	dout, dhp, dhRec, dcRec, dxp []T
 	setDxp                       bool              // backward writes dxp rather than adding to it
 	dhpIsDxp                     bool              // dhp is dxp's buffer: written once

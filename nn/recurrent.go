@@ -257,7 +257,7 @@ func (r *recurrent[T]) run(g *autograd.Graph[T], x, h0, c0 *autograd.Var[T]) (ou
 					bih, bhh = g.Add(bih, bhh), nil
 				}
 				xp := g.Linear(in, w.WeightIH, bih)
-				out, c := g.FusedRecurrent(r.kind.fused(), xp, w.WeightHH, bhh, r.opts.BatchFirst, d == 1)
+				out, c := g.FusedRecurrentInPlace(r.kind.fused(), xp, w.WeightHH, bhh, r.opts.BatchFirst, d == 1) // xp feeds nothing else
 				last := steps - 1
 				if d == 1 {
 					last = 0
