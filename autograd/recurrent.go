@@ -304,11 +304,11 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 			c := j.saved[l.c+cur*bh+b*H : l.c+cur*bh+(b+1)*H]
 			tc := j.saved[l.tc+cur*bh+b*H : l.tc+cur*bh+(b+1)*H]
 			i, f, gg := a[:H], a[H:2*H], a[2*H:3*H]
-			if s > 0 {
+			if s > 0 { // c = i⊙g + f⊙c_{s-1}, vectorized, i⊙g parked in tc
 				cp := j.saved[l.c+prev*bh+b*H : l.c+prev*bh+(b+1)*H]
-				for k := range c {
-					c[k] = i[k]*gg[k] + f[k]*cp[k]
-				}
+				kernel.Mul(tc, i, gg)
+				kernel.Mul(c, f, cp)
+				kernel.Add(c, c, tc)
 			} else {
 				kernel.Mul(c, i, gg)
 			}
