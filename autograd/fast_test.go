@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -38,26 +39,31 @@ func testReluGrad[T Float](t *testing.T, ys []float64) {
 }
 
 // TestSumRows: the vectorized bias gradient equals the plain loop bit for
-// bit.
+// bit, also when a large matrix is split by columns over two threads.
 func TestSumRows(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
 	rng := tensor.NewRand(1)
-	for _, cols := range []int{1, 7, 16, 33, 512} {
-		m := tensor.New[float32](5, cols)
-		m.RandN(rng, 0, 1)
-		got, want := make([]float32, cols), make([]float32, cols)
-		for j := range got {
-			got[j] = float32(j)
-			want[j] = float32(j)
-		}
-		sumRows(got, m.Data(), 5, cols)
-		for r := range 5 {
-			for j := range want {
-				want[j] += m.Data()[r*cols+j]
+	for _, threads := range []int{1, 2} {
+		kernel.SetThreads(threads)
+		for _, c := range []struct{ rows, cols int }{{5, 1}, {5, 7}, {5, 16}, {5, 33}, {5, 512}, {200, 600}, {130, 515}, {2000, 65}} {
+			rows, cols := c.rows, c.cols
+			m := tensor.New[float32](rows, cols)
+			m.RandN(rng, 0, 1)
+			got, want := make([]float32, cols), make([]float32, cols)
+			for j := range got {
+				got[j] = float32(j)
+				want[j] = float32(j)
 			}
-		}
-		for j := range want {
-			if got[j] != want[j] {
-				t.Fatalf("cols %d: d[%d] = %v, want %v", cols, j, got[j], want[j])
+			sumRows(got, m.Data(), rows, cols)
+			for r := range rows {
+				for j := range want {
+					want[j] += m.Data()[r*cols+j]
+				}
+			}
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("%d threads, %d×%d: d[%d] = %v, want %v", threads, rows, cols, j, got[j], want[j])
+				}
 			}
 		}
 	}

@@ -9,17 +9,22 @@ import (
 // This file holds the fused recurrent layer: a whole RNN, LSTM or GRU
 // layer (one direction, zero initial state) over a sequence as one node on
 // the tape, as cuDNN and PyTorch's CPU kernels do. The caller computes the
-// input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear);
-// the op then runs, per step, one GEMM h·W_hhᵀ + b_hh (W_hh packed once for
-// all steps, kernel.PackedB) and the gate nonlinearities (kernel.Sigmoid,
-// kernel.Tanh: vectorized) and state update in one pass, saving the
-// activated gates for the backward pass. Batch rows do not interact, so
-// with several threads each runs the whole sequence on its share of the
-// rows: one hand-off per pass instead of two per step. Backward runs backpropagation through time inside
-// the op: per step the gate derivatives in one pass and one GEMM dh·W_hh
-// for the previous step's hidden gradient; the weight gradient dW_hh and
-// the bias gradient db_hh are one GEMM and one column sum over all steps
-// at the end, instead of one small product and reduction per step.
+// input part of every step as one product, xp = x·W_ihᵀ + b_ih (Linear;
+// nn folds b_hh into that bias for the RNN and LSTM); the op then runs,
+// per step, one GEMM that adds h·W_hhᵀ to the gate rows holding x_t's part
+// (W_hh packed once for all steps, kernel.PackedB; beta = 1, so no
+// separate add), then the gate nonlinearities (kernel.Sigmoid,
+// kernel.Tanh: vectorized) and state update in one pass, keeping the
+// activated gates for the backward pass (in xp's own buffer when nn runs
+// it in place). Batch rows do not interact, so with several threads each
+// runs the whole sequence on its share of the rows: one hand-off per pass
+// instead of two per step. Backward runs backpropagation through time
+// inside the op: per step the gate derivatives in one pass (written
+// straight into xp's gradient when nothing else writes it) and one GEMM
+// dh·W_hh for the previous step's hidden gradient; the weight gradient
+// dW_hh and the bias gradient db_hh are one GEMM and one column sum over
+// all steps at the end, instead of one small product and reduction per
+// step.
 
 // RecurrentKind says which recurrence FusedRecurrent runs.
 type RecurrentKind int
@@ -44,36 +49,58 @@ func (k RecurrentKind) Gates() int {
 }
 
 // recurrentLayout are the sizes of one fused layer and where its saved
-// tensors lie in the node's Saved buffer (all in processing order s: step
-// s is time t = s, or T-1-s when reverse). A pass that records nothing for
+// tensors lie in the node's Saved buffer (in processing order s: step s is
+// time t = s, or T-1-s when reverse). A pass that records nothing for
 // backward keeps only the last two steps (slots = 2, step s in slot s%2):
-// evaluating a batch of 1000 images then needs 7 MB instead of 100.
+// evaluating a batch of 1000 images in place then needs 7 MB instead of
+// 100. The gates lie as xp does, in xp's buffer (in place) or in a block
+// of Saved the size of xp.
+//
+// The hidden states h (saved for the weight gradient only; the forward
+// pass reads h_{s-1} from the output) lie as the output does, [T, B, H] or
+// [B, T, H], but for the last step's, which are zero. Stacked so, the
+// pairs (gate gradient of step s, h_{s-1}) of all steps are the rows of
+// two matrices one time step apart, and dW_hh is one product (see
+// Backward); the zero rows cancel the pairs that straddle two sequences.
 type recurrentLayout struct {
 	kind                      RecurrentKind
 	steps, batch, hidden, gts int
 	slots                     int // steps saved: steps, or 2 without backward
 	batchFirst, reverse       bool
-	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent
+	acts, hpn, c, tc, h, dcn  int // offsets of the saved blocks; -1: absent (h without backward, acts in place)
 	size                      int
 }
 
-func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse bool) recurrentLayout {
+func newRecurrentLayout(kind RecurrentKind, steps, slots, batch, hidden int, batchFirst, reverse, inPlace bool) recurrentLayout {
 	l := recurrentLayout{kind: kind, steps: steps, slots: min(slots, steps), batch: batch, hidden: hidden, gts: kind.Gates(),
-		batchFirst: batchFirst, reverse: reverse, hpn: -1, c: -1, tc: -1, dcn: -1}
+		batchFirst: batchFirst, reverse: reverse, acts: -1, hpn: -1, c: -1, tc: -1, h: -1, dcn: -1}
 	sbh := l.slots * batch * hidden
-	l.acts = 0
-	l.size = sbh * l.gts
+	if !inPlace { // the gates of every step, laid out as xp
+		l.acts, l.size = 0, steps*batch*hidden*l.gts
+	}
 	if kind == RecurrentGRU {
 		l.hpn, l.size = l.size, l.size+sbh
 	}
 	if kind == RecurrentLSTM {
 		l.c, l.tc, l.size = l.size, l.size+sbh, l.size+2*sbh
 	}
-	l.h, l.size = l.size, l.size+sbh
+	l.h = -1
+	if l.slots == steps {
+		l.h, l.size = l.size, l.size+sbh
+	}
 	if kind == RecurrentLSTM {
 		l.dcn, l.size = l.size, l.size+batch*hidden
 	}
 	return l
+}
+
+// gatesOf returns l's gate block, laid out as xp: xp's own buffer when the
+// pass runs in place, else its block of saved.
+func gatesOf[T Float](l *recurrentLayout, xp, saved []T) []T {
+	if l.acts < 0 {
+		return xp
+	}
+	return saved[l.acts : l.acts+len(xp)]
 }
 
 // slot returns where step s is saved.
@@ -108,6 +135,19 @@ func (l *recurrentLayout) row(t, w int) (off, ld int) {
 // its result equals the per-step composition of Linear, Narrow, Sigmoid,
 // Tanh, Mul and Add, as one node.
 func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse bool) (out, cn *Var[T]) {
+	return g.fusedRecurrent(kind, xp, whh, bhh, batchFirst, reverse, false)
+}
+
+// FusedRecurrentInPlace is FusedRecurrent computing the gates in xp's own
+// buffer: afterwards xp's value holds the activated gates, not x·W_ihᵀ +
+// b_ih. It is for a caller whose xp feeds nothing else, as in nn's layers
+// (Linear's backward does not read its output): it saves a copy of xp,
+// 1.8M floats for row-MNIST's LSTM, per pass.
+func (g *Graph[T]) FusedRecurrentInPlace(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse bool) (out, cn *Var[T]) {
+	return g.fusedRecurrent(kind, xp, whh, bhh, batchFirst, reverse, true)
+}
+
+func (g *Graph[T]) fusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse, inPlace bool) (out, cn *Var[T]) {
 	xs := xp.Shape()
 	if len(xs) != 3 || whh.Value.Dims() != 2 {
 		panic(fmt.Sprintf("autograd: FusedRecurrent: input %v and weight %v, want 3 and 2 dimensions", xs, whh.Shape()))
@@ -126,7 +166,7 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	if !req {
 		slots = 2
 	}
-	l := newRecurrentLayout(kind, steps, slots, batch, hidden, batchFirst, reverse)
+	l := newRecurrentLayout(kind, steps, slots, batch, hidden, batchFirst, reverse, inPlace)
 	shape := [3]int{steps, batch, hidden}
 	if batchFirst {
 		shape[0], shape[1] = batch, steps
@@ -138,7 +178,7 @@ func (g *Graph[T]) FusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batc
 	if req {
 		n := g.Record(fusedRecurrentOp[T]{}, out, xp, whh, bhh)
 		n.Ints[0], n.Ints[1] = int(kind), boolInt(batchFirst)
-		n.Ints[2] = boolInt(reverse)
+		n.Ints[2], n.Ints[3] = boolInt(reverse), boolInt(inPlace)
 		n.Saved = saved
 	}
 	if kind != RecurrentLSTM {
@@ -172,7 +212,7 @@ func optData[T Float](v *Var[T]) []T {
 func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp []T) {
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: *l, xp: xp, whh: whh, bhh: bhh, hp: hp, out: out, saved: saved, pk: j.pk}
+	*j = recJob[T]{l: *l, xp: xp, whh: whh, bhh: bhh, hp: hp, out: out, saved: saved, gates: gatesOf(l, xp, saved), pk: j.pk}
 	if l.steps > 1 {
 		G, H := l.gts*l.hidden, l.hidden
 		j.pk.Pack(true, H, G, whh, H) // op(B) = W_hhᵀ, [H, G·H]
@@ -183,21 +223,40 @@ func recurrentForward[T Float](l *recurrentLayout, xp, whh, bhh, out, saved, hp 
 // forwardRows runs the forward pass of batch rows [b0, b1) over all steps.
 func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	l := &j.l
-	B, H, G := l.batch, l.hidden, l.gts*l.hidden
-	bh, rows := B*H, b1-b0
-	hs := j.saved[l.h:]
+	H, G := l.hidden, l.gts*l.hidden
+	rows := b1 - b0
 	for s := range l.steps {
-		cur, prev := l.slot(s), l.slot(s+l.slots-1)
-		acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
-		// The hidden part h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero, from
-		// the zero state): into the gate block, or for the GRU, whose n
-		// gate multiplies it by r first, into hp.
-		p := acts
-		if l.kind == RecurrentGRU {
-			p = j.hp
-		}
+		var hPrev []T // h_{s-1} of rows b0.., with row stride hld
+		hld := 0
 		if s > 0 {
-			j.pk.Gemm(false, rows, 1, hs[prev*bh+b0*H:], H, 0, p[b0*G:], G)
+			po, pld := l.row(l.time(s-1), H)
+			hPrev, hld = j.out[po+b0*pld:], pld
+		}
+		if l.kind != RecurrentGRU {
+			// The pre-activations x_t + b_hh + h_{s-1}·W_hhᵀ, the product
+			// accumulated into the sum (beta = 1) while the rows are in
+			// cache: one pass over them fewer than adding afterwards.
+			xo, xld := l.row(l.time(s), G)
+			for b := b0; b < b1; b++ {
+				a, x := j.gates[xo+b*xld:xo+b*xld+G], j.xp[xo+b*xld:xo+b*xld+G]
+				switch {
+				case j.bhh != nil:
+					kernel.Add(a, x, j.bhh)
+				case l.acts >= 0: // not in place
+					copy(a, x)
+				}
+			}
+			if s > 0 {
+				j.pk.Gemm(false, rows, 1, hPrev, hld, 1, j.gates[xo+b0*xld:], xld)
+			}
+			forwardGates(j, s, b0, b1, nil)
+			continue
+		}
+		// The GRU's hidden part h_{s-1}·W_hhᵀ + b_hh (b_hh alone, or zero,
+		// from the zero state) goes to hp: the n gate multiplies it by r.
+		p := j.hp
+		if s > 0 {
+			j.pk.Gemm(false, rows, 1, hPrev, hld, 0, p[b0*G:], G)
 		}
 		for b := b0; b < b1; b++ {
 			pb := p[b*G : (b+1)*G]
@@ -214,50 +273,49 @@ func forwardRows[T Float](j *recJob[T], b0, b1 int) {
 	}
 }
 
-// forwardGates is step s of the forward pass for batch rows [b0, b1), from
-// p, the hidden part: the gates' pre-activations x + p, their
-// nonlinearities (kernel.Sigmoid, kernel.Tanh) and the state update.
+// forwardGates is step s of the forward pass for batch rows [b0, b1): the
+// gates' nonlinearities (kernel.Sigmoid, kernel.Tanh) and the state
+// update. The RNN's and LSTM's gate block holds the pre-activations
+// already; the GRU's are x + p, p its hidden part.
 func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	hs := j.saved[l.h:]
 	t := l.time(s)
 	xo, xld := l.row(t, G)
 	oo, old := l.row(t, H)
+	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
+	if s > 0 {
+		po, pld = l.row(l.time(s-1), H)
+	}
 	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
-	acts := j.saved[l.acts+cur*B*G : l.acts+(cur+1)*B*G]
 	for b := b0; b < b1; b++ {
-		x := j.xp[xo+b*xld : xo+b*xld+G]
-		pb := p[b*G : (b+1)*G]
-		a := acts[b*G : (b+1)*G]
-		h := hs[cur*bh+b*H : cur*bh+(b+1)*H]
+		a := j.gates[xo+b*xld : xo+b*xld+G] // xp's row itself when in place
+		h := j.out[oo+b*old : oo+b*old+H]
 		switch l.kind {
 		case RecurrentTanh:
-			kernel.Add(a, x, pb)
 			kernel.Tanh(a, a)
 		case RecurrentReLU:
-			kernel.Add(a, x, pb)
 			kernel.ReLU(a, a)
 		case RecurrentLSTM:
-			kernel.Add(a, x, pb)
 			kernel.Sigmoid(a[:2*H], a[:2*H]) // i, f
 			kernel.Tanh(a[2*H:3*H], a[2*H:3*H])
 			kernel.Sigmoid(a[3*H:], a[3*H:]) // o
 			c := j.saved[l.c+cur*bh+b*H : l.c+cur*bh+(b+1)*H]
 			tc := j.saved[l.tc+cur*bh+b*H : l.tc+cur*bh+(b+1)*H]
 			i, f, gg := a[:H], a[H:2*H], a[2*H:3*H]
-			if s > 0 {
+			if s > 0 { // c = i⊙g + f⊙c_{s-1}, vectorized, i⊙g parked in tc
 				cp := j.saved[l.c+prev*bh+b*H : l.c+prev*bh+(b+1)*H]
-				for k := range c {
-					c[k] = i[k]*gg[k] + f[k]*cp[k]
-				}
+				kernel.Mul(tc, i, gg)
+				kernel.Mul(c, f, cp)
+				kernel.Add(c, c, tc)
 			} else {
 				kernel.Mul(c, i, gg)
 			}
 			kernel.Tanh(tc, c)
 			kernel.Mul(h, a[3*H:], tc) // h = o⊙tanh c
 		case RecurrentGRU:
+			x, pb := j.xp[xo+b*xld:xo+b*xld+G], p[b*G:(b+1)*G]
 			kernel.Add(a[:2*H], x[:2*H], pb[:2*H])
 			kernel.Sigmoid(a[:2*H], a[:2*H]) // r, z
 			hpn := j.saved[l.hpn+cur*bh+b*H : l.hpn+cur*bh+(b+1)*H]
@@ -268,7 +326,7 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 			}
 			kernel.Tanh(n, n)
 			if s > 0 {
-				hprev := hs[prev*bh+b*H : prev*bh+(b+1)*H]
+				hprev := j.out[po+b*pld : po+b*pld+H]
 				for k := range h {
 					h[k] = n[k] + z[k]*(hprev[k]-n[k]) // (1-z)⊙n + z⊙h
 				}
@@ -281,7 +339,14 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 		if l.kind == RecurrentTanh || l.kind == RecurrentReLU {
 			copy(h, a)
 		}
-		copy(j.out[oo+b*old:oo+b*old+H], h)
+		if l.h >= 0 { // saved for dW_hh, the last step's as zeros
+			hs := j.saved[l.h+oo+b*old : l.h+oo+b*old+H]
+			if s < l.steps-1 {
+				copy(hs, h)
+			} else {
+				clear(hs)
+			}
+		}
 	}
 }
 
@@ -305,22 +370,22 @@ func (fusedRecurrentOp[T]) Name() string { return "FusedRecurrent" }
 // The input part xp gets the gate gradients (dxp), the hidden part hp =
 // h_{s-1}·W_hhᵀ + b_hh gets dhp (equal but for GRU's n block), and then
 // dh_{s-1} += dhp·W_hh, dW_hh = Σ_s dhp_sᵀ·h_{s-1}, db_hh = Σ_s dhp_s.
+// dhp lies as xp does; where they are equal and this op writes dxp first,
+// dhp is dxp's buffer itself: the gate gradients are written once.
 func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	xpv, whh := n.In[0], n.In[1].Value.Data()
 	xs := xpv.Shape()
-	kind, batchFirst, reverse := RecurrentKind(n.Ints[0]), n.Ints[1] == 1, n.Ints[2] == 1
+	kind, batchFirst, reverse, inPlace := RecurrentKind(n.Ints[0]), n.Ints[1] == 1, n.Ints[2] == 1, n.Ints[3] == 1
 	steps, batch := xs[0], xs[1]
 	if batchFirst {
 		steps, batch = batch, steps
 	}
 	hidden := n.In[1].Value.Dim(1)
-	l := newRecurrentLayout(kind, steps, steps, batch, hidden, batchFirst, reverse)
+	l := newRecurrentLayout(kind, steps, steps, batch, hidden, batchFirst, reverse, inPlace)
 	B, H, G := batch, hidden, l.gts*hidden
 	bh := B * H
 	saved := n.Saved.Data()
-	hs := saved[l.h:]
 	dout := n.Out.Grad.Data()
-	dhp := g.Buffer(steps, B, G).Data()
 	dhRec := g.Buffer(B, H).Data()
 	clear(dhRec)
 	var dcRec []T
@@ -330,18 +395,40 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 		clear(saved[l.dcn : l.dcn+bh]) // consumed: a retained graph's next pass starts from zero
 	}
 	var dxp []T
-	if gx := g.GradOf(xpv); gx != nil {
+	gx, overwrite := g.gradToWrite(xpv) // first writer: set dxp, not zero it and add
+	if gx != nil {
 		dxp = gx.Data()
+	}
+	var dhp []T
+	shared := dxp != nil && overwrite && kind != RecurrentGRU
+	if shared {
+		dhp = dxp
+	} else {
+		dhp = g.Buffer(xs...).Data()
 	}
 	j := getRecJob[T]()
 	defer putRecJob(j)
-	*j = recJob[T]{l: l, saved: saved, back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec, dxp: dxp, pk: j.pk}
+	*j = recJob[T]{l: l, saved: saved, gates: gatesOf(&l, xpv.Value.Data(), saved), out: n.Out.Value.Data(), back: true, dout: dout, dhp: dhp, dhRec: dhRec, dcRec: dcRec,
+		dxp: dxp, setDxp: overwrite, dhpIsDxp: shared, pk: j.pk}
 	if steps > 1 {
 		j.pk.Pack(false, G, H, whh, H) // op(B) = W_hh, [G·H, H]
 	}
 	runRows(j)
-	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 { // dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}
-		kernel.Gemm(true, false, G, H, (steps-1)*B, 1, dhp[B*G:], G, hs, H, 1, gw.Data(), H)
+	if gw := g.GradOf(n.In[1]); gw != nil && steps > 1 {
+		// dW_hh = Σ_{s≥1} dhp_sᵀ·h_{s-1}: h_{s-1} of row (t, b) is the
+		// saved row one time step (d rows) before it, or after it when
+		// reverse; a pair that straddles two sequences (batch first) meets
+		// the zeros saved for the last step.
+		d := B
+		if batchFirst {
+			d = 1
+		}
+		hs := saved[l.h : l.h+steps*B*H]
+		dh, hh := dhp[d*G:], hs
+		if reverse {
+			dh, hh = dhp, hs[d*H:]
+		}
+		kernel.Gemm(true, false, G, H, steps*B-d, 1, dh, G, hh, H, 1, gw.Data(), H)
 	}
 	if gb := g.GradOf(n.In[2]); gb != nil { // db_hh = Σ_s dhp_s
 		sumRows(gb.Data(), dhp, steps*B, G)
@@ -353,15 +440,16 @@ func (fusedRecurrentOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // gate gradients, then dh_{s-1} = dhp·W_hh for these rows (plus the GRU's
 // direct path, already in dhRec).
 func backwardSteps[T Float](j *recJob[T], b0, b1 int) {
-	B, H, G := j.l.batch, j.l.hidden, j.l.gts*j.l.hidden
+	H, G := j.l.hidden, j.l.gts*j.l.hidden
 	beta := T(0)
 	if j.l.kind == RecurrentGRU {
 		beta = 1
 	}
 	for s := j.l.steps - 1; s >= 0; s-- {
-		backwardRows(&j.l, s, b0, b1, j.saved, j.dout, j.dhp, j.dhRec, j.dcRec, j.dxp)
+		backwardRows(j, s, b0, b1)
 		if s > 0 {
-			j.pk.Gemm(false, b1-b0, 1, j.dhp[s*B*G+b0*G:], G, beta, j.dhRec[b0*H:], H)
+			xo, xld := j.l.row(j.l.time(s), G)
+			j.pk.Gemm(false, b1-b0, 1, j.dhp[xo+b0*xld:], xld, beta, j.dhRec[b0*H:], H)
 		}
 	}
 }
@@ -384,37 +472,41 @@ func (fusedCellStateOp[T]) Backward(g *Graph[T], n *Node[T]) {
 // backwardRows is step s of the backward pass for batch rows [b0, b1):
 // the gate gradients dhp and dxp from the output gradient and the
 // recurrent gradients dhRec (and dcRec), which it updates but for the
-// dhp·W_hh product.
-func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, dhRec, dcRec, dxp []T) {
+// dhp·W_hh product. It adds the input part's gradient to dxp, or with
+// setDxp writes it there (nothing to do where dhp is dxp).
+func backwardRows[T Float](j *recJob[T], s, b0, b1 int) {
+	l := &j.l
+	saved, dout, dhRec, dcRec := j.saved, j.dout, j.dhRec, j.dcRec
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	hs := saved[l.h:]
 	kind := l.kind
 	t := l.time(s)
 	xo, xld := l.row(t, G)
 	oo, old := l.row(t, H)
-	acts := saved[l.acts+s*B*G : l.acts+(s+1)*B*G]
-	dp := dhp[s*B*G : (s+1)*B*G]
+	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
+	if s > 0 {
+		po, pld = l.row(l.time(s-1), H)
+	}
 	for b := b0; b < b1; b++ {
-		a := acts[b*G : (b+1)*G]
-		d := dp[b*G : (b+1)*G]
+		a := j.gates[xo+b*xld : xo+b*xld+G]
+		d := j.dhp[xo+b*xld : xo+b*xld+G]
 		dhr := dhRec[b*H : (b+1)*H]
 		do := dout[oo+b*old : oo+b*old+H]
 		var dx []T
-		if dxp != nil {
-			dx = dxp[xo+b*xld : xo+b*xld+G]
+		if j.dxp != nil && !j.dhpIsDxp {
+			dx = j.dxp[xo+b*xld : xo+b*xld+G]
 		}
 		switch kind {
 		case RecurrentTanh:
-			for j := range H {
-				d[j] = (do[j] + dhr[j]) * (1 - a[j]*a[j])
+			for k := range H {
+				d[k] = (do[k] + dhr[k]) * (1 - a[k]*a[k])
 			}
 		case RecurrentReLU:
-			for j := range H {
-				if a[j] > 0 {
-					d[j] = do[j] + dhr[j]
+			for k := range H {
+				if a[k] > 0 {
+					d[k] = do[k] + dhr[k]
 				} else {
-					d[j] = 0
+					d[k] = 0
 				}
 			}
 		case RecurrentLSTM:
@@ -427,29 +519,34 @@ func backwardRows[T Float](l *recurrentLayout, s, b0, b1 int, saved, dout, dhp, 
 			kernel.LSTMBackward(d, a, tc, cp, do, dhr, dcr)
 		case RecurrentGRU:
 			hpn := saved[l.hpn+s*bh+b*H : l.hpn+s*bh+(b+1)*H]
-			for j := range H {
-				r, z, nn := a[j], a[H+j], a[2*H+j]
-				dh := do[j] + dhr[j]
+			for k := range H {
+				r, z, nn := a[k], a[H+k], a[2*H+k]
+				dh := do[k] + dhr[k]
 				var hv T
 				if s > 0 {
-					hv = hs[(s-1)*bh+b*H+j]
+					hv = j.out[po+b*pld+k]
 				}
 				dn := dh * (1 - z) * (1 - nn*nn)
-				d[H+j] = dh * (hv - nn) * z * (1 - z)
-				d[j] = dn * hpn[j] * r * (1 - r)
-				if dx != nil {
-					dx[2*H+j] += dn
+				d[H+k] = dh * (hv - nn) * z * (1 - z)
+				d[k] = dn * hpn[k] * r * (1 - r)
+				if dx != nil && j.setDxp {
+					dx[2*H+k] = dn
+				} else if dx != nil {
+					dx[2*H+k] += dn
 				}
-				d[2*H+j] = dn * r
-				dhr[j] = dh * z // the direct path h_{s-1} → h_s
+				d[2*H+k] = dn * r
+				dhr[k] = dh * z // the direct path h_{s-1} → h_s
 			}
 		}
-		if dx != nil {
-			if kind == RecurrentGRU {
-				kernel.Add(dx[:2*H], dx[:2*H], d[:2*H])
-			} else {
-				kernel.Add(dx, dx, d)
-			}
+		w := G // the GRU's n block of dx is done above
+		if kind == RecurrentGRU {
+			w = 2 * H
+		}
+		switch {
+		case dx != nil && j.setDxp:
+			copy(dx[:w], d[:w])
+		case dx != nil:
+			kernel.Add(dx[:w], dx[:w], d[:w])
 		}
 	}
 }
@@ -462,7 +559,10 @@ type recJob[T Float] struct {
 	l                            recurrentLayout // a copy: a pointer would make the caller's escape
 	back                         bool
 	xp, whh, bhh, hp, out, saved []T
+	gates                        []T // the activated gates, laid out as xp (see gatesOf)
 	dout, dhp, dhRec, dcRec, dxp []T
+	setDxp                       bool              // backward writes dxp rather than adding to it
+	dhpIsDxp                     bool              // dhp is dxp's buffer: written once
 	pk                           kernel.PackedB[T] // W_hh packed for the pass's per-step products
 }
 

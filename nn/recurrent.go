@@ -247,10 +247,17 @@ func (r *recurrent[T]) run(g *autograd.Graph[T], x, h0, c0 *autograd.Var[T]) (ou
 		for d := range dirs {
 			k := l*dirs + d
 			w := &r.weights[k]
-			xp := g.Linear(in, w.WeightIH, w.BiasIH) // every step's input part in one product
 			if h0 == nil && c0 == nil && !r.opts.Unrolled {
-				// From the zero state the whole layer is one fused op.
-				out, c := g.FusedRecurrent(r.kind.fused(), xp, w.WeightHH, w.BiasHH, r.opts.BatchFirst, d == 1)
+				// From the zero state the whole layer is one fused op, after
+				// every step's input part in one product. The RNN's and
+				// LSTM's b_hh joins b_ih there (as cuDNN does): added once
+				// per layer, not once per step, and one bias gradient sum.
+				bih, bhh := w.BiasIH, w.BiasHH
+				if r.kind != kindGRU && bih != nil && bhh != nil {
+					bih, bhh = g.Add(bih, bhh), nil
+				}
+				xp := g.Linear(in, w.WeightIH, bih)
+				out, c := g.FusedRecurrentInPlace(r.kind.fused(), xp, w.WeightHH, bhh, r.opts.BatchFirst, d == 1) // xp feeds nothing else
 				last := steps - 1
 				if d == 1 {
 					last = 0
@@ -258,6 +265,7 @@ func (r *recurrent[T]) run(g *autograd.Graph[T], x, h0, c0 *autograd.Var[T]) (ou
 				r.dir[d], r.hn[k], r.cn[k] = out, g.Select(out, timeAxis, last), c
 				continue
 			}
+			xp := g.Linear(in, w.WeightIH, w.BiasIH) // every step's input part in one product
 			var h, c *autograd.Var[T]
 			if h0 != nil {
 				h = g.Select(h0, 0, k)

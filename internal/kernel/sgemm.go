@@ -110,7 +110,12 @@ func macroKernel(kern *sgemmKernel, buf *packBuf, kc, mc, nc int, alpha, beta fl
 // panel is padded with zeros. With kRows the matrix has element (p, x) at
 // src[p*ld+x] (rows run along k), otherwise at src[x*ld+p].
 func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
-	for x := 0; x < xc; x += r {
+	x := 0
+	if full := xc / r; kRows && full >= 2 && (r == 6 || r == 16) {
+		packRows(dst, src[k0*ld+x0:], ld, kc, full, r)
+		x = full * r
+	}
+	for ; x < xc; x += r {
 		w := min(r, xc-x)
 		panel := dst[x*kc : x*kc+kc*r]
 		if kRows && r > 16 {
@@ -145,6 +150,41 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 		}
 	}
 }
+
+// packRows packs full panels of r = 6 or 16 columns from kc rows that run
+// along k, row p at src[p*ld:]: element x of row p goes to
+// dst[(x/r)*kc*r + p*r + x%r]. It reads each row once, left to right,
+// rather than one panel's columns down all kc rows at a time: with a
+// power-of-two stride (a gradient 512 floats wide) those reads fall into
+// a few cache sets and miss every time; row by row, each cache line is
+// used whole while it is in L1 (dW_hh of the LSTM: packing 2.5x faster).
+func packRows(dst, src []float32, ld, kc, panels, r int) {
+	step := kc * r
+	for p0 := 0; p0 < kc; p0 += packRowsBlock {
+		rows := min(packRowsBlock, kc-p0)
+		for q := range panels {
+			d := dst[q*step+p0*r : q*step+(p0+rows)*r]
+			s := src[p0*ld+q*r:]
+			if r == 6 {
+				for p := range rows {
+					dp, sp := d[p*6:p*6+6], s[p*ld:p*ld+6]
+					*(*[4]float32)(dp) = *(*[4]float32)(sp) // one 16-byte and one 8-byte move
+					*(*[2]float32)(dp[4:]) = *(*[2]float32)(sp[4:])
+				}
+				continue
+			}
+			for p := range rows {
+				dp, sp := d[p*16:p*16+16], s[p*ld:p*ld+16]
+				*(*[4]float32)(dp) = *(*[4]float32)(sp)
+				*(*[4]float32)(dp[4:]) = *(*[4]float32)(sp[4:])
+				*(*[4]float32)(dp[8:]) = *(*[4]float32)(sp[8:])
+				*(*[4]float32)(dp[12:]) = *(*[4]float32)(sp[12:])
+			}
+		}
+	}
+}
+
+const packRowsBlock = 8
 
 // copyRows copies kc rows of r floats, row p from src[p*ld:], to dst[p*r:],
 // with masked AVX-512 moves or as fixed-size array moves (one bounds check
