@@ -9,7 +9,10 @@ func asmSgemmKernels() []*sgemmKernel { return nil }
 var transpose16 func(dst []float32, ldd int, src []float32, lds int, blocks int)
 
 // pack6: no assembly, packTransposed gathers in Go.
-var pack6 func(dst, src []float32, lds, blocks int)
+var (
+	pack6     func(dst, src []float32, lds, blocks int)
+	pack6Cols = 16
+)
 
 // copyShortRows: no assembly, copyRows moves fixed-size arrays.
 var copyShortRows func(dst, src []float32, ld, kc, r int)

@@ -8,11 +8,13 @@ import (
 // TestPackTransposed checks the transposing packer, with the assembly
 // transpose where this machine has it, against the definition
 // panel[p*r+j] = src[(x0+j)*ld+k0+p], over widths and depths that do and
-// do not fill whole 16×16 blocks; the panel's padding must stay untouched.
+// do not fill whole 16×16 blocks (or pack6's blocks of 8 or 16 columns);
+// the panel's padding must stay untouched.
 func TestPackTransposed(t *testing.T) {
 	for _, tc := range []struct{ w, kc, r int }{
 		{64, 128, 64}, {64, 16, 64}, {64, 17, 64}, {48, 35, 48}, {33, 40, 64},
-		{16, 5, 16}, {6, 100, 6}, {15, 64, 16}, {32, 130, 32}, {1, 1, 64},
+		{16, 5, 16}, {6, 100, 6}, {6, 7, 6}, {6, 8, 6}, {6, 16, 6}, {6, 23, 6}, {5, 64, 6},
+		{15, 64, 16}, {32, 130, 32}, {1, 1, 64},
 	} {
 		t.Run(fmt.Sprintf("w=%d,kc=%d,r=%d", tc.w, tc.kc, tc.r), func(t *testing.T) {
 			const ld, k0, x0 = 203, 7, 3
@@ -111,5 +113,30 @@ func TestPack(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkPack6 packs a 6-row A panel of a 512-float-row matrix (the
+// recurrent layers' dhp·W_hh case), with pack6 (where available) and with
+// the Go gather.
+func BenchmarkPack6(b *testing.B) {
+	const ld, kc, r = 512, 256, 6
+	src := make([]float32, r*ld)
+	panel := make([]float32, kc*r)
+	asm := pack6
+	for _, name := range []string{"asm", "go"} {
+		if name == "asm" && asm == nil {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			if name == "go" {
+				pack6 = nil
+				defer func() { pack6 = asm }()
+			}
+			for b.Loop() {
+				packTransposed(panel, src, ld, 0, 0, kc, r, r)
+			}
+			b.ReportMetric(float64(kc*r)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gfloat/s")
+		})
 	}
 }

@@ -228,15 +228,16 @@ func copyRows(dst, src []float32, ld, kc, r int) bool {
 // packTransposed gathers w rows of src (row x0+j holds elements k0..k0+kc
 // of column j) into panel[p*r+j]. With AVX-512, a full 6-row panel goes
 // through pack6 and 16-row groups through the 16×16 register transpose,
-// 16 elements of k at a time (3.6x and 4.5x the Go gather). The Go gather
+// 16 elements of k at a time (3.6x and 4.5x the Go gather); with AVX2 only,
+// a full 6-row panel goes through pack6, 8 elements at a time. The Go gather
 // does the rest: rows eight, six, four or two at a time so that each p
 // writes a contiguous run and reads that many sequential streams.
 func packTransposed(panel, src []float32, ld, k0, x0, kc, w, r int) {
 	row := func(j int) []float32 { return src[(x0+j)*ld+k0:][:kc] }
 	j := 0
-	if blocks := kc / 16; r == 6 && w == 6 && pack6 != nil && blocks > 0 {
+	if blocks := kc / pack6Cols; r == 6 && w == 6 && pack6 != nil && blocks > 0 {
 		pack6(panel, src[x0*ld+k0:], ld, blocks)
-		if p0 := blocks * 16; p0 < kc {
+		if p0 := blocks * pack6Cols; p0 < kc {
 			packTransposed(panel[p0*r:], src, ld, k0+p0, x0, kc-p0, w, r)
 		}
 		return

@@ -86,18 +86,33 @@ var transpose16 = func() func(dst []float32, ldd int, src []float32, lds int, bl
 //go:noescape
 func pack6AVX512(dst *float32, src *float32, lds int, blocks int)
 
-// pack6 is pack6AVX512 behind slice checks, or nil without AVX-512.
-var pack6 = func() func(dst, src []float32, lds, blocks int) {
-	if !cpu.X86.HasAVX512F {
-		return nil
+// pack6AVX2 is pack6AVX512 for AVX2, 8*blocks columns.
+//
+//go:noescape
+func pack6AVX2(dst *float32, src *float32, lds int, blocks int)
+
+// pack6 is pack6AVX512 (pack6Cols = 16) or pack6AVX2 (8) behind slice
+// checks, packing blocks of pack6Cols columns, or nil without AVX2.
+var pack6, pack6Cols = func() (func(dst, src []float32, lds, blocks int), int) {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return func(dst, src []float32, lds, blocks int) {
+			if blocks <= 0 {
+				return
+			}
+			_, _ = dst[96*blocks-1], src[5*lds+16*blocks-1]
+			pack6AVX512(&dst[0], &src[0], lds, blocks)
+		}, 16
+	case cpu.X86.HasAVX2:
+		return func(dst, src []float32, lds, blocks int) {
+			if blocks <= 0 {
+				return
+			}
+			_, _ = dst[48*blocks-1], src[5*lds+8*blocks-1]
+			pack6AVX2(&dst[0], &src[0], lds, blocks)
+		}, 8
 	}
-	return func(dst, src []float32, lds, blocks int) {
-		if blocks <= 0 {
-			return
-		}
-		_, _ = dst[96*blocks-1], src[5*lds+16*blocks-1]
-		pack6AVX512(&dst[0], &src[0], lds, blocks)
-	}
+	return nil, 16
 }()
 
 // copyRowsAVX512 copies kc rows of r ≤ 16 floats, row p from src[p*ld:] to

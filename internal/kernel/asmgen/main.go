@@ -65,6 +65,7 @@ func main() {
 	case "pack":
 		genPack(w)
 		genPack6(w)
+		genPack6AVX2(w)
 		genCopyRows(w)
 		return
 	}

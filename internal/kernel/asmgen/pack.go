@@ -222,3 +222,70 @@ func genCopyRows(w io.Writer) {
 		a.p("ADDQ R9, DI")
 	})
 }
+
+// genPack6AVX2 writes pack6AVX2, pack6AVX512 for AVX2 (the dhp·W_hh and
+// h·W_hhᵀ products of the recurrent layers pack their A panels with it):
+//
+//	func pack6AVX2(dst *float32, src *float32, lds int, blocks int)
+//
+// It stores dst[p*6+i] = src[i*lds+p] for the 6 rows i and 8*blocks
+// columns p, with the same two rounds of interleaves in 256-bit registers:
+// after them each 128-bit lane of u_q holds rows 0-3 of one column, and
+// each 64-bit half of a lane of t4 and t5 rows 4-5 of one column.
+func genPack6AVX2(w io.Writer) {
+	a := &asm{w: w, name: "pack6AVX2", r: "Y"}
+	a.text("dst *float32, src *float32, lds int, blocks int", "$0-32",
+		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"lds+16(FP)", "R8"},
+		[2]string{"blocks+24(FP)", "CX"})
+	setup := func() {
+		a.p("SHLQ $2, R8")
+		a.p("LEAQ (R8)(R8*2), R9")
+		a.p("LEAQ (SI)(R8*4), AX") // row 4
+	}
+	a.countedLoop(setup, func() {
+		rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
+		for i, m := range rows {
+			a.p("VMOVUPS %s, Y%d", m, i)
+		}
+		// t0..t5 = Y6..Y11: floats of rows (0,1), (2,3), (4,5) interleaved.
+		for i := range 3 {
+			a.p("VUNPCKLPS Y%d, Y%d, Y%d", 2*i+1, 2*i, 6+2*i)
+			a.p("VUNPCKHPS Y%d, Y%d, Y%d", 2*i+1, 2*i, 6+2*i+1)
+		}
+		// u_q = Y0+q: lane L holds rows 0-3 of column 4L+q.
+		a.p("VUNPCKLPD Y8, Y6, Y0")
+		a.p("VUNPCKHPD Y8, Y6, Y1")
+		a.p("VUNPCKLPD Y9, Y7, Y2")
+		a.p("VUNPCKHPD Y9, Y7, Y3")
+		// t4 = Y10: lane L holds rows 4-5 of column 4L (low half) and
+		// 4L+1 (high half); t5 = Y11 the same for columns 4L+2 and 4L+3.
+		for L := range 2 {
+			lo4, lo5 := "X10", "X11"
+			if L > 0 {
+				a.p("VEXTRACTF128 $1, Y10, X12")
+				a.p("VEXTRACTF128 $1, Y11, X13")
+				lo4, lo5 = "X12", "X13"
+			}
+			for q := range 4 {
+				off := (4*L + q) * 24
+				if L == 0 {
+					a.p("VMOVUPS X%d, %d(DI)", q, off)
+				} else {
+					a.p("VEXTRACTF128 $1, Y%d, %d(DI)", q, off)
+				}
+				src := lo4
+				if q >= 2 {
+					src = lo5
+				}
+				if q%2 == 0 {
+					a.p("VMOVLPS %s, %d(DI)", src, off+16)
+				} else {
+					a.p("VMOVHPS %s, %d(DI)", src, off+16)
+				}
+			}
+		}
+		a.p("ADDQ $32, SI")
+		a.p("ADDQ $32, AX")
+		a.p("ADDQ $%d, DI", 8*24)
+	})
+}
