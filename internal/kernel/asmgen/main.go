@@ -64,8 +64,8 @@ func main() {
 		return
 	case "pack":
 		genPack(w)
-		genPack6(w)
-		genPack6AVX2(w)
+		genPack6(w, true)
+		genPack6(w, false)
 		genCopyRows(w)
 		return
 	}

@@ -126,17 +126,27 @@ func genPack(w io.Writer) {
 	})
 }
 
-// genPack6 writes pack6AVX512, the packer of the AVX-512 kernel's A panels
-// from a k-contiguous matrix (x·Wᵀ, dy·W):
+// genPack6 writes pack6AVX512 (wide) or pack6AVX2, the packers of the
+// GEMM kernels' 6-row A panels from a k-contiguous matrix (x·Wᵀ, dy·W; the
+// recurrent layers' dhp·W_hh and h·W_hhᵀ):
 //
 //	func pack6AVX512(dst *float32, src *float32, lds int, blocks int)
 //
 // It stores dst[p*6+i] = src[i*lds+p] for the 6 rows i and 16*blocks
-// columns p. Rows 0-3 go through two rounds of the 16×16 transpose (after
-// which each 128-bit lane holds one column's four floats); rows 4-5 through
-// one (each 64-bit half of a lane holds one column's two floats).
-func genPack6(w io.Writer) {
-	a := &asm{w: w, name: "pack6AVX512", r: "Z"}
+// (AVX2: 8*blocks) columns p. Rows 0-3 go through two rounds of
+// interleaves (after which each 128-bit lane holds one column's four
+// floats); rows 4-5 through one (each 64-bit half of a lane holds one
+// column's two floats).
+func genPack6(w io.Writer, wide bool) {
+	// The register file: AVX2 has 16 Y registers, so u reuses the rows'.
+	r, name, lanes, extract := "Y", "pack6AVX2", 2, "VEXTRACTF128"
+	t, u, x := 6, 0, 12 // first register of t0..t5, u0..u3 and the lane extracts
+	if wide {
+		r, name, lanes, extract = "Z", "pack6AVX512", 4, "VEXTRACTF32X4"
+		t, u, x = 8, 16, 20
+	}
+	cols := 4 * lanes
+	a := &asm{w: w, name: name, r: r}
 	a.text("dst *float32, src *float32, lds int, blocks int", "$0-32",
 		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"lds+16(FP)", "R8"},
 		[2]string{"blocks+24(FP)", "CX"})
@@ -148,33 +158,33 @@ func genPack6(w io.Writer) {
 	a.countedLoop(setup, func() {
 		rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
 		for i, m := range rows {
-			a.p("VMOVUPS %s, Z%d", m, i)
+			a.p("VMOVUPS %s, %s%d", m, r, i)
 		}
-		// t0..t5 = Z8..Z13: floats of rows (0,1), (2,3), (4,5) interleaved.
+		// t0..t5: floats of rows (0,1), (2,3), (4,5) interleaved.
 		for i := range 3 {
-			a.p("VUNPCKLPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i)
-			a.p("VUNPCKHPS Z%d, Z%d, Z%d", 2*i+1, 2*i, 8+2*i+1)
+			a.p("VUNPCKLPS %s%d, %s%d, %s%d", r, 2*i+1, r, 2*i, r, t+2*i)
+			a.p("VUNPCKHPS %s%d, %s%d, %s%d", r, 2*i+1, r, 2*i, r, t+2*i+1)
 		}
-		// u_q = Z16+q: lane L holds rows 0-3 of column 4L+q.
-		a.p("VUNPCKLPD Z10, Z8, Z16")
-		a.p("VUNPCKHPD Z10, Z8, Z17")
-		a.p("VUNPCKLPD Z11, Z9, Z18")
-		a.p("VUNPCKHPD Z11, Z9, Z19")
-		// t4 = Z12: lane L holds rows 4-5 of column 4L (low half) and 4L+1
-		// (high half); t5 = Z13 the same for columns 4L+2 and 4L+3.
-		for L := range 4 {
-			lo4, lo5 := "X12", "X13"
+		// u_q: lane L holds rows 0-3 of column 4L+q.
+		a.p("VUNPCKLPD %s%d, %s%d, %s%d", r, t+2, r, t, r, u)
+		a.p("VUNPCKHPD %s%d, %s%d, %s%d", r, t+2, r, t, r, u+1)
+		a.p("VUNPCKLPD %s%d, %s%d, %s%d", r, t+3, r, t+1, r, u+2)
+		a.p("VUNPCKHPD %s%d, %s%d, %s%d", r, t+3, r, t+1, r, u+3)
+		// t4: lane L holds rows 4-5 of column 4L (low half) and 4L+1 (high
+		// half); t5 the same for columns 4L+2 and 4L+3.
+		for L := range lanes {
+			lo4, lo5 := fmt.Sprintf("X%d", t+4), fmt.Sprintf("X%d", t+5)
 			if L > 0 {
-				a.p("VEXTRACTF32X4 $%d, Z12, X20", L)
-				a.p("VEXTRACTF32X4 $%d, Z13, X21", L)
-				lo4, lo5 = "X20", "X21"
+				a.p("%s $%d, %s%d, X%d", extract, L, r, t+4, x)
+				a.p("%s $%d, %s%d, X%d", extract, L, r, t+5, x+1)
+				lo4, lo5 = fmt.Sprintf("X%d", x), fmt.Sprintf("X%d", x+1)
 			}
 			for q := range 4 {
 				off := (4*L + q) * 24
 				if L == 0 {
-					a.p("VMOVUPS X%d, %d(DI)", 16+q, off)
+					a.p("VMOVUPS X%d, %d(DI)", u+q, off)
 				} else {
-					a.p("VEXTRACTF32X4 $%d, Z%d, %d(DI)", L, 16+q, off)
+					a.p("%s $%d, %s%d, %d(DI)", extract, L, r, u+q, off)
 				}
 				src := lo4
 				if q >= 2 {
@@ -187,9 +197,9 @@ func genPack6(w io.Writer) {
 				}
 			}
 		}
-		a.p("ADDQ $64, SI")
-		a.p("ADDQ $64, AX")
-		a.p("ADDQ $%d, DI", 16*24)
+		a.p("ADDQ $%d, SI", 4*cols)
+		a.p("ADDQ $%d, AX", 4*cols)
+		a.p("ADDQ $%d, DI", cols*24)
 	})
 }
 
@@ -220,72 +230,5 @@ func genCopyRows(w io.Writer) {
 		a.p("VMOVUPS Z0, K1, (DI)")
 		a.p("ADDQ R8, SI")
 		a.p("ADDQ R9, DI")
-	})
-}
-
-// genPack6AVX2 writes pack6AVX2, pack6AVX512 for AVX2 (the dhp·W_hh and
-// h·W_hhᵀ products of the recurrent layers pack their A panels with it):
-//
-//	func pack6AVX2(dst *float32, src *float32, lds int, blocks int)
-//
-// It stores dst[p*6+i] = src[i*lds+p] for the 6 rows i and 8*blocks
-// columns p, with the same two rounds of interleaves in 256-bit registers:
-// after them each 128-bit lane of u_q holds rows 0-3 of one column, and
-// each 64-bit half of a lane of t4 and t5 rows 4-5 of one column.
-func genPack6AVX2(w io.Writer) {
-	a := &asm{w: w, name: "pack6AVX2", r: "Y"}
-	a.text("dst *float32, src *float32, lds int, blocks int", "$0-32",
-		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"lds+16(FP)", "R8"},
-		[2]string{"blocks+24(FP)", "CX"})
-	setup := func() {
-		a.p("SHLQ $2, R8")
-		a.p("LEAQ (R8)(R8*2), R9")
-		a.p("LEAQ (SI)(R8*4), AX") // row 4
-	}
-	a.countedLoop(setup, func() {
-		rows := []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)", "(AX)", "(AX)(R8*1)"}
-		for i, m := range rows {
-			a.p("VMOVUPS %s, Y%d", m, i)
-		}
-		// t0..t5 = Y6..Y11: floats of rows (0,1), (2,3), (4,5) interleaved.
-		for i := range 3 {
-			a.p("VUNPCKLPS Y%d, Y%d, Y%d", 2*i+1, 2*i, 6+2*i)
-			a.p("VUNPCKHPS Y%d, Y%d, Y%d", 2*i+1, 2*i, 6+2*i+1)
-		}
-		// u_q = Y0+q: lane L holds rows 0-3 of column 4L+q.
-		a.p("VUNPCKLPD Y8, Y6, Y0")
-		a.p("VUNPCKHPD Y8, Y6, Y1")
-		a.p("VUNPCKLPD Y9, Y7, Y2")
-		a.p("VUNPCKHPD Y9, Y7, Y3")
-		// t4 = Y10: lane L holds rows 4-5 of column 4L (low half) and
-		// 4L+1 (high half); t5 = Y11 the same for columns 4L+2 and 4L+3.
-		for L := range 2 {
-			lo4, lo5 := "X10", "X11"
-			if L > 0 {
-				a.p("VEXTRACTF128 $1, Y10, X12")
-				a.p("VEXTRACTF128 $1, Y11, X13")
-				lo4, lo5 = "X12", "X13"
-			}
-			for q := range 4 {
-				off := (4*L + q) * 24
-				if L == 0 {
-					a.p("VMOVUPS X%d, %d(DI)", q, off)
-				} else {
-					a.p("VEXTRACTF128 $1, Y%d, %d(DI)", q, off)
-				}
-				src := lo4
-				if q >= 2 {
-					src = lo5
-				}
-				if q%2 == 0 {
-					a.p("VMOVLPS %s, %d(DI)", src, off+16)
-				} else {
-					a.p("VMOVHPS %s, %d(DI)", src, off+16)
-				}
-			}
-		}
-		a.p("ADDQ $32, SI")
-		a.p("ADDQ $32, AX")
-		a.p("ADDQ $%d, DI", 8*24)
 	})
 }
