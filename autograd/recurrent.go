@@ -123,6 +123,19 @@ func (l *recurrentLayout) row(t, w int) (off, ld int) {
 	return t * l.batch * w, w
 }
 
+// stepRows returns, for processing step s, the offset and row stride of
+// its gate rows (width G) and of its output rows, and of step s-1's output
+// rows (h_{s-1}; zeros for s = 0, which has none).
+func (l *recurrentLayout) stepRows(s, G int) (xo, xld, oo, old, po, pld int) {
+	t := l.time(s)
+	xo, xld = l.row(t, G)
+	oo, old = l.row(t, l.hidden)
+	if s > 0 {
+		po, pld = l.row(l.time(s-1), l.hidden)
+	}
+	return
+}
+
 // FusedRecurrent runs one recurrent layer in one direction from the zero
 // state over a whole sequence and returns its outputs h_t at every step,
 // [T, B, H] (or [B, T, H] with batchFirst), and, for the LSTM, the last
@@ -281,13 +294,7 @@ func forwardGates[T Float](j *recJob[T], s, b0, b1 int, p []T) {
 	l := &j.l
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
-	t := l.time(s)
-	xo, xld := l.row(t, G)
-	oo, old := l.row(t, H)
-	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
-	if s > 0 {
-		po, pld = l.row(l.time(s-1), H)
-	}
+	xo, xld, oo, old, po, pld := l.stepRows(s, G)
 	cur, prev := l.slot(s), l.slot(s+l.slots-1) // prev: step s-1's, for s > 0
 	for b := b0; b < b1; b++ {
 		a := j.gates[xo+b*xld : xo+b*xld+G] // xp's row itself when in place

@@ -139,13 +139,7 @@ func backwardRows[T Float](j *recJob[T], s, b0, b1 int) {
 	B, H, G := l.batch, l.hidden, l.gts*l.hidden
 	bh := B * H
 	kind := l.kind
-	t := l.time(s)
-	xo, xld := l.row(t, G)
-	oo, old := l.row(t, H)
-	po, pld := 0, 0 // h_{s-1}'s rows in the output, for s > 0
-	if s > 0 {
-		po, pld = l.row(l.time(s-1), H)
-	}
+	xo, xld, oo, old, po, pld := l.stepRows(s, G)
 	for b := b0; b < b1; b++ {
 		a := j.gates[xo+b*xld : xo+b*xld+G]
 		d := j.dhp[xo+b*xld : xo+b*xld+G]
