@@ -74,15 +74,7 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			}
 			sched := schedule.OneCycleDefaults(0.05, 1000)
 			tr.Schedule = &sched
-			b := tr.loader.Batch(0, 0)
-			step := func() {
-				if err := tr.step(b.X, b.Labels, b.Index); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for range 3 {
-				step()
-			}
+			step := warmStep(t, tr)
 			if n := testing.AllocsPerRun(5, step); n != 0 {
 				t.Fatalf("a warm step allocated %v times on one thread", n)
 			}
@@ -152,6 +144,16 @@ func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
 	if err := tr.SetCommunicator(silentPair{}); err != nil {
 		t.Fatal(err)
 	}
+	step := warmStep(t, tr)
+	if n := testing.AllocsPerRun(5, step); n != 0 {
+		t.Fatalf("a warm distributed step allocated %v times on one thread", n)
+	}
+}
+
+// warmStep returns a step on tr's first batch, taken three times already
+// so that every buffer of a step exists.
+func warmStep(t *testing.T, tr *Trainer) func() {
+	t.Helper()
 	b := tr.loader.Batch(0, 0)
 	step := func() {
 		if err := tr.step(b.X, b.Labels, b.Index); err != nil {
@@ -161,7 +163,5 @@ func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
 	for range 3 {
 		step()
 	}
-	if n := testing.AllocsPerRun(5, step); n != 0 {
-		t.Fatalf("a warm distributed step allocated %v times on one thread", n)
-	}
+	return step
 }
