@@ -32,7 +32,7 @@ type DistributedSteps struct {
 // DistributedImages is the number of training images that Distributed
 // needs for a batch, steps and rounds, all in one epoch, so that no
 // evaluation falls in the timed steps.
-func DistributedImages(batch, steps, rounds int) int { return batch * steps * (2*rounds + 3) }
+func DistributedImages(batch, steps, rounds int) int { return batch * steps * (3*(rounds+1) + 1) }
 
 // Distributed is `descent bench --distributed`, for every rank of comm (a
 // nil comm is one process: the single-process figure): the all-reduce's
@@ -116,16 +116,28 @@ func maxAcross(comm dist.Communicator, x []float32) error {
 func (s DistributedSteps) run(w io.Writer, comm dist.Communicator) error {
 	t := s.Trainer
 	t.Options.Out = nil
-	// Rounds alternate 1 MB buckets, reduced during backward, with one
-	// bucket reduced after it: the overlap's worth, measured under the same
-	// load. Regrouping reuses the buckets' buffer.
-	var times, oneBucket []float64
+	// Rounds alternate the ways of summing the gradients, measured under
+	// the same load: the default (in place in shared memory when the ranks
+	// share a machine, else all-reduces of 1 MB buckets during backward),
+	// then, where the ranks share memory, the all-reduced buckets, and one
+	// bucket all-reduced after backward (the overlap's worth). Regrouping
+	// reuses the buckets' buffer.
+	type mode struct {
+		inPlace     bool
+		bucketBytes int
+	}
+	modes := []mode{{true, 0}}
+	if comm.Size() > 1 {
+		if t.SetSharedSum(true) {
+			modes = append(modes, mode{false, 0})
+		}
+		modes = append(modes, mode{false, 1 << 40})
+	}
+	times := make([][]float64, len(modes))
 	for round := -1; round < s.Rounds; round++ { // one warm-up round
-		for _, one := range []bool{false, true} {
-			if one && comm.Size() == 1 {
-				continue
-			}
-			t.SetBucketBytes(map[bool]int{false: 0, true: 1 << 40}[one])
+		for i, m := range modes {
+			t.SetSharedSum(m.inPlace)
+			t.SetBucketBytes(m.bucketBytes)
 			t.Options.StopAfterSteps = s.Steps
 			start := time.Now()
 			err := t.Run(context.Background())
@@ -134,22 +146,26 @@ func (s DistributedSteps) run(w io.Writer, comm dist.Communicator) error {
 			} else if !errors.Is(err, train.ErrInterrupted) {
 				return fmt.Errorf("bench: training: %v", err)
 			}
-			if round >= 0 && one {
-				oneBucket = append(oneBucket, time.Since(start).Seconds()/float64(s.Steps))
-			} else if round >= 0 {
-				times = append(times, time.Since(start).Seconds()/float64(s.Steps))
+			if round >= 0 {
+				times[i] = append(times[i], time.Since(start).Seconds()/float64(s.Steps))
 			}
 		}
 	}
+	inPlace := t.SetSharedSum(true)
 	t.SetBucketBytes(0)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms) // a warm step allocates nothing: the heap now is its peak
-	all := make([]float32, 4*comm.Size())
-	all[4*comm.Rank()] = float32(Median(times))
-	all[4*comm.Rank()+1] = float32(peakRSS())
-	all[4*comm.Rank()+2] = float32(ms.HeapInuse)
-	if len(oneBucket) > 0 {
-		all[4*comm.Rank()+3] = float32(Median(oneBucket))
+	const cols = 5
+	all := make([]float32, cols*comm.Size())
+	mine := all[cols*comm.Rank():]
+	mine[0] = float32(Median(times[0]))
+	mine[1] = float32(peakRSS())
+	mine[2] = float32(ms.HeapInuse)
+	if len(modes) > 1 {
+		mine[3] = float32(Median(times[len(modes)-1])) // one bucket after backward
+	}
+	if len(modes) > 2 {
+		mine[4] = float32(Median(times[1])) // all-reduced buckets during backward
 	}
 	if err := comm.AllReduce(all, dist.Sum); err != nil {
 		return err
@@ -158,12 +174,25 @@ func (s DistributedSteps) run(w io.Writer, comm dist.Communicator) error {
 	for _, p := range t.Model.Parameters() {
 		params += p.Value.Len()
 	}
-	fmt.Fprintf(w, "training step: %s (%d parameters, %.2f MB of gradients), global batch %d (%d per rank), median of %d rounds of %d steps\n",
-		s.Model, params, float64(4*params)/1e6, s.Batch, s.Batch/comm.Size(), s.Rounds, s.Steps)
+	how := "all-reduced in 1 MB buckets during backward"
+	if inPlace {
+		how = "summed in place in memory the ranks share"
+	}
+	fmt.Fprintf(w, "training step: %s (%d parameters, %.2f MB of gradients), global batch %d (%d per rank), median of %d rounds of %d steps; gradients %s\n",
+		s.Model, params, float64(4*params)/1e6, s.Batch, s.Batch/comm.Size(), s.Rounds, s.Steps, how)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rank\tstep_ms\tpeak_rss_MiB\tgo_heap_MiB\tstep_ms_one_bucket_after_backward\t")
+	fmt.Fprint(tw, "rank\tstep_ms\tpeak_rss_MiB\tgo_heap_MiB\tstep_ms_one_bucket_after_backward\t")
+	if inPlace {
+		fmt.Fprint(tw, "step_ms_allreduce_buckets\t")
+	}
+	fmt.Fprintln(tw)
 	for r := range comm.Size() {
-		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t%.2f\t\n", r, 1e3*all[4*r], all[4*r+1]/(1<<20), all[4*r+2]/(1<<20), 1e3*all[4*r+3])
+		v := all[cols*r:]
+		fmt.Fprintf(tw, "%d\t%.2f\t%.1f\t%.1f\t%.2f\t", r, 1e3*v[0], v[1]/(1<<20), v[2]/(1<<20), 1e3*v[3])
+		if inPlace {
+			fmt.Fprintf(tw, "%.2f\t", 1e3*v[4])
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

@@ -17,13 +17,22 @@ import (
 )
 
 // onRanks runs f on every rank of a fake group, one goroutine each.
-func onRanks(t *testing.T, size int, f func(c *dist.Fake) error) []error {
+func onRanks[C dist.Communicator](t *testing.T, size int, shared bool, f func(c C) error) []error {
 	t.Helper()
-	ranks := dist.NewFake(size, 5*time.Second)
+	var ranks []dist.Communicator
+	if shared {
+		for _, c := range dist.NewFakeShared(size, 5*time.Second) {
+			ranks = append(ranks, c)
+		}
+	} else {
+		for _, c := range dist.NewFake(size, 5*time.Second) {
+			ranks = append(ranks, c)
+		}
+	}
 	errs := make([]error, size)
 	var wg sync.WaitGroup
 	for i, c := range ranks {
-		wg.Go(func() { errs[i] = f(c) })
+		wg.Go(func() { errs[i] = f(c.(C)) })
 	}
 	wg.Wait()
 	return errs
@@ -31,7 +40,7 @@ func onRanks(t *testing.T, size int, f func(c *dist.Fake) error) []error {
 
 func TestFakeCollectives(t *testing.T) {
 	for _, size := range []int{1, 2, 3, 5} {
-		errs := onRanks(t, size, func(c *dist.Fake) error {
+		errs := onRanks(t, size, false, func(c *dist.Fake) error {
 			r := float32(c.Rank())
 			sum := []float32{r, 1, -r}
 			if err := c.AllReduce(sum, dist.Sum); err != nil {
@@ -180,18 +189,25 @@ func TestReducerEqualsOneProcess(t *testing.T) {
 		size    int
 		starter bool // the communicator starts all-reduces itself (dist.Starter, as dist/mpi)
 		regroup int  // bucket bytes after a first step
-	}{{2, false, 0}, {3, false, 0}, {5, false, 0}, {2, true, 0}, {3, true, 1 << 40}, {2, false, 40}} {
+		shared  int  // 1: the ranks share memory (summed in place); 2: they do, but the buckets are all-reduced
+	}{{2, false, 0, 0}, {3, false, 0, 0}, {5, false, 0, 0}, {2, true, 0, 0}, {3, true, 1 << 40, 0}, {2, false, 40, 0},
+		{2, false, 0, 1}, {3, false, 0, 1}, {5, false, 40, 1}, {3, false, 0, 2}} {
 		size := tc.size
-		errs := onRanks(t, size, func(fc *dist.Fake) error {
-			var c dist.Communicator = fc
+		errs := onRanks(t, size, tc.shared > 0, func(c dist.Communicator) error {
 			if tc.starter {
-				s := newStarter(fc)
+				s := newStarter(c.(*dist.Fake))
 				defer close(s.queue)
 				c = s
 			}
 			ps := model(1)
-			r := dist.NewReducer(c, ps, 4*20, 1) // 80 bytes: several buckets
+			r, err := dist.NewReducer(c, ps, 4*20, 1) // 80 bytes: several buckets
+			if err != nil {
+				return err
+			}
 			defer r.Close()
+			if inPlace := r.SetShared(tc.shared == 1); inPlace != (tc.shared == 1) {
+				t.Errorf("size %d, shared memory %d: summing in place is %v", size, tc.shared, inPlace)
+			}
 			if len(r.Buckets()) < 2 {
 				t.Errorf("buckets %v: want several", r.Buckets())
 			}
@@ -215,6 +231,9 @@ func TestReducerEqualsOneProcess(t *testing.T) {
 			gradients(g, ps, x, labels, lo, hi)
 			if err := r.Finish(); err != nil {
 				return err
+			}
+			if tc.shared == 1 {
+				early = len(ps) // Ready is a no-op: nothing to count
 			}
 			if early != len(ps) || r.Stats[0] != batch {
 				t.Errorf("size %d: %d gradients reported ready, stats %v", size, early, r.Stats)
@@ -253,7 +272,7 @@ func TestReducerAllocations(t *testing.T) {
 	for i := range 3 {
 		ps = append(ps, autograd.NewParam(tensor.New[float32](128, 128), fmt.Sprint("w", i)))
 	}
-	r := dist.NewReducer(&noComm{}, ps, 4*128*128, 2) // a bucket per parameter
+	r, _ := dist.NewReducer(&noComm{}, ps, 4*128*128, 2) // a bucket per parameter
 	defer r.Close()
 	step := func() {
 		r.Begin(0.5)
@@ -302,7 +321,7 @@ func TestReducerGradientsAreBucketViews(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	r := dist.NewReducer(&noComm{}, ps, 64, 1)
+	r, _ := dist.NewReducer(&noComm{}, ps, 64, 1)
 	defer r.Close()
 	for i, p := range ps {
 		g := p.Grad.Data()
@@ -318,7 +337,7 @@ func TestReducerGradientsAreBucketViews(t *testing.T) {
 	// A communicator that doubles what it reduces shows which memory it
 	// was handed: the gradients themselves.
 	r.Close()
-	r = dist.NewReducer(&doubler{}, ps, 64, 1)
+	r, _ = dist.NewReducer(&doubler{}, ps, 64, 1)
 	defer r.Close()
 	r.Begin(1)
 	for i := len(ps) - 1; i >= 0; i-- {

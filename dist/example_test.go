@@ -21,7 +21,10 @@ func ExampleReducer() {
 		wg.Go(func() {
 			p := autograd.NewParam(tensor.New[float32](3), "w")
 			copy(p.Grad.Data(), grads[r])
-			red := dist.NewReducer(comm, []*autograd.Var[float32]{p}, 0, 0)
+			red, err := dist.NewReducer(comm, []*autograd.Var[float32]{p}, 0, 0)
+			if err != nil {
+				panic(err)
+			}
 			defer red.Close()
 			red.Begin(0.5) // each rank has half of the batch
 			red.Ready(p)   // backward would report this through Graph.GradReady

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Fake is an in-process Communicator: NewFake(n) returns n ranks that
@@ -165,4 +166,51 @@ func (w *fakeWorld) meet(kind string, rank int, buf []float32) error {
 		return ErrAborted
 	}
 	return nil
+}
+
+// FakeShared is a Fake whose ranks also share memory (a SharedMemory), as
+// MPI ranks on one machine do: NewFakeShared's ranks make the Reducer sum
+// gradients in place.
+type FakeShared struct {
+	*Fake
+	calls int // SharedFloats calls so far
+	segs  *fakeSegments
+}
+
+type fakeSegments struct {
+	mu   sync.Mutex
+	sets [][][]uint64 // per call: every rank's segment
+}
+
+// NewFakeShared is NewFake with shared memory.
+func NewFakeShared(size int, timeout time.Duration) []*FakeShared {
+	segs := &fakeSegments{}
+	var ranks []*FakeShared
+	for _, f := range NewFake(size, timeout) {
+		ranks = append(ranks, &FakeShared{Fake: f, segs: segs})
+	}
+	return ranks
+}
+
+// SharedFloats is collective: the ranks' k-th calls share segments.
+func (f *FakeShared) SharedFloats(n int) (*Shared, error) {
+	s := f.segs
+	s.mu.Lock()
+	if len(s.sets) == f.calls { // the first rank here allocates for all
+		set := make([][]uint64, f.w.size)
+		for r := range set {
+			set[r] = make([]uint64, (SharedFlagBytes+4*n)/8+16)
+		}
+		s.sets = append(s.sets, set)
+	}
+	segs := make([]unsafe.Pointer, f.w.size)
+	for r, m := range s.sets[f.calls] {
+		p := unsafe.Pointer(&m[0])
+		segs[r] = unsafe.Add(p, (64-uintptr(p)%64)%64) // on a cache line, as MPI's are
+	}
+	s.mu.Unlock()
+	f.calls++
+	sh := NewShared(f.rank, segs, n)
+	sh.Timeout = f.w.timeout
+	return sh, f.Barrier()
 }

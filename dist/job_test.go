@@ -19,7 +19,7 @@ func (c *closer) Close() error { c.closed++; return nil }
 
 func TestJoin(t *testing.T) {
 	for _, size := range []int{1, 2, 3} {
-		errs := onRanks(t, size, func(f *dist.Fake) error {
+		errs := onRanks(t, size, false, func(f *dist.Fake) error {
 			c := &closer{Fake: f}
 			j, err := dist.Join(func() (dist.Closer, error) { return c, nil }, false)
 			if err != nil {

@@ -48,6 +48,13 @@ type Starter interface {
 // the buckets, which are scaled and reduced in place, so that no gradient
 // is copied into a bucket or back, and the buckets take no memory beyond
 // the gradients'. A warm step allocates nothing.
+//
+// When the ranks share one machine's memory (comm is a SharedMemory that
+// can map a segment: dist/mpi on one machine), that buffer lives in the
+// shared segment and, by default, Finish sums it in place across the ranks
+// with one Shared.Sum after backward instead of the buckets' all-reduces:
+// the same sums, without the library's copies (SetShared switches between
+// the two).
 type Reducer struct {
 	comm    Communicator
 	starter Starter // comm, if it is one; otherwise the goroutine loop starts
@@ -61,6 +68,8 @@ type Reducer struct {
 	scale   float32
 	work    chan []float32
 	done    chan error
+	shared  *Shared // the buffer of the gradients, when the ranks share memory
+	inPlace bool    // Finish sums shared in place instead of all-reducing the buckets
 	// Stats is summed across ranks with the last bucket. Set it before the
 	// last gradient becomes ready (before Backward).
 	Stats []float32
@@ -74,8 +83,9 @@ type bucket struct {
 // NewReducer groups params into buckets of about bucketBytes (0: the
 // default); stats is the number of values in Stats. It replaces each
 // parameter's Grad by a view of the buckets' buffer holding the same
-// values. Close releases it.
-func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes, stats int) *Reducer {
+// values. It is collective when comm is a SharedMemory (every rank maps
+// the buffer). Close releases it.
+func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes, stats int) (*Reducer, error) {
 	// Each gradient starts on a 64-byte cache line, as a tensor of its own
 	// would: backward's matrix products write its rows, and rows that
 	// straddle cache lines slow them by half.
@@ -85,7 +95,18 @@ func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes,
 		n = alignUp(n) + params[i].Value.Len()
 		r.end[i] = n
 	}
-	r.flat = alignedFloats(alignUp(n) + stats)
+	if sm, ok := comm.(SharedMemory); ok {
+		sh, err := sm.SharedFloats(alignUp(n) + stats)
+		if err != nil {
+			return nil, err
+		}
+		if sh != nil {
+			r.shared, r.inPlace, r.flat = sh, true, sh.Floats()
+		}
+	}
+	if r.flat == nil {
+		r.flat = alignedFloats(alignUp(n) + stats)
+	}
 	r.Stats = r.flat[len(r.flat)-stats:]
 	for i, p := range params {
 		g := r.flat[r.end[i]-p.Value.Len() : r.end[i] : r.end[i]]
@@ -104,7 +125,17 @@ func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes,
 		r.work = make(chan []float32, len(params)+1)
 		go r.loop()
 	}
-	return r
+	return r, nil
+}
+
+// SetShared chooses how Finish sums the gradients when the ranks share
+// memory: in place (on, the default) or by all-reducing the buckets as on
+// ranks spread over machines (off, a benchmark's baseline). It reports
+// whether the sum is in place, always false when the ranks do not share
+// memory. Call it between steps.
+func (r *Reducer) SetShared(on bool) bool {
+	r.inPlace = on && r.shared != nil
+	return r.inPlace
 }
 
 // Regroup regroups the gradients into buckets of about bucketBytes (0:
@@ -173,6 +204,9 @@ func (r *Reducer) Begin(scale float32) {
 // Ready records that v's gradient is final for this step; a bucket whose
 // gradients are all final, and all buckets before it, are submitted.
 func (r *Reducer) Ready(v *autograd.Var[float32]) {
+	if r.inPlace {
+		return // Finish sums all of them at once
+	}
 	b, ok := r.of[v]
 	if !ok {
 		return // not a parameter of this model
@@ -186,16 +220,20 @@ func (r *Reducer) Ready(v *autograd.Var[float32]) {
 
 func (r *Reducer) submit(i int) {
 	b := &r.buckets[i]
-	g := b.buf[:len(b.buf)-r.statsIn(i)] // the bucket's gradients, without Stats
-	if r.scale != 1 {
-		for k, v := range g {
-			g[k] = v * r.scale
-		}
-	}
+	r.scaleGrads(b.buf[:len(b.buf)-r.statsIn(i)]) // the bucket's gradients, without Stats
 	if r.starter != nil {
 		r.starter.StartAllReduce(b.buf, r.done)
 	} else {
 		r.work <- b.buf
+	}
+}
+
+// scaleGrads multiplies gradients g by the rank's share, unless it is 1.
+func (r *Reducer) scaleGrads(g []float32) {
+	if r.scale != 1 {
+		for k, v := range g {
+			g[k] = v * r.scale
+		}
 	}
 }
 
@@ -221,6 +259,10 @@ func (r *Reducer) statsIn(i int) int {
 // not reach never become ready) and waits for every all-reduce: then the
 // parameters' gradients hold the average and Stats the sum.
 func (r *Reducer) Finish() error {
+	if r.inPlace {
+		r.scaleGrads(r.flat[:len(r.flat)-len(r.Stats)])
+		return r.shared.Sum()
+	}
 	for ; r.next < len(r.buckets); r.next++ {
 		r.submit(r.next)
 	}

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"math"
 	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/dist"
@@ -123,11 +125,35 @@ func (silentPair) Barrier() error                                { return nil }
 func (silentPair) Abort(int)                                     {}
 func (silentPair) StartAllReduce(_ []float32, done chan<- error) { done <- nil }
 
+// silentSharedPair is a silentPair whose ranks share memory, with rank 1
+// always already there: the gradients are summed in place (with rank 1's
+// zeros) and nothing waits.
+type silentSharedPair struct{ silentPair }
+
+func (silentSharedPair) SharedFloats(n int) (*dist.Shared, error) {
+	var segs []unsafe.Pointer
+	for r := range 2 {
+		m := make([]uint64, (dist.SharedFlagBytes+4*n)/8+1)
+		if r == 1 {
+			m[0], m[8] = math.MaxUint64, math.MaxUint64 // its flags: entered and summed every call
+		}
+		segs = append(segs, unsafe.Pointer(&m[0]))
+	}
+	return dist.NewShared(0, segs, n), nil
+}
+
 // TestWarmDistributedStepAllocatesNothing: one rank's step (its share of
 // the batch scaling the loss, backward into the buckets, which are the
 // gradients, the checks and the optimizer step) must not touch the heap
-// once warm either.
+// once warm either, whether the gradients are all-reduced in buckets or
+// summed in place in shared memory.
 func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
+	for _, comm := range []dist.Communicator{silentPair{}, silentSharedPair{}} {
+		warmDistributedStep(t, comm)
+	}
+}
+
+func warmDistributedStep(t *testing.T, comm dist.Communicator) {
 	ds := randomImages(t, 64, 1)
 	model, err := models.New[float32]("mlp", tensor.NewRand(1), models.Options{})
 	if err != nil {
@@ -141,12 +167,16 @@ func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.SetCommunicator(silentPair{}); err != nil {
+	if err := tr.SetCommunicator(comm); err != nil {
 		t.Fatal(err)
+	}
+	_, shared := comm.(dist.SharedMemory)
+	if tr.SetSharedSum(true) != shared {
+		t.Fatalf("%T: summing in place is %v", comm, !shared)
 	}
 	step := warmStep(t, tr)
 	if n := testing.AllocsPerRun(5, step); n != 0 {
-		t.Fatalf("a warm distributed step allocated %v times on one thread", n)
+		t.Fatalf("%T: a warm distributed step allocated %v times on one thread", comm, n)
 	}
 }
 

@@ -55,7 +55,11 @@ func (t *Trainer) SetCommunicator(c dist.Communicator) error {
 	if err := dist.CheckBatch(t.loader.BatchSize(), c.Size()); err != nil {
 		return err
 	}
-	d := &distributed{comm: c, reducer: dist.NewReducer(c, t.params, 0, statCount)}
+	red, err := dist.NewReducer(c, t.params, 0, statCount)
+	if err != nil {
+		return fmt.Errorf("train: sharing the gradients' buffer: %w", err)
+	}
+	d := &distributed{comm: c, reducer: red}
 	t.loader.SetShard(c.Rank(), c.Size())
 	t.graph.GradReady = d.reducer.Ready
 	t.dist = d
@@ -71,6 +75,18 @@ func (t *Trainer) SetBucketBytes(n int) {
 		return
 	}
 	t.dist.reducer.Regroup(n)
+}
+
+// SetSharedSum chooses how ranks that share one machine's memory sum
+// their gradients: in place in the shared buffer after backward (on, the
+// default) or with the buckets' all-reduces during it (off). It reports
+// whether the sum is in place: false, whatever on is, for ranks that do
+// not share memory and for a single process.
+func (t *Trainer) SetSharedSum(on bool) bool {
+	if t.dist == nil {
+		return false
+	}
+	return t.dist.reducer.SetShared(on)
 }
 
 // ranks returns the number of ranks the run trains on.

@@ -43,12 +43,24 @@ func distRun(t *testing.T, trainSet, testSet data.Dataset, opt string, batch int
 	return tr
 }
 
-// onFakeRanks runs f on size in-process ranks and returns their trainers.
-func onFakeRanks(t *testing.T, size int, f func(c dist.Communicator) *train.Trainer) []*train.Trainer {
+// onFakeRanks runs f on size in-process ranks and returns their trainers;
+// shared ranks share memory, as MPI ranks on one machine do (the gradients
+// are summed in place).
+func onFakeRanks(t *testing.T, size int, shared bool, f func(c dist.Communicator) *train.Trainer) []*train.Trainer {
 	t.Helper()
+	var ranks []dist.Communicator
+	if shared {
+		for _, c := range dist.NewFakeShared(size, 20*time.Second) {
+			ranks = append(ranks, c)
+		}
+	} else {
+		for _, c := range dist.NewFake(size, 20*time.Second) {
+			ranks = append(ranks, c)
+		}
+	}
 	trs := make([]*train.Trainer, size)
 	var wg sync.WaitGroup
-	for i, c := range dist.NewFake(size, 20*time.Second) {
+	for i, c := range ranks {
 		wg.Go(func() { trs[i] = f(c) })
 	}
 	wg.Wait()
@@ -65,8 +77,9 @@ func maxRelDiff(a, b []float32) float64 {
 
 // Two and three in-process ranks train to the same weights as one process
 // on the same batches, to float32 rounding (the sums over a batch are
-// split differently), with SGD and with Adam; the ranks end bit-identical
-// to each other, and the train loss agrees.
+// split differently), with SGD and with Adam, whether the gradients are
+// all-reduced in buckets or summed in shared memory; the ranks end
+// bit-identical to each other, and the train loss agrees.
 func TestDistributedEqualsOneProcess(t *testing.T) {
 	trainSet, testSet := mnistSubset(t, 200, 50) // 200 = 6 batches of 32 + one of 8
 	for _, opt := range []string{"sgd", "adam"} {
@@ -74,8 +87,10 @@ func TestDistributedEqualsOneProcess(t *testing.T) {
 		if err := one.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		for _, size := range []int{2, 3} {
-			trs := onFakeRanks(t, size, func(c dist.Communicator) *train.Trainer {
+		for _, size := range []int{2, 3, -2} { // -2: two ranks sharing memory
+			shared := size < 0
+			size = max(size, -size)
+			trs := onFakeRanks(t, size, shared, func(c dist.Communicator) *train.Trainer {
 				tr := distRun(t, trainSet, testSet, opt, 24, "", c)
 				if err := tr.Run(context.Background()); err != nil {
 					t.Errorf("%s, rank %d of %d: %v", opt, c.Rank(), size, err)
@@ -106,7 +121,7 @@ func TestDistributedEqualsOneProcess(t *testing.T) {
 // refused in one line.
 func TestDistributedResume(t *testing.T) {
 	trainSet, testSet := mnistSubset(t, 192, 50)
-	full := onFakeRanks(t, 2, func(c dist.Communicator) *train.Trainer {
+	full := onFakeRanks(t, 2, true, func(c dist.Communicator) *train.Trainer {
 		tr := distRun(t, trainSet, testSet, "adam", 32, "", c)
 		if err := tr.Run(context.Background()); err != nil {
 			t.Error(err)
@@ -114,7 +129,7 @@ func TestDistributedResume(t *testing.T) {
 		return tr
 	})
 	dir := t.TempDir()
-	onFakeRanks(t, 2, func(c dist.Communicator) *train.Trainer {
+	onFakeRanks(t, 2, false, func(c dist.Communicator) *train.Trainer { // cut in buckets, resumed in shared memory: the same bits for 2 ranks
 		d := ""
 		if c.Rank() == 0 {
 			d = dir
@@ -130,7 +145,7 @@ func TestDistributedResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resumed := onFakeRanks(t, 2, func(c dist.Communicator) *train.Trainer {
+	resumed := onFakeRanks(t, 2, true, func(c dist.Communicator) *train.Trainer {
 		tr := distRun(t, trainSet, testSet, "adam", 32, "", c)
 		if err := tr.Restore(ck); err != nil {
 			t.Fatal(err)
@@ -148,7 +163,7 @@ func TestDistributedResume(t *testing.T) {
 	for _, size := range []int{1, 3} {
 		var errs []string
 		var mu sync.Mutex
-		onFakeRanks(t, size, func(c dist.Communicator) *train.Trainer {
+		onFakeRanks(t, size, false, func(c dist.Communicator) *train.Trainer {
 			tr := distRun(t, trainSet, testSet, "adam", 96, "", c)
 			err := tr.Restore(ck)
 			mu.Lock()

@@ -6,8 +6,8 @@
 #   go build -tags mpi -o /tmp/descent-mpi ./cmd/descent
 B=${DESCENT:-/tmp/descent-mpi}
 M="mpirun --allow-run-as-root --oversubscribe -np 2"
-A="bench --distributed --steps 30 --rounds 1"
-step() { "$@" 2>/dev/null | awk '$1 == 0 && NF == 5 {print $2}'; }
+A="bench --distributed --steps 20 --rounds 1"
+step() { "$@" 2>/dev/null | awk '$1 == 0 && NF >= 5 {print $2}'; }
 for i in 1 2 3; do
   a=$(step $M $B $A --threads 1); b=$(step $B $A --threads 2)
   c=$(step $B $A --threads 2); d=$(step $M $B $A --threads 1); e=$(step $B $A --threads 1)

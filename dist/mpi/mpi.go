@@ -25,6 +25,36 @@ static int d_allreduce_sum(float *buf, int n) {
 	return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 static int d_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+
+// d_shared allocates bytes of a window shared by the ranks of this
+// machine, when they are all the ranks of the job; *local is then the
+// number of ranks (otherwise fewer, and nothing is allocated).
+static int d_shared(long bytes, MPI_Comm *node, MPI_Win *win, int *local) {
+	int err, world;
+	void *base;
+	err = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, node);
+	if (err != MPI_SUCCESS) return err;
+	err = MPI_Comm_size(*node, local);
+	if (err == MPI_SUCCESS) err = MPI_Comm_size(MPI_COMM_WORLD, &world);
+	if (err != MPI_SUCCESS || *local != world) {
+		MPI_Comm_free(node);
+		return err;
+	}
+	err = MPI_Comm_set_errhandler(*node, MPI_ERRORS_RETURN);
+	if (err != MPI_SUCCESS) return err;
+	return MPI_Win_allocate_shared((MPI_Aint)bytes, 1, MPI_INFO_NULL, *node, &base, win);
+}
+// d_shared_base is where rank's segment of win is in this process.
+static int d_shared_base(MPI_Win win, int rank, void **base) {
+	MPI_Aint size;
+	int unit;
+	return MPI_Win_shared_query(win, rank, &size, &unit, base);
+}
+static int d_shared_free(MPI_Win *win, MPI_Comm *node) {
+	int err = MPI_Win_free(win);
+	if (err != MPI_SUCCESS) return err;
+	return MPI_Comm_free(node);
+}
 static void d_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 static int d_finalize(void) { return MPI_Finalize(); }
 static void d_error_string(int code, char *s) {
@@ -60,11 +90,20 @@ type Comm struct {
 	watch   sync.Once
 	since   atomic.Int64 // when the MPI call in progress began (Unix ns), 0 if none
 	current atomic.Value // its name (a string)
+	windows []window     // shared windows, freed by Close
+}
+
+// window is a shared window (MPI_Win_allocate_shared) and the communicator
+// of its machine's ranks.
+type window struct {
+	win  C.MPI_Win
+	node C.MPI_Comm
 }
 
 var (
 	_ dist.Communicator = (*Comm)(nil)
 	_ dist.Starter      = (*Comm)(nil)
+	_ dist.SharedMemory = (*Comm)(nil)
 )
 
 // call is one MPI call for the goroutine that owns the MPI thread.
@@ -75,6 +114,7 @@ type call struct {
 	code    int
 	what    string
 	done    chan<- error // for a started all-reduce: where its error goes
+	fn      func() C.int // callFunc: MPI calls of its own
 }
 
 // queue is the room for calls started and not yet run: the Reducer starts
@@ -87,6 +127,7 @@ const (
 	callBarrier
 	callAbort
 	callFinalize
+	callFunc
 )
 
 // Init initializes MPI (MPI_Init_thread with MPI_THREAD_FUNNELED) on a new
@@ -135,6 +176,8 @@ func (c *Comm) serve() {
 			err = C.d_allreduce_sum(k.buf, C.int(k.n))
 		case callBarrier:
 			err = C.d_barrier()
+		case callFunc:
+			err = k.fn()
 		case callAbort:
 			C.d_abort(C.int(k.code))
 		case callFinalize:
@@ -240,6 +283,50 @@ func (c *Comm) StartAllReduce(buf []float32, done chan<- error) {
 	c.calls <- call{kind: callAllReduce, buf: ptr(buf), n: len(buf), what: "MPI_Allreduce", done: done}
 }
 
+// SharedFloats maps n float32s per rank, zeroed, in a window that every
+// rank of the job can address (MPI_Win_allocate_shared on the
+// communicator of MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)), and returns
+// them with this rank's view of all of them; nil, and no error, when the
+// ranks are on more than one machine. It is collective. Close frees the
+// window. The ranks order their accesses with atomic flags in the window
+// (dist.Shared.Sum): on x86-64 and arm64 these order the plain loads and
+// stores around them as MPI_Win_sync would (the window is MPI's unified
+// memory model, one copy).
+func (c *Comm) SharedFloats(n int) (*dist.Shared, error) {
+	// Segments a whole number of pages long keep every rank's on a page
+	// boundary (they are contiguous), so the floats after the flags are
+	// cache-line aligned.
+	bytes := (dist.SharedFlagBytes + 4*n + 4095) &^ 4095
+	var w window
+	var local C.int
+	err := c.do(call{kind: callFunc, what: "MPI_Win_allocate_shared", fn: func() C.int {
+		return C.d_shared(C.long(bytes), &w.node, &w.win, &local)
+	}})
+	if err != nil || int(local) != c.size {
+		return nil, err
+	}
+	c.windows = append(c.windows, w)
+	segs := make([]unsafe.Pointer, c.size)
+	err = c.do(call{kind: callFunc, what: "MPI_Win_shared_query", fn: func() C.int {
+		for r := range segs {
+			if err := C.d_shared_base(w.win, C.int(r), &segs[r]); err != C.MPI_SUCCESS {
+				return err
+			}
+		}
+		return C.MPI_SUCCESS
+	}})
+	if err != nil {
+		return nil, err
+	}
+	clear(unsafe.Slice((*byte)(segs[c.rank]), bytes)) // MPI does not zero it
+	if err := c.Barrier(); err != nil {               // no rank reads a flag before its owner zeroed it
+		return nil, err
+	}
+	s := dist.NewShared(c.rank, segs, n)
+	s.Timeout = c.Timeout
+	return s, nil
+}
+
 // Barrier is MPI_Barrier.
 func (c *Comm) Barrier() error { return c.do(call{kind: callBarrier, what: "MPI_Barrier"}) }
 
@@ -252,6 +339,12 @@ func (c *Comm) Abort(code int) {
 
 // Close is MPI_Finalize; the Comm cannot be used after it.
 func (c *Comm) Close() error {
+	for _, w := range c.windows {
+		if err := c.do(call{kind: callFunc, what: "MPI_Win_free", fn: func() C.int { return C.d_shared_free(&w.win, &w.node) }}); err != nil {
+			return err
+		}
+	}
+	c.windows = nil
 	return c.do(call{kind: callFinalize, what: "MPI_Finalize"})
 }
 

@@ -4,6 +4,7 @@ package mpi_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -58,6 +59,32 @@ func worker(kind string) error {
 			return err
 		}
 		fmt.Printf("rank %d of %d ok\n", c.Rank(), c.Size())
+	case "shared":
+		// The in-place sum of a shared window equals MPI_Allreduce's, bit for
+		// bit (for 2 ranks both add the same two numbers), call after call.
+		s, err := c.SharedFloats(10007)
+		if err != nil || s == nil {
+			return fmt.Errorf("rank %v: SharedFloats: %v, %v", r, s, err)
+		}
+		ref := make([]float32, len(s.Floats()))
+		for call := range 3 {
+			for i := range ref {
+				v := float32(math.Sin(float64(i+1000*call))) * (r + 1.5)
+				ref[i], s.Floats()[i] = v, v
+			}
+			if err := c.AllReduce(ref, dist.Sum); err != nil {
+				return err
+			}
+			if err := s.Sum(); err != nil {
+				return err
+			}
+			for i, v := range s.Floats() {
+				if math.Float32bits(v) != math.Float32bits(ref[i]) {
+					return fmt.Errorf("rank %v call %d: shared sum [%d] = %v, MPI_Allreduce %v", r, call, i, v, ref[i])
+				}
+			}
+		}
+		fmt.Printf("rank %d of %d ok\n", c.Rank(), c.Size())
 	case "lost":
 		// Rank 1 dies without a word; rank 0 must not wait forever.
 		if c.Rank() == 1 {
@@ -92,6 +119,13 @@ func mpirun(t *testing.T, n int, kind string) *exec.Cmd {
 
 func TestCollectivesUnderMpirun(t *testing.T) {
 	out, err := mpirun(t, 2, "collectives").CombinedOutput()
+	if err != nil || strings.Count(string(out), " ok\n") != 2 {
+		t.Fatalf("mpirun -np 2: %v\n%s", err, out)
+	}
+}
+
+func TestSharedSumUnderMpirun(t *testing.T) {
+	out, err := mpirun(t, 2, "shared").CombinedOutput()
 	if err != nil || strings.Count(string(out), " ok\n") != 2 {
 		t.Fatalf("mpirun -np 2: %v\n%s", err, out)
 	}

@@ -1,0 +1,115 @@
+package dist_test
+
+import (
+	"errors"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/descent-ml/descent/dist"
+)
+
+// sharedRanks returns size ranks' views of shared buffers of n floats.
+func sharedRanks(t *testing.T, size, n int, timeout time.Duration) []*dist.Shared {
+	t.Helper()
+	out := make([]*dist.Shared, size)
+	errs := onRanks(t, size, true, func(c *dist.FakeShared) error {
+		s, err := c.SharedFloats(n)
+		s.Timeout = timeout
+		out[c.Rank()] = s
+		return err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// Sum leaves on every rank the rank-order float32 sum of all ranks'
+// buffers, bit for bit, over lengths around the chunk size and parts of
+// unequal lengths, call after call.
+func TestSharedSum(t *testing.T) {
+	for _, size := range []int{2, 3, 5} {
+		for _, n := range []int{0, 1, 7, 4095, 4096, 4097, 3*4096 + 5, 20011} {
+			ranks := sharedRanks(t, size, n, 5*time.Second)
+			for call := range 3 {
+				want := make([]float32, n)
+				for r, s := range ranks {
+					for i := range s.Floats() {
+						// Values whose sum depends on the order of the additions.
+						v := float32(math.Sin(float64(1+i*7+r*13+call))) * float32(math.Pow(10, float64((i+r)%7-3)))
+						s.Floats()[i] = v
+						if r == 0 {
+							want[i] = v
+						} else {
+							want[i] += v
+						}
+					}
+				}
+				var wg sync.WaitGroup
+				errs := make([]error, size)
+				for r, s := range ranks {
+					wg.Go(func() { errs[r] = s.Sum() })
+				}
+				wg.Wait()
+				for r, s := range ranks {
+					if errs[r] != nil {
+						t.Fatalf("size %d n %d: rank %d: %v", size, n, r, errs[r])
+					}
+					for i, v := range s.Floats() {
+						if math.Float32bits(v) != math.Float32bits(want[i]) {
+							t.Fatalf("size %d n %d call %d: rank %d [%d] = %v, want %v", size, n, call, r, i, v, want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// A rank that never comes makes the others' Sum fail after the timeout
+// instead of waiting for ever.
+func TestSharedSumTimeout(t *testing.T) {
+	ranks := sharedRanks(t, 2, 10, 100*time.Millisecond)
+	start := time.Now()
+	err := ranks[0].Sum()
+	if !errors.Is(err, dist.ErrAborted) {
+		t.Fatalf("Sum without the other rank: %v, want ErrAborted", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Sum gave up after %v, timeout 100ms", d)
+	}
+}
+
+// A warm Sum allocates nothing.
+func TestSharedSumAllocations(t *testing.T) {
+	ranks := sharedRanks(t, 2, 10000, 5*time.Second)
+	const runs = 50
+	done := make(chan error)
+	go func() {
+		for range runs + 2 { // AllocsPerRun's warm-up call, then runs, plus the test's own
+			if err := ranks[1].Sum(); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	if err := ranks[0].Sum(); err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(runs, func() {
+		if err := ranks[0].Sum(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("a warm Sum allocates %v times, want 0", n)
+	}
+}
