@@ -51,10 +51,9 @@ type Starter interface {
 //
 // When the ranks share one machine's memory (comm is a SharedMemory that
 // can map a segment: dist/mpi on one machine), that buffer lives in the
-// shared segment and, by default, Finish sums it in place across the ranks
-// with one Shared.Sum after backward instead of the buckets' all-reduces:
-// the same sums, without the library's copies (SetShared switches between
-// the two).
+// shared segment and, by default, a ready bucket is summed in place across
+// the ranks (Shared) instead of all-reduced: the same sums, without the
+// library's copies (SetShared switches between the two).
 type Reducer struct {
 	comm    Communicator
 	starter Starter // comm, if it is one; otherwise the goroutine loop starts
@@ -69,7 +68,7 @@ type Reducer struct {
 	work    chan []float32
 	done    chan error
 	shared  *Shared // the buffer of the gradients, when the ranks share memory
-	inPlace bool    // Finish sums shared in place instead of all-reducing the buckets
+	inPlace bool    // the buckets are summed in shared, not all-reduced
 	// Stats is summed across ranks with the last bucket. Set it before the
 	// last gradient becomes ready (before Backward).
 	Stats []float32
@@ -78,6 +77,7 @@ type Reducer struct {
 type bucket struct {
 	params []int     // indices into Reducer.params
 	buf    []float32 // the gradients of params, reduced in place (a view of flat)
+	lo     int       // where buf starts in flat
 }
 
 // NewReducer groups params into buckets of about bucketBytes (0: the
@@ -128,9 +128,9 @@ func NewReducer(comm Communicator, params []*autograd.Var[float32], bucketBytes,
 	return r, nil
 }
 
-// SetShared chooses how Finish sums the gradients when the ranks share
-// memory: in place (on, the default) or by all-reducing the buckets as on
-// ranks spread over machines (off, a benchmark's baseline). It reports
+// SetShared chooses how the buckets are summed when the ranks share
+// memory: in place (on, the default) or all-reduced as on ranks spread
+// over machines (off, a benchmark's baseline). It reports
 // whether the sum is in place, always false when the ranks do not share
 // memory. Call it between steps.
 func (r *Reducer) SetShared(on bool) bool {
@@ -151,7 +151,7 @@ func (r *Reducer) Regroup(bucketBytes int) {
 	var cur []int
 	lo := 0 // where the current bucket starts in flat
 	flush := func(hi int) {
-		r.buckets = append(r.buckets, bucket{params: cur, buf: r.flat[lo:hi]})
+		r.buckets = append(r.buckets, bucket{params: cur, buf: r.flat[lo:hi], lo: lo})
 		cur, lo = nil, hi
 	}
 	for i := len(r.params) - 1; i >= 0; i-- {
@@ -199,14 +199,14 @@ func (r *Reducer) Begin(scale float32) {
 		r.pending[i] = len(b.params)
 	}
 	clear(r.Stats)
+	if r.inPlace {
+		r.shared.Begin()
+	}
 }
 
 // Ready records that v's gradient is final for this step; a bucket whose
 // gradients are all final, and all buckets before it, are submitted.
 func (r *Reducer) Ready(v *autograd.Var[float32]) {
-	if r.inPlace {
-		return // Finish sums all of them at once
-	}
 	b, ok := r.of[v]
 	if !ok {
 		return // not a parameter of this model
@@ -221,7 +221,9 @@ func (r *Reducer) Ready(v *autograd.Var[float32]) {
 func (r *Reducer) submit(i int) {
 	b := &r.buckets[i]
 	r.scaleGrads(b.buf[:len(b.buf)-r.statsIn(i)]) // the bucket's gradients, without Stats
-	if r.starter != nil {
+	if r.inPlace {
+		r.shared.Ready(b.lo, b.lo+len(b.buf))
+	} else if r.starter != nil {
 		r.starter.StartAllReduce(b.buf, r.done)
 	} else {
 		r.work <- b.buf
@@ -259,12 +261,11 @@ func (r *Reducer) statsIn(i int) int {
 // not reach never become ready) and waits for every all-reduce: then the
 // parameters' gradients hold the average and Stats the sum.
 func (r *Reducer) Finish() error {
-	if r.inPlace {
-		r.scaleGrads(r.flat[:len(r.flat)-len(r.Stats)])
-		return r.shared.Sum()
-	}
 	for ; r.next < len(r.buckets); r.next++ {
 		r.submit(r.next)
+	}
+	if r.inPlace {
+		return r.shared.Finish()
 	}
 	var first error
 	for range r.buckets {

@@ -113,3 +113,53 @@ func TestSharedSumAllocations(t *testing.T) {
 		t.Errorf("a warm Sum allocates %v times, want 0", n)
 	}
 }
+
+// Ranges declared ready one by one, by ranks that run at different
+// speeds, are summed as they come (some during Ready, the rest in Finish)
+// to the same bits as one Sum of the whole buffer.
+func TestSharedRanges(t *testing.T) {
+	bounds := []int{0, 5, 5, 4200, 4300, 9000, 9001, 12000}
+	n := bounds[len(bounds)-1]
+	for _, size := range []int{2, 3} {
+		ranks := sharedRanks(t, size, n, 5*time.Second)
+		for call := range 3 {
+			want := make([]float32, n)
+			for r, s := range ranks {
+				for i := range s.Floats() {
+					v := float32(math.Cos(float64(i*3+r*17+call))) * float32(math.Pow(10, float64((i*r)%5-2)))
+					s.Floats()[i] = v
+					if r == 0 {
+						want[i] = v
+					} else {
+						want[i] += v
+					}
+				}
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, size)
+			for r, s := range ranks {
+				wg.Go(func() {
+					s.Begin()
+					for k := 1; k < len(bounds); k++ {
+						if (r+k+call)%3 == 0 {
+							time.Sleep(time.Millisecond) // let the others run ahead
+						}
+						s.Ready(bounds[k-1], bounds[k])
+					}
+					errs[r] = s.Finish()
+				})
+			}
+			wg.Wait()
+			for r, s := range ranks {
+				if errs[r] != nil {
+					t.Fatalf("size %d: rank %d: %v", size, r, errs[r])
+				}
+				for i, v := range s.Floats() {
+					if math.Float32bits(v) != math.Float32bits(want[i]) {
+						t.Fatalf("size %d call %d: rank %d [%d] = %v, want %v", size, call, r, i, v, want[i])
+					}
+				}
+			}
+		}
+	}
+}

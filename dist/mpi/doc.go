@@ -1,7 +1,9 @@
 // Package mpi binds the few Open MPI calls that data-parallel training
 // needs (MPI_Init_thread, MPI_Comm_rank and MPI_Comm_size, MPI_Bcast,
-// MPI_Allreduce, MPI_Barrier, MPI_Abort, MPI_Finalize) and offers them as a
-// dist.Communicator over MPI_COMM_WORLD.
+// MPI_Allreduce, MPI_Barrier, MPI_Abort, MPI_Finalize, and for ranks on
+// one machine MPI_Comm_split_type, MPI_Win_allocate_shared,
+// MPI_Win_shared_query and MPI_Win_free) and offers them as a
+// dist.Communicator over MPI_COMM_WORLD that is also a dist.SharedMemory.
 //
 // The binding uses cgo and is compiled only with the `mpi` build tag
 // (go build -tags mpi ./cmd/descent), with Open MPI's headers and library
