@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/dist"
-	"github.com/descent-ml/descent/optim"
-	"github.com/descent-ml/descent/tensor"
 )
 
 // distributed is the trainer's state as one rank of a data-parallel job.
@@ -135,54 +134,57 @@ func (t *Trainer) globalBatch(i int) int {
 	return min((i+1)*size, t.Train.Len()) - i*size
 }
 
-// stepDistributed is step for one rank: forward and backward on the
-// rank's shard while the reducer averages the gradients, then the checks
-// and the optimizer step on the global numbers, identical on every rank.
-func (t *Trainer) stepDistributed(x *tensor.Tensor[float32], labels []int) error {
+// shareBegin starts a step's gradient average in a distributed run.
+func (t *Trainer) shareBegin() {
 	d := t.dist
-	t.applySchedule(t.pos.Step)
-	// Each rank's gradients count by its share of the global batch. The
-	// share multiplies the loss rather than the gradients: backward is
-	// linear in the loss's gradient, so every gradient comes out scaled
-	// without a pass over them (to the same bits as scaling them after,
-	// when the share is a power of two: an even split over 2 or 4 ranks).
-	share := float32(len(labels)) / float32(t.globalBatch(t.pos.Batch))
+	if d == nil {
+		return
+	}
 	d.reducer.Begin(1)
-	t.Optimizer.ZeroGrad()
-	correct := t.pos.Correct
 	st := d.reducer.Stats // summed with the last bucket: set before Backward
 	if d.ctx != nil && d.ctx.Err() != nil {
 		st[statStop] = 1
 	}
-	if len(labels) > 0 { // a short last batch may leave a rank none
-		t.input.Value = x
-		g := t.graph
-		logits := t.Model.Forward(g, t.input)
-		l := g.CrossEntropy(logits, labels)
-		st[statLoss] = float32(float64(l.Value.Item()) * float64(len(labels)))
-		t.countCorrect(logits.Value, labels)
-		st[statCorrect] = float32(t.pos.Correct - correct)
-		t.pos.Correct = correct
-		g.Backward(g.MulScalar(l, float64(share))) // calls d.reducer.Ready as gradients become final
+}
+
+// shareLoss returns the loss whose gradients a rank contributes: its own,
+// weighted by its share of the global batch, so that the ranks' sum is
+// the gradient of the batch's mean loss. The share multiplies the loss
+// rather than the gradients: backward is linear in the loss's gradient,
+// so every gradient comes out scaled without a pass over them (to the
+// same bits as scaling them after, when the share is a power of two: an
+// even split over 2 or 4 ranks). It also puts the rank's loss sum and its
+// correct predictions since correct into the numbers summed with the last
+// bucket, which may be summed during backward. In one process it is loss.
+func (t *Trainer) shareLoss(loss *autograd.Var[float32], examples, correct int) *autograd.Var[float32] {
+	d := t.dist
+	if d == nil {
+		return loss
+	}
+	st := d.reducer.Stats
+	st[statLoss] = float32(float64(loss.Value.Item()) * float64(examples))
+	st[statCorrect] = float32(t.pos.Correct - correct)
+	t.pos.Correct = correct
+	return t.graph.MulScalar(loss, float64(examples)/float64(t.globalBatch(t.pos.Batch)))
+}
+
+// shareGradients waits for the average of the ranks' gradients (the
+// reducer started summing its buckets during backward) and returns the
+// global batch's mean loss and size, adding every rank's correct
+// predictions to the count; in one process it returns loss and examples.
+func (t *Trainer) shareGradients(loss float64, examples int) (float64, int, error) {
+	d := t.dist
+	if d == nil {
+		return loss, examples, nil
 	}
 	if err := d.reducer.Finish(); err != nil {
-		return fmt.Errorf("train: averaging gradients: %w", err)
+		return 0, 0, fmt.Errorf("train: averaging gradients: %w", err)
 	}
+	st := d.reducer.Stats
 	global := t.globalBatch(t.pos.Batch)
-	loss := float64(st[statLoss])
 	d.stop = st[statStop] > 0
-	if math.IsNaN(loss) || math.IsInf(loss, 0) || !t.gradsFinite() {
-		return t.diverged(loss/float64(global), t.pos.Step+1)
-	}
-	if t.Options.ClipGradNorm > 0 {
-		optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
-	}
-	t.Optimizer.Step()
-	t.pos.Step++
-	t.pos.LossSum += loss
 	t.pos.Correct += int(st[statCorrect])
-	t.pos.Seen += global
-	return nil
+	return float64(st[statLoss]) / float64(global), global, nil
 }
 
 // evaluate returns the test loss and accuracy; in a distributed run rank

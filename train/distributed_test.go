@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/dist"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/optim"
@@ -187,5 +188,58 @@ func TestDistributedBatchCheck(t *testing.T) {
 	}
 	if err := tr.SetCommunicator(dist.NewFake(3, time.Second)[0]); err == nil || !strings.Contains(err.Error(), "--batch 10") {
 		t.Errorf("batch 10 over 3 ranks: %v", err)
+	}
+}
+
+// stepLog is a StatsSink that keeps what each step reports.
+type stepLog struct{ steps []train.StepStats }
+
+func (s *stepLog) WantTape(int) bool { return false }
+func (s *stepLog) Observe(st *train.StepStats) {
+	c := *st
+	c.GradSq = append([]float64(nil), st.GradSq...)
+	s.steps = append(s.steps, c)
+}
+func (s *stepLog) Stepped(*train.StepStats)                               {}
+func (s *stepLog) EndEpoch(train.EpochMetrics, []*autograd.Var[float32]) {}
+
+// A distributed run records its statistics through the same path as one
+// process: rank 0's sink sees every step with the global batch, its mean
+// loss and the averaged gradients' norms, as one process's sink does.
+func TestDistributedRecordsStats(t *testing.T) {
+	trainSet, testSet := mnistSubset(t, 200, 50)
+	one := distRun(t, trainSet, testSet, "sgd", 24, "", nil)
+	want := &stepLog{}
+	one.Stats = want
+	if err := one.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, shared := range []bool{false, true} {
+		got := &stepLog{}
+		onFakeRanks(t, 2, shared, func(c dist.Communicator) *train.Trainer {
+			tr := distRun(t, trainSet, testSet, "sgd", 24, "", c)
+			if c.Rank() == 0 {
+				tr.Stats = got
+			}
+			if err := tr.Run(context.Background()); err != nil {
+				t.Error(err)
+			}
+			return tr
+		})
+		if len(got.steps) != len(want.steps) || len(got.steps) == 0 {
+			t.Fatalf("shared memory %v: rank 0 recorded %d steps, one process %d", shared, len(got.steps), len(want.steps))
+		}
+		for i, g := range got.steps {
+			w := want.steps[i]
+			if g.Step != w.Step || g.Batch != w.Batch || math.Abs(g.Loss-w.Loss) > 1e-5*(1+math.Abs(w.Loss)) {
+				t.Errorf("shared memory %v, step %d: batch %d loss %v, one process: step %d batch %d loss %v", shared, g.Step, g.Batch, g.Loss, w.Step, w.Batch, w.Loss)
+			}
+			for k := range g.GradSq {
+				if math.Abs(g.GradSq[k]-w.GradSq[k]) > 1e-3*w.GradSq[k]+1e-12 {
+					t.Errorf("shared memory %v, step %d: Σg² of parameter %d is %v, one process %v", shared, g.Step, k, g.GradSq[k], w.GradSq[k])
+					break
+				}
+			}
+		}
 	}
 }

@@ -307,45 +307,51 @@ func progressWriter(o Options) io.Writer {
 
 // step runs one optimizer step on a batch. A non-finite loss or gradient
 // stops the run before the optimizer applies it, so the weights stay those
-// of the last good step.
+// of the last good step. In a distributed run the batch is this rank's
+// share of the global batch: the gradients are averaged across the ranks
+// (shareLoss, shareGradients) before the checks, and every rank then checks, records
+// and steps on the global numbers, identically.
 func (t *Trainer) step(x *tensor.Tensor[float32], labels, idx []int) error {
-	if t.dist != nil { // SetCommunicator refuses a regression
-		return t.stepDistributed(x, labels)
-	}
 	t.applySchedule(t.pos.Step)
-	t.input.Value = x
-	g := t.graph
 	tape := t.statsBegin()
-	logits := t.Model.Forward(g, t.input)
-	var loss *autograd.Var[float32]
-	if t.regress {
-		loss = regressionLoss(g, logits, t.Train, idx, t.target)
-	} else {
-		loss = g.CrossEntropy(logits, labels)
-	}
-	lossValue := float64(loss.Value.Item())
 	t.Optimizer.ZeroGrad()
-	if math.IsNaN(lossValue) || math.IsInf(lossValue, 0) {
-		// Backpropagate anyway: the report then names a parameter whose
-		// gradient the non-finite loss poisons, if no value already is.
-		g.Backward(loss)
+	t.shareBegin()
+	lossValue, correct := 0.0, t.pos.Correct
+	if len(labels) > 0 { // a short last batch may leave a rank of a distributed run none
+		t.input.Value = x
+		g := t.graph
+		logits := t.Model.Forward(g, t.input)
+		var loss *autograd.Var[float32]
+		if t.regress {
+			loss = regressionLoss(g, logits, t.Train, idx, t.target)
+		} else {
+			loss = g.CrossEntropy(logits, labels)
+			t.countCorrect(logits.Value, labels)
+		}
+		lossValue = float64(loss.Value.Item())
+		if t.dist == nil && (math.IsNaN(lossValue) || math.IsInf(lossValue, 0)) {
+			// Backpropagate anyway: the report then names a parameter whose
+			// gradient the non-finite loss poisons, if no value already is.
+			g.Backward(loss)
+			return t.diverged(lossValue, t.pos.Step+1)
+		}
+		g.Backward(t.shareLoss(loss, len(labels), correct))
+	}
+	lossValue, batch, err := t.shareGradients(lossValue, len(labels))
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(lossValue) || math.IsInf(lossValue, 0) || !t.gradsFinite() {
 		return t.diverged(lossValue, t.pos.Step+1)
 	}
-	if !t.regress {
-		t.countCorrect(logits.Value, labels)
-	}
-	g.Backward(loss)
-	if !t.gradsFinite() {
-		return t.diverged(lossValue, t.pos.Step+1)
-	}
-	t.statsObserve(lossValue, len(labels), tape)
+	t.statsObserve(lossValue, batch, tape)
 	if t.Options.ClipGradNorm > 0 {
 		optim.ClipGradNorm(t.params, t.Options.ClipGradNorm)
 	}
 	t.Optimizer.Step()
 	t.pos.Step++
-	t.pos.LossSum += lossValue * float64(len(labels))
-	t.pos.Seen += len(labels)
+	t.pos.LossSum += lossValue * float64(batch)
+	t.pos.Seen += batch
 	t.statsStepped()
 	return nil
 }
