@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/autograd"
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/dist"
 	"github.com/descent-ml/descent/models"
 	"github.com/descent-ml/descent/optim"
@@ -200,7 +200,7 @@ func (s *stepLog) Observe(st *train.StepStats) {
 	c.GradSq = append([]float64(nil), st.GradSq...)
 	s.steps = append(s.steps, c)
 }
-func (s *stepLog) Stepped(*train.StepStats)                               {}
+func (s *stepLog) Stepped(*train.StepStats)                              {}
 func (s *stepLog) EndEpoch(train.EpochMetrics, []*autograd.Var[float32]) {}
 
 // A distributed run records its statistics through the same path as one
