@@ -19,19 +19,9 @@ import (
 // onRanks runs f on every rank of a fake group, one goroutine each.
 func onRanks[C dist.Communicator](t *testing.T, size int, shared bool, f func(c C) error) []error {
 	t.Helper()
-	var ranks []dist.Communicator
-	if shared {
-		for _, c := range dist.NewFakeShared(size, 5*time.Second) {
-			ranks = append(ranks, c)
-		}
-	} else {
-		for _, c := range dist.NewFake(size, 5*time.Second) {
-			ranks = append(ranks, c)
-		}
-	}
 	errs := make([]error, size)
 	var wg sync.WaitGroup
-	for i, c := range ranks {
+	for i, c := range dist.FakeRanks(size, 5*time.Second, shared) {
 		wg.Go(func() { errs[i] = f(c.(C)) })
 	}
 	wg.Wait()

@@ -192,6 +192,22 @@ func NewFakeShared(size int, timeout time.Duration) []*FakeShared {
 	return ranks
 }
 
+// FakeRanks returns size in-process ranks as Communicators: NewFake's, or
+// NewFakeShared's when shared is set.
+func FakeRanks(size int, timeout time.Duration, shared bool) []Communicator {
+	var ranks []Communicator
+	if shared {
+		for _, c := range NewFakeShared(size, timeout) {
+			ranks = append(ranks, c)
+		}
+	} else {
+		for _, c := range NewFake(size, timeout) {
+			ranks = append(ranks, c)
+		}
+	}
+	return ranks
+}
+
 // SharedFloats is collective: the ranks' k-th calls share segments.
 func (f *FakeShared) SharedFloats(n int) (*Shared, error) {
 	s := f.segs

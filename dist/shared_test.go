@@ -36,35 +36,10 @@ func TestSharedSum(t *testing.T) {
 		for _, n := range []int{0, 1, 7, 4095, 4096, 4097, 3*4096 + 5, 20011} {
 			ranks := sharedRanks(t, size, n, 5*time.Second)
 			for call := range 3 {
-				want := make([]float32, n)
-				for r, s := range ranks {
-					for i := range s.Floats() {
-						// Values whose sum depends on the order of the additions.
-						v := float32(math.Sin(float64(1+i*7+r*13+call))) * float32(math.Pow(10, float64((i+r)%7-3)))
-						s.Floats()[i] = v
-						if r == 0 {
-							want[i] = v
-						} else {
-							want[i] += v
-						}
-					}
-				}
-				var wg sync.WaitGroup
-				errs := make([]error, size)
-				for r, s := range ranks {
-					wg.Go(func() { errs[r] = s.Sum() })
-				}
-				wg.Wait()
-				for r, s := range ranks {
-					if errs[r] != nil {
-						t.Fatalf("size %d n %d: rank %d: %v", size, n, r, errs[r])
-					}
-					for i, v := range s.Floats() {
-						if math.Float32bits(v) != math.Float32bits(want[i]) {
-							t.Fatalf("size %d n %d call %d: rank %d [%d] = %v, want %v", size, n, call, r, i, v, want[i])
-						}
-					}
-				}
+				want := fill(ranks, func(i, r int) float32 {
+					return float32(math.Sin(float64(1+i*7+r*13+call))) * float32(math.Pow(10, float64((i+r)%7-3)))
+				})
+				sumOnRanks(t, ranks, want, func(_ int, s *dist.Shared) error { return s.Sum() })
 			}
 		}
 	}
@@ -119,46 +94,62 @@ func TestSharedSumAllocations(t *testing.T) {
 // to the same bits as one Sum of the whole buffer.
 func TestSharedRanges(t *testing.T) {
 	bounds := []int{0, 5, 5, 4200, 4300, 9000, 9001, 12000}
-	n := bounds[len(bounds)-1]
 	for _, size := range []int{2, 3} {
-		ranks := sharedRanks(t, size, n, 5*time.Second)
+		ranks := sharedRanks(t, size, bounds[len(bounds)-1], 5*time.Second)
 		for call := range 3 {
-			want := make([]float32, n)
-			for r, s := range ranks {
-				for i := range s.Floats() {
-					v := float32(math.Cos(float64(i*3+r*17+call))) * float32(math.Pow(10, float64((i*r)%5-2)))
-					s.Floats()[i] = v
-					if r == 0 {
-						want[i] = v
-					} else {
-						want[i] += v
+			want := fill(ranks, func(i, r int) float32 {
+				return float32(math.Cos(float64(i*3+r*17+call))) * float32(math.Pow(10, float64((i*r)%5-2)))
+			})
+			sumOnRanks(t, ranks, want, func(r int, s *dist.Shared) error {
+				s.Begin()
+				for k := 1; k < len(bounds); k++ {
+					if (r+k+call)%3 == 0 {
+						time.Sleep(time.Millisecond) // let the others run ahead
 					}
+					s.Ready(bounds[k-1], bounds[k])
 				}
+				return s.Finish()
+			})
+		}
+	}
+}
+
+// fill sets every rank's buffer to values whose sum depends on the order
+// of the additions (f(i, r) for element i of rank r) and returns their sum
+// in rank order.
+func fill(ranks []*dist.Shared, f func(i, r int) float32) []float32 {
+	want := make([]float32, len(ranks[0].Floats()))
+	for r, s := range ranks {
+		for i := range s.Floats() {
+			v := f(i, r)
+			s.Floats()[i] = v
+			if r == 0 {
+				want[i] = v
+			} else {
+				want[i] += v
 			}
-			var wg sync.WaitGroup
-			errs := make([]error, size)
-			for r, s := range ranks {
-				wg.Go(func() {
-					s.Begin()
-					for k := 1; k < len(bounds); k++ {
-						if (r+k+call)%3 == 0 {
-							time.Sleep(time.Millisecond) // let the others run ahead
-						}
-						s.Ready(bounds[k-1], bounds[k])
-					}
-					errs[r] = s.Finish()
-				})
-			}
-			wg.Wait()
-			for r, s := range ranks {
-				if errs[r] != nil {
-					t.Fatalf("size %d: rank %d: %v", size, r, errs[r])
-				}
-				for i, v := range s.Floats() {
-					if math.Float32bits(v) != math.Float32bits(want[i]) {
-						t.Fatalf("size %d call %d: rank %d [%d] = %v, want %v", size, call, r, i, v, want[i])
-					}
-				}
+		}
+	}
+	return want
+}
+
+// sumOnRanks runs sum on every rank at once and checks that every buffer
+// then holds want, bit for bit.
+func sumOnRanks(t *testing.T, ranks []*dist.Shared, want []float32, sum func(r int, s *dist.Shared) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, len(ranks))
+	for r, s := range ranks {
+		wg.Go(func() { errs[r] = sum(r, s) })
+	}
+	wg.Wait()
+	for r, s := range ranks {
+		if errs[r] != nil {
+			t.Fatalf("%d ranks: rank %d: %v", len(ranks), r, errs[r])
+		}
+		for i, v := range s.Floats() {
+			if math.Float32bits(v) != math.Float32bits(want[i]) {
+				t.Fatalf("%d ranks: rank %d [%d] = %v, want %v", len(ranks), r, i, v, want[i])
 			}
 		}
 	}

@@ -49,19 +49,9 @@ func distRun(t *testing.T, trainSet, testSet data.Dataset, opt string, batch int
 // are summed in place).
 func onFakeRanks(t *testing.T, size int, shared bool, f func(c dist.Communicator) *train.Trainer) []*train.Trainer {
 	t.Helper()
-	var ranks []dist.Communicator
-	if shared {
-		for _, c := range dist.NewFakeShared(size, 20*time.Second) {
-			ranks = append(ranks, c)
-		}
-	} else {
-		for _, c := range dist.NewFake(size, 20*time.Second) {
-			ranks = append(ranks, c)
-		}
-	}
 	trs := make([]*train.Trainer, size)
 	var wg sync.WaitGroup
-	for i, c := range ranks {
+	for i, c := range dist.FakeRanks(size, 20*time.Second, shared) {
 		wg.Go(func() { trs[i] = f(c) })
 	}
 	wg.Wait()
