@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime/debug"
 
 	"github.com/descent-ml/descent/autograd"
 	"github.com/descent-ml/descent/dist"
@@ -59,6 +60,11 @@ func (t *Trainer) SetCommunicator(c dist.Communicator) error {
 		return fmt.Errorf("train: sharing the gradients' buffer: %w", err)
 	}
 	d := &distributed{comm: c, reducer: red}
+	// The gradients are now views of the reducer's buffer (in memory the
+	// ranks share, on one machine): the tensors they replace are garbage
+	// as large as the model. Returning them now keeps them out of every
+	// rank's resident set for the whole run.
+	debug.FreeOSMemory()
 	t.loader.SetShard(c.Rank(), c.Size())
 	t.graph.GradReady = d.reducer.Ready
 	t.dist = d
