@@ -159,6 +159,10 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 // a few cache sets and miss every time; row by row, each cache line is
 // used whole while it is in L1 (dW_hh of the LSTM: packing 2.5x faster).
 func packRows(dst, src []float32, ld, kc, panels, r int) {
+	if packRowsAVX2 != nil {
+		packRowsAVX2(dst, src, ld, kc, panels, r)
+		return
+	}
 	step := kc * r
 	for p0 := 0; p0 < kc; p0 += packRowsBlock {
 		rows := min(packRowsBlock, kc-p0)

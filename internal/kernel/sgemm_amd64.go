@@ -138,3 +138,31 @@ var copyShortRows = func() func(dst, src []float32, ld, kc, r int) {
 		copyRowsAVX512(&dst[0], &src[0], ld, kc, r)
 	}
 }()
+
+// packRows6AVX2 and packRows16AVX2 are packRows for r = 6 and 16 (with a
+// prefetch of the rows eight ahead).
+//
+//go:noescape
+func packRows6AVX2(dst, src *float32, ld, kc, panels int)
+
+//go:noescape
+func packRows16AVX2(dst, src *float32, ld, kc, panels int)
+
+// packRowsAVX2 is packRows6AVX2 or packRows16AVX2 behind slice checks, or
+// nil without AVX2.
+var packRowsAVX2 = func() func(dst, src []float32, ld, kc, panels, r int) {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return func(dst, src []float32, ld, kc, panels, r int) {
+		if kc <= 0 || panels <= 0 {
+			return
+		}
+		_, _ = dst[panels*kc*r-1], src[(kc-1)*ld+panels*r-1]
+		if r == 6 {
+			packRows6AVX2(&dst[0], &src[0], ld, kc, panels)
+		} else {
+			packRows16AVX2(&dst[0], &src[0], ld, kc, panels)
+		}
+	}
+}()

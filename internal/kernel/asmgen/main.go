@@ -67,6 +67,8 @@ func main() {
 		genPack6(w, true)
 		genPack6(w, false)
 		genCopyRows(w)
+		genPackRows(w, 6)
+		genPackRows(w, 16)
 		return
 	}
 	for _, k := range kernels {
