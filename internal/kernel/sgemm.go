@@ -25,8 +25,17 @@ type sgemmKernel struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int // block sizes: mc a multiple of mr, nc of nr
-	run        func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+	run        sgemmRun
+	// rows[h], where not nil, is run for the first h < mr rows of the
+	// tile, from the same mr-row A panel and with the same operations on
+	// those rows: the last rows of C when mr does not divide m (128 rows
+	// are 21 tiles of 6 and 2 rows) go straight to C instead of through
+	// a scratch tile, and cost h rows' work rather than mr.
+	rows []sgemmRun
 }
+
+// sgemmRun is a micro-kernel's function (see sgemmKernel).
+type sgemmRun = func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
 // packBuf holds one goroutine's packing buffers; they only grow.
 type packBuf struct {
@@ -89,6 +98,10 @@ func macroKernel(kern *sgemmKernel, buf *packBuf, kc, mc, nc int, alpha, beta fl
 			cc := c[ir*ldc+jr:]
 			if h == mr && w == nr {
 				kern.run(kc, ap, bp, cc, ldc, alpha, beta)
+				continue
+			}
+			if w == nr && h < len(kern.rows) && kern.rows[h] != nil {
+				kern.rows[h](kc, ap, bp, cc, ldc, alpha, beta)
 				continue
 			}
 			tile := buf.tile[:mr*nr]

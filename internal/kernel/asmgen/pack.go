@@ -254,8 +254,8 @@ func genPackRows(w io.Writer, r int) {
 	a.p("JZ %s", a.l("done"))
 	a.p("TESTQ DX, DX")
 	a.p("JZ %s", a.l("done"))
-	a.p("SHLQ $2, R8")        // ld in bytes
-	a.p("MOVQ CX, R9")        //
+	a.p("SHLQ $2, R8") // ld in bytes
+	a.p("MOVQ CX, R9")
 	a.p("IMULQ $%d, R9", r*4) // a panel's size in bytes
 	a.label("block")          // rows SI.., DI..: BX = min(8, CX)
 	a.p("MOVQ $8, BX")
