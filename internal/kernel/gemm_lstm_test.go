@@ -16,18 +16,19 @@ var lstmShapes = []struct {
 	lda, ldb, ldc  int
 	beta           float32
 	packedB        bool // B packed once per pass (PackedB), A per call
+	bias           bool // GemmBias (beta unused)
 	calls          int  // calls per training step
 }{
 	// Per step, forward: gates_t += h_{t-1}·W_hhᵀ into the gate rows.
-	{"step_hWhhT", false, true, 128, 512, 128, 28 * 128, 128, 28 * 512, 1, true, 27},
+	{"step_hWhhT", false, true, 128, 512, 128, 28 * 128, 128, 28 * 512, 1, true, false, 27},
 	// Per step, backward: dh_{t-1} = dgates_t·W_hh.
-	{"step_dhWhh", false, false, 128, 128, 512, 28 * 512, 128, 128, 0, true, 27},
+	{"step_dhWhh", false, false, 128, 128, 512, 28 * 512, 128, 128, 0, true, false, 27},
 	// Once: dW_hh += dgatesᵀ·h over all steps but one.
-	{"dWhh", true, false, 512, 128, 28*128 - 1, 512, 128, 128, 1, false, 1},
+	{"dWhh", true, false, 512, 128, 28*128 - 1, 512, 128, 128, 1, false, false, 1},
 	// Once: dW_ih += dgatesᵀ·x.
-	{"dWih", true, false, 512, 28, 28 * 128, 512, 28, 28, 1, false, 1},
-	// Once: xp = x·W_ihᵀ (+ bias: GemmBias, timed as Gemm with beta 0).
-	{"xWihT", false, true, 28 * 128, 512, 28, 28, 28, 512, 0, false, 1},
+	{"dWih", true, false, 512, 28, 28 * 128, 512, 28, 28, 1, false, false, 1},
+	// Once: xp = x·W_ihᵀ + b_ih + b_hh.
+	{"xWihT", false, true, 28 * 128, 512, 28, 28, 28, 512, 0, false, true, 1},
 }
 
 // BenchmarkGemmLSTM times the LSTM's products on one goroutine and reports
@@ -59,7 +60,12 @@ func BenchmarkGemmLSTM(b *testing.B) {
 			if s.packedB {
 				p.Pack(s.transB, s.k, s.n, bm, s.ldb)
 			}
+			bias := c[:s.n]
 			call := func() {
+				if s.bias {
+					GemmBias(s.transA, s.transB, s.m, s.n, s.k, a, s.lda, bm, s.ldb, bias, c, s.ldc)
+					return
+				}
 				if s.packedB {
 					p.Gemm(s.transA, s.m, 1, a, s.lda, s.beta, c, s.ldc)
 				} else {

@@ -57,10 +57,14 @@ func (buf *packBuf) fit(kern *sgemmKernel) {
 }
 
 // sgemmBlocked computes the float32 Gemm on the calling goroutine with
-// kernel kern and the buffers of buf.
-func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// kernel kern and the buffers of buf, then adds bias (if not nil) to every
+// row of C: to each mc×nc block of C as soon as its last k block is done,
+// while the block is still in this core's L2 (the LSTM's input product
+// is 7 MB; adding the bias after the whole product read it back from L3).
+func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	if k == 0 || alpha == 0 {
 		scaleRows(m, n, beta, c, ldc)
+		addBias(m, n, bias, c, ldc)
 		return
 	}
 	buf.fit(kern)
@@ -79,6 +83,9 @@ func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k 
 				// op(A)(i, p) is a[i*lda+p] as stored, or a[p*lda+i] transposed.
 				pack(buf.a, a, lda, transA, pc, ic, kc, mc, kern.mr)
 				macroKernel(kern, buf, kc, mc, nc, alpha, blockBeta, c[ic*ldc+jc:], ldc)
+				if bias != nil && pc+kc == k {
+					addBias(mc, nc, bias[jc:], c[ic*ldc+jc:], ldc)
+				}
 			}
 		}
 	}
