@@ -6,9 +6,10 @@ import (
 )
 
 // lstmShapes are the float32 products of one training step of row-MNIST's
-// LSTM (batch 128, hidden 128, input 28, 28 steps, batch first, gates
-// i, f, g, o: G = 512), with the strides the layer uses: the gates lie as
-// [B, T, G] (row stride T·G), the hidden states as [B, T, H].
+// LSTM (batch 128, hidden 128, input 28, 28 steps, gates i, f, g, o: G =
+// 512), with the strides the layer uses: models.SeqNet runs it
+// sequence-first, so the gates lie as [T, B, G] and the hidden states as
+// [T, B, H], each step's rows one block.
 var lstmShapes = []struct {
 	name           string
 	transA, transB bool
@@ -20,11 +21,11 @@ var lstmShapes = []struct {
 	calls          int  // calls per training step
 }{
 	// Per step, forward: gates_t += h_{t-1}·W_hhᵀ into the gate rows.
-	{"step_hWhhT", false, true, 128, 512, 128, 28 * 128, 128, 28 * 512, 1, true, false, 27},
+	{"step_hWhhT", false, true, 128, 512, 128, 128, 128, 512, 1, true, false, 27},
 	// Per step, backward: dh_{t-1} = dgates_t·W_hh.
-	{"step_dhWhh", false, false, 128, 128, 512, 28 * 512, 128, 128, 0, true, false, 27},
-	// Once: dW_hh += dgatesᵀ·h over all steps but one.
-	{"dWhh", true, false, 512, 128, 28*128 - 1, 512, 128, 128, 1, false, false, 1},
+	{"step_dhWhh", false, false, 128, 128, 512, 512, 128, 128, 0, true, false, 27},
+	// Once: dW_hh += dgatesᵀ·h over all steps but the first.
+	{"dWhh", true, false, 512, 128, 27 * 128, 512, 128, 128, 1, false, false, 1},
 	// Once: dW_ih += dgatesᵀ·x.
 	{"dWih", true, false, 512, 28, 28 * 128, 512, 28, 28, 1, false, false, 1},
 	// Once: xp = x·W_ihᵀ + b_ih + b_hh.
