@@ -2,11 +2,20 @@
 
 package kernel
 
-import "math"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// actFMA says whether the CPU has the FMA the kernels use; every AVX2 CPU
+// but a few early VIA ones has.
+var actFMA = cpu.X86.HasFMA
 
 // The sigmoid and tanh kernels of activation_amd64.s (hand-written, AVX2
-// without FMA so that they match the Go specification bit for bit; on an
-// AVX-512 machine they run too). n is a multiple of 8; c is actVecs.
+// and FMA, the same operations as the Go specification so that they match
+// it bit for bit; on an AVX-512 machine they run too). n is a multiple of
+// 8; c is actVecs.
 
 //go:noescape
 func sigmoidAVX2(dst, x *float32, n int, c *[8 * actConstLen]float32)
@@ -36,7 +45,7 @@ var actVecs = func() (v [8 * actConstLen]float32) {
 
 func sigmoid32(dst, x []float32) {
 	n := 0
-	if vectorISA != 0 {
+	if vectorISA != 0 && actFMA {
 		if n = len(dst) &^ 7; n > 0 {
 			_ = x[n-1]
 			sigmoidAVX2(&dst[0], &x[0], n, &actVecs)
@@ -47,7 +56,7 @@ func sigmoid32(dst, x []float32) {
 
 func tanh32(dst, x []float32) {
 	n := 0
-	if vectorISA != 0 {
+	if vectorISA != 0 && actFMA {
 		if n = len(dst) &^ 7; n > 0 {
 			_ = x[n-1]
 			tanhAVX2(&dst[0], &x[0], n, &actVecs)

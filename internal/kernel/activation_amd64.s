@@ -3,8 +3,9 @@
 #include "textflag.h"
 
 // Sigmoid and tanh over float32, 8 at a time (activation.go is the
-// specification: the same operations in the same order, products rounded
-// before sums, so no FMA). R8 points at actVecs, each constant repeated
+// specification: the same operations in the same order, a fused
+// multiply-add where it writes fma32, every other product rounded before
+// its sum). R8 points at actVecs, each constant repeated
 // eight times, constant i at 32*i:
 //   0 expMin  32 log2e  64 0.5  96 1  128 expC1  160 expC2  192..352 expP0..expP5
 //   384 tanhCut  416..544 tanhT0..tanhT4  576 int 127  608 sign mask
@@ -17,31 +18,24 @@
 
 // EXPNEG sets Y3 = expNeg32(Y2) (Y2 <= 0), clobbering Y2, Y4-Y7.
 #define EXPNEG \
-	VMAXPS       Y11, Y2, Y2  \ // y = max(y, expMin)
-	VMULPS       Y13, Y2, Y4  \
-	VADDPS       Y12, Y4, Y4  \
-	VROUNDPS     $9, Y4, Y4   \ // kf = floor(y*log2e + 0.5)
-	VMULPS       128(R8), Y4, Y5 \
-	VSUBPS       Y5, Y2, Y2   \ // r = y - kf*expC1
-	VMULPS       160(R8), Y4, Y5 \
-	VSUBPS       Y5, Y2, Y2   \ // r -= kf*expC2
-	VMULPS       Y2, Y2, Y6   \ // z = r*r
-	VMULPS       192(R8), Y2, Y7 \
-	VADDPS       224(R8), Y7, Y7 \
-	VMULPS       Y2, Y7, Y7   \
-	VADDPS       256(R8), Y7, Y7 \
-	VMULPS       Y2, Y7, Y7   \
-	VADDPS       288(R8), Y7, Y7 \
-	VMULPS       Y2, Y7, Y7   \
-	VADDPS       320(R8), Y7, Y7 \
-	VMULPS       Y2, Y7, Y7   \
-	VADDPS       352(R8), Y7, Y7 \ // p = P(r)
-	VMULPS       Y6, Y7, Y7   \
-	VADDPS       Y2, Y7, Y7   \
-	VADDPS       Y14, Y7, Y7  \ // (p*z + r) + 1
-	VCVTTPS2DQ   Y4, Y4       \
-	VPADDD       576(R8), Y4, Y4 \
-	VPSLLD       $23, Y4, Y4  \ // 2^k
+	VMAXPS       Y11, Y2, Y2          \ // y = max(y, expMin)
+	VMOVAPS      Y2, Y4               \
+	VFMADD213PS  Y12, Y13, Y4         \
+	VROUNDPS     $9, Y4, Y4           \ // kf = floor(fma(y, log2e, 0.5))
+	VFNMADD231PS 128(R8), Y4, Y2      \ // r = fma(-kf, expC1, y)
+	VFNMADD231PS 160(R8), Y4, Y2      \ // r = fma(-kf, expC2, r)
+	VMULPS       Y2, Y2, Y6           \ // z = r*r
+	VMOVUPS      192(R8), Y7          \
+	VFMADD213PS  224(R8), Y2, Y7      \
+	VFMADD213PS  256(R8), Y2, Y7      \
+	VFMADD213PS  288(R8), Y2, Y7      \
+	VFMADD213PS  320(R8), Y2, Y7      \
+	VFMADD213PS  352(R8), Y2, Y7      \ // p = P(r), Horner's rule in fmas
+	VFMADD213PS  Y2, Y6, Y7           \
+	VADDPS       Y14, Y7, Y7          \ // fma(p, z, r) + 1
+	VCVTTPS2DQ   Y4, Y4               \
+	VPADDD       576(R8), Y4, Y4      \
+	VPSLLD       $23, Y4, Y4          \ // 2^k
 	VMULPS       Y4, Y7, Y3
 
 #define SETUP \
@@ -97,17 +91,13 @@ tanhloop:
 	VADDPS       Y14, Y3, Y5
 	VDIVPS       Y5, Y4, Y4  // (1-e)/(1+e)
 	VMULPS       Y1, Y1, Y9  // z = a*a
-	VMULPS       416(R8), Y9, Y10
-	VADDPS       448(R8), Y10, Y10
+	VMOVUPS      416(R8), Y10
+	VFMADD213PS  448(R8), Y9, Y10
+	VFMADD213PS  480(R8), Y9, Y10
+	VFMADD213PS  512(R8), Y9, Y10
+	VFMADD213PS  544(R8), Y9, Y10 // p = P(z), Horner's rule in fmas
 	VMULPS       Y9, Y10, Y10
-	VADDPS       480(R8), Y10, Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       512(R8), Y10, Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       544(R8), Y10, Y10 // p = P(z)
-	VMULPS       Y9, Y10, Y10
-	VMULPS       Y1, Y10, Y10
-	VADDPS       Y1, Y10, Y10 // (p*z)*a + a
+	VFMADD213PS  Y1, Y1, Y10 // fma(p*z, a, a)
 	VCMPPS       $1, 384(R8), Y1, Y6 // a < tanhCut
 	VBLENDVPS    Y6, Y10, Y4, Y4
 	VANDPS       Y15, Y0, Y5
