@@ -94,6 +94,11 @@ var gradCases = []gradCase{
 	}, false},
 	{"select/axis 1", [][]int{{3, 4, 2}}, func(g *G, in []*V) *V { return g.Select(in[0], 1, 2) }, false},
 	{"select/last axis", [][]int{{3, 4}}, func(g *G, in []*V) *V { return g.Select(in[0], -1, 0) }, false},
+	{"transpose/axes 0 1", [][]int{{3, 4, 2}}, func(g *G, in []*V) *V { return g.Tanh(g.Transpose(in[0], 0, 1)) }, false},
+	{"transpose/axes 2 0 of 4", [][]int{{2, 3, 2, 3}}, func(g *G, in []*V) *V { return g.Tanh(g.Transpose(in[0], 2, 0)) }, false},
+	{"transpose/used twice", [][]int{{3, 3}}, func(g *G, in []*V) *V {
+		return g.Mul(g.Transpose(in[0], 0, 1), in[0]) // gradients must accumulate
+	}, false},
 	{"concat/axis 0", [][]int{{2, 3}, {4, 3}}, func(g *G, in []*V) *V { return g.Tanh(g.Concat(0, in[0], in[1])) }, false},
 	{"concat/last axis, repeated", [][]int{{2, 3, 2}, {2, 3, 1}}, func(g *G, in []*V) *V {
 		return g.Concat(-1, in[0], in[1], in[0])

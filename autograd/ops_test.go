@@ -270,3 +270,37 @@ func ExampleGraph_BCEWithLogits() {
 	fmt.Printf("loss = %.6f, grad = %.4f\n", loss.Value.Item(), logits.Grad.Data())
 	// Output: loss = 266.897716, grad = [-0.1667 0.0000 -0.3333]
 }
+
+// TestTranspose checks Transpose's values against the definition, element
+// (i, j, k, l) of x at the swapped position of the result, for every pair
+// of axes of a 4-D tensor, negative axes and either order included.
+func TestTranspose(t *testing.T) {
+	shape := []int{2, 3, 4, 5}
+	data := make([]float64, 2*3*4*5)
+	for i := range data {
+		data[i] = float64(i)
+	}
+	for a := range 4 {
+		for b := range 4 {
+			if a == b {
+				continue
+			}
+			g := autograd.New[float64]()
+			y := g.Transpose(leaf64(data, shape...), a-4, b) // a as a negative axis
+			ys := y.Shape()
+			want := append([]int(nil), shape...)
+			want[a], want[b] = want[b], want[a]
+			if fmt.Sprint(ys) != fmt.Sprint(want) {
+				t.Fatalf("Transpose(%d, %d): shape %v, want %v", a, b, ys, want)
+			}
+			for i := range data {
+				idx := []int{i / 60, i / 20 % 3, i / 5 % 4, i % 5}
+				idx[a], idx[b] = idx[b], idx[a]
+				at := ((idx[0]*ys[1]+idx[1])*ys[2]+idx[2])*ys[3] + idx[3]
+				if got := y.Value.Data()[at]; got != data[i] {
+					t.Fatalf("Transpose(%d, %d): element %v = %v, want %v", a, b, idx, got, data[i])
+				}
+			}
+		}
+	}
+}

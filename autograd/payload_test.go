@@ -23,6 +23,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 	roundTrip(t, "linearArgs", linearArgs{2, 3, 5}, linearArgs.ints, linearArgsOf)
 	roundTrip(t, "blockArgs", blockArgs{2, 3, 5, 7}, blockArgs.ints, blockArgsOf)
 	roundTrip(t, "layerNormArgs", layerNormArgs{2, 3}, layerNormArgs.ints, layerNormArgsOf)
+	roundTrip(t, "transposeArgs", transposeArgs{2, 3, 5, 7, 11}, transposeArgs.ints, transposeArgsOf)
 	for _, f := range [][2]bool{{false, true}, {true, false}, {true, true}} {
 		roundTrip(t, "matMulArgs", matMulArgs{f[0], f[1]}, matMulArgs.ints, matMulArgsOf)
 		roundTrip(t, "batchNormArgs", batchNormArgs{2, 3, 5, f[0]}, batchNormArgs.ints, batchNormArgsOf)

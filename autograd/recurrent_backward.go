@@ -143,6 +143,10 @@ func backwardRows[T Float](j *recJob[T], s, b0, b1 int) {
 	for b := b0; b < b1; b++ {
 		a := j.gates[xo+b*xld : xo+b*xld+G]
 		d := j.dhp[xo+b*xld : xo+b*xld+G]
+		if b+1 < b1 && l.batchFirst { // the next row is far away: fetch it while this one is computed
+			kernel.Prefetch(j.gates[xo+(b+1)*xld : xo+(b+1)*xld+G])
+			kernel.Prefetch(j.dhp[xo+(b+1)*xld : xo+(b+1)*xld+G])
+		}
 		dhr := dhRec[b*H : (b+1)*H]
 		do := dout[oo+b*old : oo+b*old+H]
 		var dx []T

@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 
+	"github.com/descent-ml/descent/internal/kernel"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -78,4 +79,89 @@ func (reshapeOp[T]) Backward(g *Graph[T], n *Node[T]) {
 	for i, v := range n.Out.Grad.Data()[:len(d)] {
 		d[i] += v
 	}
+}
+
+// Transpose returns x with axes a and b swapped, like torch.transpose (but
+// a copy, not a view): nn's recurrent layers turn a batch-first sequence
+// [B, T, F] into [T, B, F], where each time step's rows are contiguous.
+// The gradient is dy with the same axes swapped back.
+func (g *Graph[T]) Transpose(x *Var[T], a, b int) *Var[T] {
+	nd := x.Value.Dims()
+	a, b = normAxis("Transpose", a, nd), normAxis("Transpose", b, nd)
+	if a > b {
+		a, b = b, a
+	}
+	var shape [tensor.MaxDims]int
+	copy(shape[:], x.Shape())
+	shape[a], shape[b] = shape[b], shape[a]
+	req := g.needsGrad(x, nil, nil)
+	out := g.NewResult(req, shape[:nd]...)
+	t := transposeSplit(x.Shape(), a, b)
+	moveTransposed(t, out.Value.Data(), x.Value.Data(), false)
+	if req {
+		n := g.Record(transposeOp[T]{}, out, x, nil, nil)
+		n.Ints = t.ints()
+	}
+	return out
+}
+
+// transposeArgs is Transpose's payload: x viewed as [pre, na, mid, nb,
+// post], axes a and b the sizes na and nb.
+type transposeArgs struct{ pre, na, mid, nb, post int }
+
+func (t transposeArgs) ints() [8]int { return [8]int{t.pre, t.na, t.mid, t.nb, t.post} }
+func transposeArgsOf(s [8]int) transposeArgs {
+	return transposeArgs{s[0], s[1], s[2], s[3], s[4]}
+}
+
+// transposeSplit views shape as Transpose's [pre, na, mid, nb, post].
+func transposeSplit(shape []int, a, b int) transposeArgs {
+	t := transposeArgs{pre: 1, na: shape[a], mid: 1, nb: shape[b], post: 1}
+	for _, d := range shape[:a] {
+		t.pre *= d
+	}
+	for _, d := range shape[a+1 : b] {
+		t.mid *= d
+	}
+	for _, d := range shape[b+1:] {
+		t.post *= d
+	}
+	return t
+}
+
+// moveTransposed writes (or with add, adds) the transpose of src, laid
+// out as t says, into dst: element (p, i, m, j, q) of src goes to (p, j,
+// m, i, q) of dst, in runs of post contiguous elements.
+func moveTransposed[T Float](t transposeArgs, dst, src []T, add bool) {
+	run := t.post
+	for p := range t.pre {
+		for i := range t.na {
+			for m := range t.mid {
+				for j := range t.nb {
+					s := (((p*t.na+i)*t.mid+m)*t.nb + j) * run
+					d := (((p*t.nb+j)*t.mid+m)*t.na + i) * run
+					if add {
+						kernel.Add(dst[d:d+run], dst[d:d+run], src[s:s+run])
+					} else {
+						copy(dst[d:d+run], src[s:s+run])
+					}
+				}
+			}
+		}
+	}
+}
+
+// transposeOp: dx += dy with the two axes swapped back.
+type transposeOp[T Float] struct{}
+
+func (transposeOp[T]) Name() string { return "Transpose" }
+func (transposeOp[T]) Backward(g *Graph[T], n *Node[T]) {
+	gx := g.GradOf(n.In[0])
+	if gx == nil {
+		return
+	}
+	t := transposeArgsOf(n.Ints)
+	// dy is laid out as [pre, nb, mid, na, post]: its transpose is x's.
+	back := transposeArgs{t.pre, t.nb, t.mid, t.na, t.post}
+	moveTransposed(back, gx.Data(), n.Out.Grad.Data(), true)
 }

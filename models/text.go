@@ -45,7 +45,7 @@ func NewTextModel[T tensor.Float](rng *rand.Rand, kind string, embed int, o SeqO
 	if err != nil {
 		return nil, fmt.Errorf("models: TextModel embed: %w", err)
 	}
-	r, err := newRecurrent[T](rng, kind, embed, o)
+	r, err := newRecurrent[T](rng, kind, embed, o, true)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,8 @@ import "math"
 // recurrent layers (nn.LSTM evaluates five of them per hidden unit and
 // step). float64 is exact to the math package; float32 runs the
 // polynomial below, which the AVX2 assembly computes with the same
-// operations in the same order, so both agree bit for bit.
+// operations in the same order (fused multiply-adds where fma32 is
+// written), so both agree bit for bit.
 //
 // Accuracy of the float32 form, against float64 math rounded to float32,
 // over every float32 input (TestActivationAccuracy): where the true value
@@ -95,22 +96,48 @@ const (
 // does it: y = k·ln2 + r with |r| <= ln2/2 (ln 2 split in two so k·ln2 is
 // exact enough), e^r = 1 + r + r²·P(r), and 2^k put into the exponent
 // bits. y is first raised to -88, where k = -127 and 2^k is 0: e^y below
-// about -87.7 is 0, between that and -87.3 a subnormal. Every product is
-// rounded before its sum (explicit conversions forbid fusing), as the
-// assembly computes it.
+// about -87.7 is 0, between that and -87.3 a subnormal. The sums of
+// products are fused multiply-adds (fma32, one rounding each), as the
+// assembly's VFMADD instructions compute them; the other products are
+// rounded before anything is added to them.
 func expNeg32(y float32) float32 {
 	y = max(y, expMin)
-	kf := float32(math.Floor(float64(float32(y*log2e) + 0.5)))
-	r := y - float32(kf*expC1)
-	r -= float32(kf * expC2)
+	kf := float32(math.Floor(float64(fma32(y, log2e, 0.5))))
+	r := fma32(-kf, expC1, y)
+	r = fma32(-kf, expC2, r)
 	z := float32(r * r)
-	p := float32(expP0*r) + expP1
-	p = float32(p*r) + expP2
-	p = float32(p*r) + expP3
-	p = float32(p*r) + expP4
-	p = float32(p*r) + expP5
-	e := float32(float32(p*z)+r) + 1
+	p := fma32(expP0, r, expP1)
+	p = fma32(p, r, expP2)
+	p = fma32(p, r, expP3)
+	p = fma32(p, r, expP4)
+	p = fma32(p, r, expP5)
+	e := fma32(p, z, r) + 1
 	return e * math.Float32frombits(uint32(int32(kf)+127)<<23)
+}
+
+// fma32 is a·b + c rounded once to float32, as the FMA instructions
+// compute it. The product of two float32 is exact in float64; the sum is
+// rounded to float64 "to odd" (Boldo and Melquiond, "Emulation of FMA and
+// correctly rounded sums: proved algorithms using rounding to odd", IEEE
+// TC 2008: TwoSum gives the sum's rounding error, and an inexact result
+// is moved to its neighbor with an odd last bit), after which rounding to
+// float32 is correct: math.FMA on float64 alone would round twice.
+func fma32(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b)) // exact: 48 significant bits
+	cc := float64(c)
+	s := p + cc
+	bb := s - p
+	e := (p - (s - bb)) + (cc - bb) // s + e == p + cc exactly
+	if e != 0 && math.Float64bits(s)&1 == 0 {
+		bits := math.Float64bits(s)
+		if (e > 0) == (s > 0) { // the exact sum is further from zero
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
+	}
+	return float32(s)
 }
 
 // sigmoidSpec32 is float32 Sigmoid's specification.
@@ -144,11 +171,11 @@ func tanhSpec32(dst, x []float32) {
 		var r float32
 		if a < tanhCut {
 			z := float32(a * a)
-			p := float32(tanhT0*z) + tanhT1
-			p = float32(p*z) + tanhT2
-			p = float32(p*z) + tanhT3
-			p = float32(p*z) + tanhT4
-			r = float32(float32(p*z)*a) + a
+			p := fma32(tanhT0, z, tanhT1)
+			p = fma32(p, z, tanhT2)
+			p = fma32(p, z, tanhT3)
+			p = fma32(p, z, tanhT4)
+			r = fma32(float32(p*z), a, a)
 		} else {
 			e := expNeg32(math.Float32frombits(math.Float32bits(a+a) | signMask))
 			r = (1 - e) / (1 + e)

@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -200,5 +201,37 @@ func BenchmarkActivations(b *testing.B) {
 			})
 		}
 		vectorISA = old
+	}
+}
+
+// TestFMA32 checks fma32 against a·b + c computed exactly (math/big) and
+// rounded once to float32, over random operands of every magnitude
+// relation and over sums where rounding to float64 first and then to
+// float32 would round twice wrongly.
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	exact := func(a, b, c float32) float32 {
+		var p, s big.Float
+		p.SetPrec(200).Mul(new(big.Float).SetFloat64(float64(a)), new(big.Float).SetFloat64(float64(b)))
+		s.SetPrec(200).Add(&p, new(big.Float).SetFloat64(float64(c)))
+		f, _ := s.Float32()
+		return f
+	}
+	// (2^23 + 2896)(2^23 - 2895) = 2^46 + 4688, so a·b = 2^-24 + 4688·2^-70
+	// and a·b + 1 rounds to 1 + 2^-24 in float64, a float32 tie, while
+	// the exact sum lies above it: rounded twice it gives 1, once 1 + 2^-23.
+	a, b := float32(1<<23+2896)*0x1p-23, float32(1<<23-2895)*0x1p-47
+	cases := [][3]float32{{a, b, 1}, {-a, b, -1}, {a, -b, 3}, {3, 1.0 / 3, -1}, {0, 5, -0}}
+	for range 200000 {
+		r := func() float32 {
+			return float32(rng.NormFloat64()) * float32(math.Ldexp(1, rng.IntN(60)-30))
+		}
+		cases = append(cases, [3]float32{r(), r(), r()})
+	}
+	for _, c := range cases {
+		got, want := fma32(c[0], c[1], c[2]), exact(c[0], c[1], c[2])
+		if math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("fma32(%g, %g, %g) = %g (%#x), want %g (%#x)", c[0], c[1], c[2], got, math.Float32bits(got), want, math.Float32bits(want))
+		}
 	}
 }

@@ -16,3 +16,6 @@ var (
 
 // copyShortRows: no assembly, copyRows moves fixed-size arrays.
 var copyShortRows func(dst, src []float32, ld, kc, r int)
+
+// packRowsAVX2: no assembly, packRows moves fixed-size arrays.
+var packRowsAVX2 func(dst, src []float32, ld, kc, panels, r int)

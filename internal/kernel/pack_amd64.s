@@ -293,3 +293,97 @@ copyRowsAVX512_loop:
 copyRowsAVX512_done:
 	VZEROUPPER
 	RET
+
+// func packRows6AVX2(dst, src *float32, ld, kc, panels int)
+TEXT ·packRows6AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	MOVQ kc+24(FP), CX
+	MOVQ panels+32(FP), DX
+	TESTQ CX, CX
+	JZ packRows6AVX2_done
+	TESTQ DX, DX
+	JZ packRows6AVX2_done
+	SHLQ $2, R8
+	MOVQ CX, R9
+	IMULQ $24, R9
+packRows6AVX2_block:
+	MOVQ $8, BX
+	CMPQ CX, BX
+	CMOVQLT CX, BX
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ DX, AX
+packRows6AVX2_panel:
+	MOVQ R10, R12
+	MOVQ R11, R13
+	MOVQ BX, R14
+packRows6AVX2_row:
+	PREFETCHT0 (R12)(R8*8)
+	VMOVUPS (R12), X0
+	VMOVSD 16(R12), X1
+	VMOVUPS X0, (R13)
+	VMOVSD X1, 16(R13)
+	ADDQ R8, R12
+	ADDQ $24, R13
+	DECQ R14
+	JNZ packRows6AVX2_row
+	ADDQ $24, R10
+	ADDQ R9, R11
+	DECQ AX
+	JNZ packRows6AVX2_panel
+	LEAQ (SI)(R8*8), SI
+	ADDQ $192, DI
+	SUBQ BX, CX
+	JNZ packRows6AVX2_block
+packRows6AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packRows16AVX2(dst, src *float32, ld, kc, panels int)
+TEXT ·packRows16AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	MOVQ kc+24(FP), CX
+	MOVQ panels+32(FP), DX
+	TESTQ CX, CX
+	JZ packRows16AVX2_done
+	TESTQ DX, DX
+	JZ packRows16AVX2_done
+	SHLQ $2, R8
+	MOVQ CX, R9
+	IMULQ $64, R9
+packRows16AVX2_block:
+	MOVQ $8, BX
+	CMPQ CX, BX
+	CMOVQLT CX, BX
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ DX, AX
+packRows16AVX2_panel:
+	MOVQ R10, R12
+	MOVQ R11, R13
+	MOVQ BX, R14
+packRows16AVX2_row:
+	PREFETCHT0 (R12)(R8*8)
+	VMOVUPS (R12), Y0
+	VMOVUPS 32(R12), Y1
+	VMOVUPS Y0, (R13)
+	VMOVUPS Y1, 32(R13)
+	ADDQ R8, R12
+	ADDQ $64, R13
+	DECQ R14
+	JNZ packRows16AVX2_row
+	ADDQ $64, R10
+	ADDQ R9, R11
+	DECQ AX
+	JNZ packRows16AVX2_panel
+	LEAQ (SI)(R8*8), SI
+	ADDQ $512, DI
+	SUBQ BX, CX
+	JNZ packRows16AVX2_block
+packRows16AVX2_done:
+	VZEROUPPER
+	RET

@@ -140,3 +140,53 @@ func BenchmarkPack6(b *testing.B) {
 		})
 	}
 }
+
+// TestPackRows checks packRows, with the assembly where this machine has
+// it and with the Go moves, against its definition over depths that do
+// and do not fill whole blocks of eight rows; the destination's guard band
+// must stay untouched.
+func TestPackRows(t *testing.T) {
+	asm := packRowsAVX2
+	defer func() { packRowsAVX2 = asm }()
+	for _, impl := range []string{"asm", "go"} {
+		if impl == "asm" && asm == nil {
+			continue
+		}
+		packRowsAVX2 = asm
+		if impl == "go" {
+			packRowsAVX2 = nil
+		}
+		for _, tc := range []struct{ kc, panels, r int }{
+			{1, 2, 6}, {7, 2, 6}, {8, 3, 6}, {9, 24, 6}, {256, 24, 6}, {17, 2, 16}, {64, 8, 16}, {3, 5, 16},
+		} {
+			t.Run(fmt.Sprintf("%s/kc=%d,panels=%d,r=%d", impl, tc.kc, tc.panels, tc.r), func(t *testing.T) {
+				ld := tc.panels*tc.r + 5
+				src := make([]float32, tc.kc*ld)
+				for i := range src {
+					src[i] = float32(i)
+				}
+				n := tc.panels * tc.kc * tc.r
+				dst := make([]float32, n+8)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				packRows(dst[:n], src[:(tc.kc-1)*ld+tc.panels*tc.r], ld, tc.kc, tc.panels, tc.r)
+				for q := range tc.panels {
+					for p := range tc.kc {
+						for j := range tc.r {
+							want := src[p*ld+q*tc.r+j]
+							if got := dst[q*tc.kc*tc.r+p*tc.r+j]; got != want {
+								t.Fatalf("dst[%d*%d*%d+%d*%d+%d] = %v, want %v", q, tc.kc, tc.r, p, tc.r, j, got, want)
+							}
+						}
+					}
+				}
+				for i, v := range dst[n:] {
+					if v != sentinel {
+						t.Fatalf("wrote past the panels at %d", n+i)
+					}
+				}
+			})
+		}
+	}
+}

@@ -25,8 +25,17 @@ type sgemmKernel struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int // block sizes: mc a multiple of mr, nc of nr
-	run        func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+	run        sgemmRun
+	// rows[h], where not nil, is run for the first h < mr rows of the
+	// tile, from the same mr-row A panel and with the same operations on
+	// those rows: the last rows of C when mr does not divide m (128 rows
+	// are 21 tiles of 6 and 2 rows) go straight to C instead of through
+	// a scratch tile, and cost h rows' work rather than mr.
+	rows []sgemmRun
 }
+
+// sgemmRun is a micro-kernel's function (see sgemmKernel).
+type sgemmRun = func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
 // packBuf holds one goroutine's packing buffers; they only grow.
 type packBuf struct {
@@ -48,10 +57,14 @@ func (buf *packBuf) fit(kern *sgemmKernel) {
 }
 
 // sgemmBlocked computes the float32 Gemm on the calling goroutine with
-// kernel kern and the buffers of buf.
-func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// kernel kern and the buffers of buf, then adds bias (if not nil) to every
+// row of C: to each mc×nc block of C as soon as its last k block is done,
+// while the block is still in this core's L2 (the LSTM's input product
+// is 7 MB; adding the bias after the whole product read it back from L3).
+func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	if k == 0 || alpha == 0 {
 		scaleRows(m, n, beta, c, ldc)
+		addBias(m, n, bias, c, ldc)
 		return
 	}
 	buf.fit(kern)
@@ -70,6 +83,9 @@ func sgemmBlocked(kern *sgemmKernel, buf *packBuf, transA, transB bool, m, n, k 
 				// op(A)(i, p) is a[i*lda+p] as stored, or a[p*lda+i] transposed.
 				pack(buf.a, a, lda, transA, pc, ic, kc, mc, kern.mr)
 				macroKernel(kern, buf, kc, mc, nc, alpha, blockBeta, c[ic*ldc+jc:], ldc)
+				if bias != nil && pc+kc == k {
+					addBias(mc, nc, bias[jc:], c[ic*ldc+jc:], ldc)
+				}
 			}
 		}
 	}
@@ -89,6 +105,10 @@ func macroKernel(kern *sgemmKernel, buf *packBuf, kc, mc, nc int, alpha, beta fl
 			cc := c[ir*ldc+jr:]
 			if h == mr && w == nr {
 				kern.run(kc, ap, bp, cc, ldc, alpha, beta)
+				continue
+			}
+			if w == nr && h < len(kern.rows) && kern.rows[h] != nil {
+				kern.rows[h](kc, ap, bp, cc, ldc, alpha, beta)
 				continue
 			}
 			tile := buf.tile[:mr*nr]
@@ -159,6 +179,10 @@ func pack(dst, src []float32, ld int, kRows bool, k0, x0, kc, xc, r int) {
 // a few cache sets and miss every time; row by row, each cache line is
 // used whole while it is in L1 (dW_hh of the LSTM: packing 2.5x faster).
 func packRows(dst, src []float32, ld, kc, panels, r int) {
+	if packRowsAVX2 != nil {
+		packRowsAVX2(dst, src, ld, kc, panels, r)
+		return
+	}
 	step := kc * r
 	for p0 := 0; p0 < kc; p0 += packRowsBlock {
 		rows := min(packRowsBlock, kc-p0)

@@ -22,13 +22,37 @@ func sgemmKernelAVX512x6x64(kc int, a, b, c *float32, ldc int, alpha, beta float
 //go:noescape
 func sgemmKernelAVX2x6x16(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
+// The first 1-5 rows of sgemmKernelAVX2x6x16's tile, from its 6-row A
+// panels (the edge kernels of avx2x6x16).
+//
+//go:noescape
+func sgemmKernelAVX2x6x16Rows1(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2x6x16Rows2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2x6x16Rows3(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2x6x16Rows4(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2x6x16Rows5(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
 type asmKernel func(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
 // wrap turns an assembly kernel into an sgemmKernel.run, checking the
 // slices so that the assembly cannot touch memory outside them.
-func wrap(f asmKernel, mr, nr int) func(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+func wrap(f asmKernel, mr, nr int) sgemmRun {
+	return wrapRows(f, mr, mr, nr)
+}
+
+// wrapRows is wrap for a kernel that computes the first h rows of an
+// mr×nr tile (an edge kernel).
+func wrapRows(f asmKernel, h, mr, nr int) sgemmRun {
 	return func(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-		_, _, _ = a[kc*mr-1], b[kc*nr-1], c[(mr-1)*ldc+nr-1]
+		_, _, _ = a[kc*mr-1], b[kc*nr-1], c[(h-1)*ldc+nr-1]
 		f(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	}
 }
@@ -41,7 +65,11 @@ var (
 	avx512x6x64 = &sgemmKernel{name: "avx512 6x64", mr: 6, nr: 64, mc: 6 * 64, kc: 128, nc: 4096,
 		run: wrap(sgemmKernelAVX512x6x64, 6, 64)}
 	avx2x6x16 = &sgemmKernel{name: "avx2 6x16", mr: 6, nr: 16, mc: 6 * 24, kc: 256, nc: 4096,
-		run: wrap(sgemmKernelAVX2x6x16, 6, 16)}
+		run: wrap(sgemmKernelAVX2x6x16, 6, 16),
+		rows: []sgemmRun{nil,
+			wrapRows(sgemmKernelAVX2x6x16Rows1, 1, 6, 16), wrapRows(sgemmKernelAVX2x6x16Rows2, 2, 6, 16),
+			wrapRows(sgemmKernelAVX2x6x16Rows3, 3, 6, 16), wrapRows(sgemmKernelAVX2x6x16Rows4, 4, 6, 16),
+			wrapRows(sgemmKernelAVX2x6x16Rows5, 5, 6, 16)}}
 )
 
 // asmSgemmKernels returns the assembly kernels this CPU and OS support, best
@@ -136,5 +164,33 @@ var copyShortRows = func() func(dst, src []float32, ld, kc, r int) {
 		}
 		_, _ = dst[kc*r-1], src[(kc-1)*ld+r-1]
 		copyRowsAVX512(&dst[0], &src[0], ld, kc, r)
+	}
+}()
+
+// packRows6AVX2 and packRows16AVX2 are packRows for r = 6 and 16 (with a
+// prefetch of the rows eight ahead).
+//
+//go:noescape
+func packRows6AVX2(dst, src *float32, ld, kc, panels int)
+
+//go:noescape
+func packRows16AVX2(dst, src *float32, ld, kc, panels int)
+
+// packRowsAVX2 is packRows6AVX2 or packRows16AVX2 behind slice checks, or
+// nil without AVX2.
+var packRowsAVX2 = func() func(dst, src []float32, ld, kc, panels, r int) {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return func(dst, src []float32, ld, kc, panels, r int) {
+		if kc <= 0 || panels <= 0 {
+			return
+		}
+		_, _ = dst[panels*kc*r-1], src[(kc-1)*ld+panels*r-1]
+		if r == 6 {
+			packRows6AVX2(&dst[0], &src[0], ld, kc, panels)
+		} else {
+			packRows16AVX2(&dst[0], &src[0], ld, kc, panels)
+		}
 	}
 }()

@@ -64,13 +64,12 @@ func (j *sgemmJob) run(buf *packBuf, part int) {
 			b = b[lo:]
 		}
 	}
-	sgemmBlocked(j.kern, buf, j.transA, j.transB, m, n, j.k, j.alpha, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
-	addBias(m, n, bias, c, j.ldc)
+	sgemmBlocked(j.kern, buf, j.transA, j.transB, m, n, j.k, j.alpha, a, j.lda, b, j.ldb, j.beta, c, j.ldc, bias)
 }
 
 // addBias adds bias[j] to column j of the m×n matrix C (nothing if bias
-// is nil). The GEMM part that computed a block of C calls it on that
-// block, which is still in its core's cache.
+// is nil). sgemmBlocked calls it on each block of C it has finished,
+// which is still in its core's cache.
 func addBias(m, n int, bias, c []float32, ldc int) {
 	if bias == nil {
 		return
@@ -92,8 +91,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	buf := acquire()
 	if buf == nil { // another call owns the workers: run alone
 		buf = getSpare()
-		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		addBias(m, n, bias, c, ldc)
+		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
 		putSpare(buf)
 		return
 	}
@@ -110,8 +108,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	parts = min(parts, tiles)
 	if parts <= 1 {
-		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		addBias(m, n, bias, c, ldc)
+		sgemmBlocked(kern, buf, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
 		return
 	}
 	gemm32 = sgemmJob{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,

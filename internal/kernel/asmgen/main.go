@@ -35,6 +35,11 @@ type kernelSpec struct {
 	mr    int  // rows of the tile, one broadcast A element each
 	nv    int  // vectors per row; NR = nv * lanes
 	unrol int  // k iterations per loop trip
+	// astride is the row count of the packed A panel the kernel reads (0:
+	// mr). The edge kernels compute the first mr < astride rows of a full
+	// kernel's tile from its panels, for a C whose last rows do not fill
+	// a tile: the same operations on those rows, written straight to C.
+	astride int
 }
 
 // kernels lists the generated micro-kernels; sgemm_amd64.go declares them.
@@ -43,6 +48,11 @@ var kernels = []kernelSpec{
 	{name: "sgemmKernelAVX512x8x48", zmm: true, mr: 8, nv: 3, unrol: 4},
 	{name: "sgemmKernelAVX512x14x32", zmm: true, mr: 14, nv: 2, unrol: 4},
 	{name: "sgemmKernelAVX2x6x16", zmm: false, mr: 6, nv: 2, unrol: 4},
+	{name: "sgemmKernelAVX2x6x16Rows1", zmm: false, mr: 1, nv: 2, unrol: 4, astride: 6},
+	{name: "sgemmKernelAVX2x6x16Rows2", zmm: false, mr: 2, nv: 2, unrol: 4, astride: 6},
+	{name: "sgemmKernelAVX2x6x16Rows3", zmm: false, mr: 3, nv: 2, unrol: 4, astride: 6},
+	{name: "sgemmKernelAVX2x6x16Rows4", zmm: false, mr: 4, nv: 2, unrol: 4, astride: 6},
+	{name: "sgemmKernelAVX2x6x16Rows5", zmm: false, mr: 5, nv: 2, unrol: 4, astride: 6},
 }
 
 func main() {
@@ -67,6 +77,8 @@ func main() {
 		genPack6(w, true)
 		genPack6(w, false)
 		genCopyRows(w)
+		genPackRows(w, 6)
+		genPackRows(w, 16)
 		return
 	}
 	for _, k := range kernels {
@@ -85,6 +97,10 @@ func gen(w io.Writer, k kernelSpec) {
 	}
 	vbytes := lanes * 4
 	nr := k.nv * lanes
+	as := k.mr // A's panel rows
+	if k.astride > 0 {
+		as = k.astride
+	}
 	acc := func(i, v int) string { return fmt.Sprintf("%s%d", reg, i*k.nv+v) }
 	bReg := func(v int) string { return fmt.Sprintf("%s%d", reg, k.mr*k.nv+v) }
 	firstTmp := k.mr*k.nv + k.nv
@@ -126,7 +142,7 @@ func gen(w io.Writer, k kernelSpec) {
 		}
 		for i := range k.mr {
 			t := tmp(i)
-			p("VBROADCASTSS %d(SI), %s", (u*k.mr+i)*4, t)
+			p("VBROADCASTSS %d(SI), %s", (u*as+i)*4, t)
 			for v := range k.nv {
 				p("VFMADD231PS %s, %s, %s", bReg(v), t, acc(i, v))
 			}
@@ -138,7 +154,7 @@ func gen(w io.Writer, k kernelSpec) {
 	for u := range k.unrol {
 		body(u)
 	}
-	p("ADDQ $%d, SI", k.unrol*k.mr*4)
+	p("ADDQ $%d, SI", k.unrol*as*4)
 	p("ADDQ $%d, DI", k.unrol*nr*4)
 	p("SUBQ $%d, CX", k.unrol)
 	p("CMPQ CX, $%d", k.unrol)
@@ -148,7 +164,7 @@ func gen(w io.Writer, k kernelSpec) {
 	p("JE %s_store", k.name)
 	label("one")
 	body(0)
-	p("ADDQ $%d, SI", k.mr*4)
+	p("ADDQ $%d, SI", as*4)
 	p("ADDQ $%d, DI", nr*4)
 	p("DECQ CX")
 	p("JNZ %s_one", k.name)

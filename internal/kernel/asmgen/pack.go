@@ -232,3 +232,68 @@ func genCopyRows(w io.Writer) {
 		a.p("ADDQ R9, DI")
 	})
 }
+
+// genPackRows writes packRows6AVX2 and packRows16AVX2, the packers of
+// full panels whose rows run along k (the A operand of dyᵀ·x, the B
+// operand of x·W), packRows in assembly:
+//
+//	func packRows6AVX2(dst, src *float32, ld, kc, panels int)
+//
+// It stores dst[q*kc*r + p*r + j] = src[p*ld + q*r + j] for the kc rows p,
+// panels q and r columns j, going through the rows eight at a time and,
+// within that block, panel by panel, so that each panel's stores are
+// contiguous. While it packs a block it prefetches the same place eight
+// rows further down: the rows are far apart (a gate gradient's are 2 KB),
+// and without the prefetch each one's first touch waited for memory.
+func genPackRows(w io.Writer, r int) {
+	a := &asm{w: w, name: fmt.Sprintf("packRows%dAVX2", r), r: "Y"}
+	a.text("dst, src *float32, ld, kc, panels int", "$0-40",
+		[2]string{"dst+0(FP)", "DI"}, [2]string{"src+8(FP)", "SI"}, [2]string{"ld+16(FP)", "R8"},
+		[2]string{"kc+24(FP)", "CX"}, [2]string{"panels+32(FP)", "DX"})
+	a.p("TESTQ CX, CX")
+	a.p("JZ %s", a.l("done"))
+	a.p("TESTQ DX, DX")
+	a.p("JZ %s", a.l("done"))
+	a.p("SHLQ $2, R8") // ld in bytes
+	a.p("MOVQ CX, R9")
+	a.p("IMULQ $%d, R9", r*4) // a panel's size in bytes
+	a.label("block")          // rows SI.., DI..: BX = min(8, CX)
+	a.p("MOVQ $8, BX")
+	a.p("CMPQ CX, BX")
+	a.p("CMOVQLT CX, BX")
+	a.p("MOVQ SI, R10") // panel q's first row in src
+	a.p("MOVQ DI, R11") // and in dst
+	a.p("MOVQ DX, AX")  // panels left
+	a.label("panel")
+	a.p("MOVQ R10, R12")
+	a.p("MOVQ R11, R13")
+	a.p("MOVQ BX, R14")
+	a.label("row")
+	a.p("PREFETCHT0 (R12)(R8*8)")
+	if r == 6 {
+		a.p("VMOVUPS (R12), X0")
+		a.p("VMOVSD 16(R12), X1")
+		a.p("VMOVUPS X0, (R13)")
+		a.p("VMOVSD X1, 16(R13)")
+	} else {
+		a.p("VMOVUPS (R12), Y0")
+		a.p("VMOVUPS 32(R12), Y1")
+		a.p("VMOVUPS Y0, (R13)")
+		a.p("VMOVUPS Y1, 32(R13)")
+	}
+	a.p("ADDQ R8, R12")
+	a.p("ADDQ $%d, R13", r*4)
+	a.p("DECQ R14")
+	a.p("JNZ %s", a.l("row"))
+	a.p("ADDQ $%d, R10", r*4)
+	a.p("ADDQ R9, R11")
+	a.p("DECQ AX")
+	a.p("JNZ %s", a.l("panel"))
+	a.p("LEAQ (SI)(R8*8), SI")
+	a.p("ADDQ $%d, DI", 8*r*4)
+	a.p("SUBQ BX, CX")
+	a.p("JNZ %s", a.l("block"))
+	a.label("done")
+	a.p("VZEROUPPER")
+	a.p("RET")
+}
