@@ -89,7 +89,10 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			// may allocate a wait record (sudog) the first times a worker
 			// sleeps, and buffers dropped by a garbage collection are made
 			// again. So: at most a few allocations in the whole run, however
-			// many steps, plus a few per GC cycle. Measured: 0-7 in 200 steps.
+			// many steps, plus a few per GC cycle. Measured: 0-7 in 200 steps
+			// on a quiet machine, 13 once under a load of 4 (workers that
+			// sleep more often); an allocation per step would be 200 (40
+			// with -short), far past the limit.
 			for range 5 {
 				step()
 			}
@@ -106,7 +109,7 @@ func TestWarmStepAllocatesNothing(t *testing.T) {
 			runtime.ReadMemStats(&ms)
 			n, cycles := ms.Mallocs-before, ms.NumGC-gcs
 			t.Logf("%d warm steps on %d threads: %d allocations, %d GC cycles", steps, runtime.GOMAXPROCS(0), n, cycles)
-			if n > 10+8*uint64(cycles) {
+			if n > 10+uint64(steps/20)+8*uint64(cycles) {
 				t.Fatalf("%d warm steps on %d threads allocated %d times (%d GC cycles)", steps, runtime.GOMAXPROCS(0), n, cycles)
 			}
 		})
