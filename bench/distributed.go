@@ -61,36 +61,71 @@ func Distributed(w io.Writer, comm dist.Communicator, s DistributedSteps) error 
 
 // allReduceTimes times the sum all-reduce of float32s from 4 KiB to 16
 // MiB. busbw is NCCL's bus bandwidth, 2(N-1)/N * bytes / time: what each
-// link carries in a ring all-reduce, comparable across N.
+// link carries in a ring all-reduce, comparable across N. Where the ranks
+// share memory, the in-place sum that training then uses instead
+// (dist.Shared) is timed beside it.
 func allReduceTimes(w io.Writer, comm dist.Communicator) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "all-reduce bytes\ttime_us\talgbw_GB/s\tbusbw_GB/s\t")
-	n := float64(comm.Size())
-	for bytes := 4 << 10; bytes <= 16<<20; bytes *= 4 {
-		buf := make([]float32, bytes/4)
-		reps := max(5, min(200, (64<<20)/bytes))
-		times := make([]float64, 0, reps)
-		for i := -2; i < reps; i++ {
-			if err := comm.Barrier(); err != nil {
-				return err
-			}
-			start := time.Now()
-			if err := comm.AllReduce(buf, dist.Sum); err != nil {
-				return err
-			}
-			if i >= 0 {
-				times = append(times, time.Since(start).Seconds())
-			}
-		}
-		// Every rank must agree on the time: take the slowest rank's median.
-		t := []float32{float32(Median(times))}
-		if err := maxAcross(comm, t); err != nil {
+	const largest = 16 << 20
+	var shared *dist.Shared
+	if sm, ok := comm.(dist.SharedMemory); ok {
+		var err error
+		if shared, err = sm.SharedFloats(largest / 4); err != nil {
 			return err
 		}
-		sec := float64(t[0])
-		fmt.Fprintf(tw, "%d\t%.1f\t%.3f\t%.3f\t\n", bytes, sec*1e6, float64(bytes)/sec/1e9, 2*(n-1)/n*float64(bytes)/sec/1e9)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "all-reduce bytes\ttime_us\talgbw_GB/s\tbusbw_GB/s\t")
+	if shared != nil {
+		fmt.Fprint(tw, "in_place_time_us\tin_place_busbw_GB/s\t")
+	}
+	fmt.Fprintln(tw)
+	n := float64(comm.Size())
+	for bytes := 4 << 10; bytes <= largest; bytes *= 4 {
+		buf := make([]float32, bytes/4)
+		sec, err := collectiveTime(comm, bytes, func() error { return comm.AllReduce(buf, dist.Sum) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%d\t%.1f\t%.3f\t%.3f\t", bytes, sec*1e6, float64(bytes)/sec/1e9, 2*(n-1)/n*float64(bytes)/sec/1e9)
+		if shared != nil {
+			sec, err := collectiveTime(comm, bytes, func() error {
+				shared.Begin()
+				shared.Ready(0, bytes/4)
+				return shared.Finish()
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(tw, "%.1f\t%.3f\t", sec*1e6, 2*(n-1)/n*float64(bytes)/sec/1e9)
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// collectiveTime returns the slowest rank's median time of reduce, a
+// collective on bytes, repeated after a barrier each time.
+func collectiveTime(comm dist.Communicator, bytes int, reduce func() error) (float64, error) {
+	reps := max(5, min(200, (64<<20)/bytes))
+	times := make([]float64, 0, reps)
+	for i := -2; i < reps; i++ {
+		if err := comm.Barrier(); err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		if err := reduce(); err != nil {
+			return 0, err
+		}
+		if i >= 0 {
+			times = append(times, time.Since(start).Seconds())
+		}
+	}
+	// Every rank must agree on the time: take the slowest rank's median.
+	t := []float32{float32(Median(times))}
+	if err := maxAcross(comm, t); err != nil {
+		return 0, err
+	}
+	return float64(t[0]), nil
 }
 
 // maxAcross replaces x by its maximum over the ranks (an all-reduce of a
