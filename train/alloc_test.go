@@ -157,6 +157,24 @@ func TestWarmDistributedStepAllocatesNothing(t *testing.T) {
 }
 
 func warmDistributedStep(t *testing.T, comm dist.Communicator) {
+	tr := sgdMLPTrainer(t)
+	if err := tr.SetCommunicator(comm); err != nil {
+		t.Fatal(err)
+	}
+	_, shared := comm.(dist.SharedMemory)
+	if tr.SetSharedSum(true) != shared {
+		t.Fatalf("%T: summing in place is %v", comm, !shared)
+	}
+	step := warmStep(t, tr)
+	if n := testing.AllocsPerRun(5, step); n != 0 {
+		t.Fatalf("%T: a warm distributed step allocated %v times on one thread", comm, n)
+	}
+}
+
+// sgdMLPTrainer returns a trainer of the MLP with SGD and momentum on 64
+// random images in batches of 32.
+func sgdMLPTrainer(t *testing.T) *Trainer {
+	t.Helper()
 	ds := randomImages(t, 64, 1)
 	model, err := models.New[float32]("mlp", tensor.NewRand(1), models.Options{})
 	if err != nil {
@@ -170,17 +188,7 @@ func warmDistributedStep(t *testing.T, comm dist.Communicator) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.SetCommunicator(comm); err != nil {
-		t.Fatal(err)
-	}
-	_, shared := comm.(dist.SharedMemory)
-	if tr.SetSharedSum(true) != shared {
-		t.Fatalf("%T: summing in place is %v", comm, !shared)
-	}
-	step := warmStep(t, tr)
-	if n := testing.AllocsPerRun(5, step); n != 0 {
-		t.Fatalf("%T: a warm distributed step allocated %v times on one thread", comm, n)
-	}
+	return tr
 }
 
 // warmStep returns a step on tr's first batch, taken three times already

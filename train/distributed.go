@@ -83,8 +83,8 @@ func (t *Trainer) SetBucketBytes(n int) {
 }
 
 // SetSharedSum chooses how ranks that share one machine's memory sum
-// their gradients: in place in the shared buffer after backward (on, the
-// default) or with the buckets' all-reduces during it (off). It reports
+// their gradients' buckets: in place in the shared buffer (on, the
+// default) or with MPI's all-reduces (off); both start during backward. It reports
 // whether the sum is in place: false, whatever on is, for ranks that do
 // not share memory and for a single process.
 func (t *Trainer) SetSharedSum(on bool) bool {

@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/descent-ml/descent/autograd"
-	"github.com/descent-ml/descent/models"
-	"github.com/descent-ml/descent/optim"
-	"github.com/descent-ml/descent/tensor"
 )
 
 // tapeSink keeps every step's tape and reads every layer output and the
@@ -34,19 +31,7 @@ func (s *tapeSink) EndEpoch(EpochMetrics, []*autograd.Var[float32]) {}
 // allocation-free, and the sink sees each step once.
 func TestWarmStepWithStatsAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	ds := randomImages(t, 64, 1)
-	model, err := models.New[float32]("mlp", tensor.NewRand(1), models.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.05, Momentum: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(model, opt, ds, ds, true, 1, Options{BatchSize: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := sgdMLPTrainer(t)
 	sink := &tapeSink{}
 	tr.Stats = sink
 	b := tr.loader.Batch(0, 0)
