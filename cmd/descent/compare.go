@@ -22,7 +22,7 @@ func init() {
 		name:    "compare",
 		summary: "train the same model from the same weights with several optimizers or initializers",
 		usage: "[--opt sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamax,nadam,radam] [--lr LR,...]\n" +
-			"       [--init kaiming_normal,xavier_uniform,torch_default,zeros] [--epochs N] [--model mlp|cnn] [--out DIR]\n\n" +
+			"       [--init kaiming_normal,xavier_uniform,torch_default,zeros] [--epochs N] [--model mlp|cnn|rnn|lstm|gru] [--out DIR]\n\n" +
 			"Every run starts from the same initial weights (same seed) and sees the data in the same order.\n" +
 			"The runs train side by side, taking turns of 50 ms, so their epoch times are measured alike\n" +
 			"(and `descent dashboard OUT` shows them racing).\n" +

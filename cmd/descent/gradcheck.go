@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "gradcheck",
 		summary: "check a model's gradients against finite differences in float64",
-		usage: "[--model mlp|cnn] [--seed N] [--batch B] [--samples K]\n\n" +
+		usage: "[--model mlp|cnn|rnn|lstm|gru] [--seed N] [--batch B] [--samples K]\n\n" +
 			"Builds the model in float64, records the cross-entropy loss on a random batch and compares\n" +
 			"backpropagation's gradient of every parameter with central differences (PyTorch's gradcheck\n" +
 			"defaults: eps 1e-6, atol 1e-5, rtol 1e-3) at K randomly chosen elements per parameter.\n" +

@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "graph",
 		summary: "print the computational graph of one training step as Graphviz DOT",
-		usage: "[--model mlp|cnn] [--grads] [--batch N] [--seed N]\n\n" +
+		usage: "[--model mlp|cnn|rnn|lstm|gru] [--grads] [--batch N] [--seed N]\n\n" +
 			"Records forward + cross-entropy loss on a random batch and prints the tape: one node per op\n" +
 			"with its output shape, parameters as yellow boxes. With --grads it runs backward too and\n" +
 			"colours every node by the L2 norm of its gradient (blue small, red large, log scale).\n" +

@@ -67,7 +67,9 @@ func runLab(w io.Writer, args []string) error {
 	}
 	res, err := e.Run(cfg)
 	if err != nil {
-		return usagef("%v", err) // e.g. an initializer that does not fit a [W, W] weight
+		// e.g. an initializer that does not fit a [W, W] weight; the
+		// package's "lab: " prefix would repeat "descent lab: ".
+		return usagef("%s", strings.TrimPrefix(err.Error(), "lab: "))
 	}
 	return out.Write(w, notes, res.CSV, res.Plot)
 }

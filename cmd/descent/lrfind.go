@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "lr-find",
 		summary: "Smith's learning-rate range test: loss against an exponentially growing lr",
-		usage: "[--model mlp|cnn] [--opt NAME] [--set k=v,...] [--min-lr 1e-7] [--max-lr 10] [--steps N]\n" +
+		usage: "[--model mlp|cnn|rnn|lstm|gru] [--opt NAME] [--set k=v,...] [--min-lr 1e-7] [--max-lr 10] [--steps N]\n" +
 			"       [--batch B] [--seed S] [--out DIR] [--plot FILE.png] [--csv FILE]\n\n" +
 			"The learning rate grows exponentially over one pass (or --steps), the loss is recorded and\n" +
 			"plotted against it, and base and max learning rates for a cyclic schedule are suggested.\n" +
@@ -106,7 +106,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(w, "swept lr %.3g to %.3g in %d steps (%s)\n", res.Points[0].LR, last.LR, len(res.Points), c.Opt)
 	fmt.Fprintf(w, "suggested base_lr: %.3g (the loss starts to fall)\n", res.BaseLR)
 	fmt.Fprintf(w, "suggested max_lr:  %.3g (the loss stops falling)\n", res.MaxLR)
-	fmt.Fprintf(w, "try: descent train --opt %s --lr %.3g --schedule cyclic --schedule-set base_lr=%.3g\n", c.Opt, res.MaxLR, res.BaseLR)
+	fmt.Fprintf(w, "try: descent train --opt %s --lr %.3g --schedule cyclic --schedule-set base_lr=%.3g%s\n", c.Opt, res.MaxLR, res.BaseLR, sweptFlags(fs))
 	if *csvPath != "" {
 		fmt.Fprintf(w, "wrote %s and %s\n", *plotPath, *csvPath)
 	} else {
@@ -122,4 +122,25 @@ func checkOutPath(flagName, path, ext string) error {
 		return usagef("%s %q: want a %s file", flagName, path, ext)
 	}
 	return checkOutDir(flagName, path)
+}
+
+// sweptFlags is the model, data and batch flags given to lr-find, as
+// train flags (" --model lstm --hidden 64"), so that the suggested train
+// command trains what was swept; --epochs, --threads and lr-find's own
+// flags are left out.
+func sweptFlags(fs *flag.FlagSet) string {
+	shared := flag.NewFlagSet("", flag.ContinueOnError)
+	c := train.Defaults()
+	addTrainFlags(shared, &c)
+	var b strings.Builder
+	fs.Visit(func(f *flag.Flag) {
+		if shared.Lookup(f.Name) == nil || f.Name == "epochs" || f.Name == "threads" {
+			return
+		}
+		fmt.Fprintf(&b, " --%s %s", f.Name, shellQuote(f.Value.String()))
+	})
+	if set := fs.Lookup("set"); set != nil && set.Value.String() != "" && givenKeys(fs)["set"] {
+		fmt.Fprintf(&b, " --set %s", shellQuote(set.Value.String()))
+	}
+	return b.String()
 }

@@ -181,6 +181,10 @@ func TestLRFindSuggests(t *testing.T) {
 	if !strings.Contains(out, "try: descent train --opt sgd --lr ") {
 		t.Errorf("no command to try:\n%s", out)
 	}
+	// The suggestion trains what was swept: the model's and data's flags go with it.
+	if _, try, _ := strings.Cut(out, "try: "); !strings.Contains(try, " --hidden 16") || !strings.Contains(try, " --limit 512") || strings.Contains(try, "--plot") {
+		t.Errorf("the command to try does not carry the swept model's flags:\n%s", out)
+	}
 	// Another optimizer needs no --set: SGD's momentum is not passed on.
 	out = runIn(t, runLRFind, "--limit", "256", "--hidden", "8", "--batch", "16", "--opt", "adam", "--plot", filepath.Join(dir, "adam.png"))
 	if !strings.Contains(out, "try: descent train --opt adam --lr ") {
