@@ -1,6 +1,8 @@
 package main
 
 import (
+	"flag"
+	"io"
 	"strings"
 	"testing"
 )
@@ -37,6 +39,22 @@ func TestGraphLSTM(t *testing.T) {
 	for _, want := range []string{`label="Stack`, "rnn.weight_hh_l0", "fc.weight", "‖∇‖="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in the graph", want)
+		}
+	}
+}
+
+// TestLayersOutOfRange: the configuration reads layers 0 as "not set"
+// (one layer), so train, lr-find and compare refuse --layers 0 (and 65)
+// when they parse it instead of training one layer.
+func TestLayersOutOfRange(t *testing.T) {
+	commands := map[string]func(io.Writer, *flag.FlagSet, []string) error{"train": runTrain, "lr-find": runLRFind, "compare": runCompare}
+	for name, run := range commands {
+		for _, n := range []string{"0", "-1", "65"} {
+			_, err := runCmd(t, run, "--model", "lstm", "--layers", n, "--limit", "64", "--epochs", "1")
+			var ue *usageError
+			if err == nil || !asUsage(err, &ue) || !strings.Contains(err.Error(), "want 1 to 64 layers") {
+				t.Errorf("descent %s --layers %s: error %v; want a usage error saying 1 to 64", name, n, err)
+			}
 		}
 	}
 }

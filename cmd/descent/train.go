@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +72,28 @@ func addTrainFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Act, "act", c.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
 	cliflag.Bind(fs, c, "hidden", "layers", "init", "init-set", "epochs", "batch", "seed", "data", "threads", "limit",
 		"test-data", "test-split", "target", "task", "image-size", "channels", "norm")
+	layers := fs.Lookup("layers")
+	layers.Value = &layerCount{layers.Value}
+	layers.Usage = "the `number` of recurrent layers of rnn, lstm and gru, 1 to 64 (default 1)"
+}
+
+// layerCount is --layers: the configuration reads 0 as "not set" (one
+// layer), so an explicit --layers 0 is refused where it is parsed rather
+// than trained as one layer.
+type layerCount struct{ flag.Value }
+
+func (v *layerCount) Set(s string) error {
+	if n, err := strconv.Atoi(s); err == nil && (n < 1 || n > 64) {
+		return errors.New("want 1 to 64 layers")
+	}
+	return v.Value.Set(s)
+}
+
+func (v *layerCount) String() string {
+	if v.Value == nil { // the zero value flag.PrintDefaults makes
+		return "0"
+	}
+	return v.Value.String()
 }
 
 // runTrain reads as: parse flags, build the typed config (from the flags,
