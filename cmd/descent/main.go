@@ -140,6 +140,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
+		var refused error // a guarded flag's value, said as the other checks say it
+		fs.VisitAll(func(f *flag.Flag) {
+			if g, ok := f.Value.(*guardedValue); ok && g.refused != nil {
+				refused = g.refused
+			}
+		})
+		if refused != nil {
+			return &usageError{refused.Error()}
+		}
 		return &usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {

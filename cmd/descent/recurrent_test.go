@@ -43,17 +43,28 @@ func TestGraphLSTM(t *testing.T) {
 	}
 }
 
-// TestLayersOutOfRange: the configuration reads layers 0 as "not set"
-// (one layer), so train, lr-find and compare refuse --layers 0 (and 65)
-// when they parse it instead of training one layer.
-func TestLayersOutOfRange(t *testing.T) {
+// TestGuardedFlags: the configuration reads layers 0 and test_split 0 as
+// "not set" (one layer, a fifth held out), so train, lr-find and compare
+// refuse an explicit 0 (and other values out of range) when they parse it
+// instead of training something else than asked.
+func TestGuardedFlags(t *testing.T) {
 	commands := map[string]func(io.Writer, *flag.FlagSet, []string) error{"train": runTrain, "lr-find": runLRFind, "compare": runCompare}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "lstm", "--layers", "0"}, "want 1 to 64 layers"},
+		{[]string{"--model", "lstm", "--layers", "-1"}, "want 1 to 64 layers"},
+		{[]string{"--model", "gru", "--layers", "65"}, "want 1 to 64 layers"},
+		{[]string{"--test-split", "0"}, "want a fraction between 0 and 1"},
+		{[]string{"--test-split", "1"}, "want a fraction between 0 and 1"},
+	}
 	for name, run := range commands {
-		for _, n := range []string{"0", "-1", "65"} {
-			_, err := runCmd(t, run, "--model", "lstm", "--layers", n, "--limit", "64", "--epochs", "1")
+		for _, c := range cases {
+			_, err := runCmd(t, run, append(c.args, "--limit", "64")...)
 			var ue *usageError
-			if err == nil || !asUsage(err, &ue) || !strings.Contains(err.Error(), "want 1 to 64 layers") {
-				t.Errorf("descent %s --layers %s: error %v; want a usage error saying 1 to 64", name, n, err)
+			if err == nil || !asUsage(err, &ue) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("descent %s %v: error %v; want a usage error containing %q", name, c.args, err, c.want)
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/lab"
@@ -72,25 +73,48 @@ func addTrainFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Act, "act", c.Act, "hidden activation: "+strings.Join(nn.ActivationNames, ", "))
 	cliflag.Bind(fs, c, "hidden", "layers", "init", "init-set", "epochs", "batch", "seed", "data", "threads", "limit",
 		"test-data", "test-split", "target", "task", "image-size", "channels", "norm")
-	layers := fs.Lookup("layers")
-	layers.Value = &layerCount{layers.Value}
-	layers.Usage = "the `number` of recurrent layers of rnn, lstm and gru, 1 to 64 (default 1)"
+	// The configuration reads 0 as "not set" for these two (one layer, a
+	// fifth held out): an explicit 0 would silently train something else
+	// than asked, so it is refused where it is parsed.
+	guardFlag(fs, "layers", "the `number` of recurrent layers of rnn, lstm and gru, 1 to 64 (default 1)", func(s string) error {
+		if n, err := strconv.Atoi(s); err == nil && (n < 1 || n > 64) {
+			return errors.New("want 1 to 64 layers")
+		}
+		return nil
+	})
+	guardFlag(fs, "test-split", "the `fraction` of a CSV's rows or a folder's images held out for testing, between 0 and 1 (default 0.2)", func(s string) error {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !(f > 0 && f < 1) {
+			return errors.New("want a fraction between 0 and 1, such as 0.2 (to test on other data, give --test-data)")
+		}
+		return nil
+	})
 }
 
-// layerCount is --layers: the configuration reads 0 as "not set" (one
-// layer), so an explicit --layers 0 is refused where it is parsed rather
-// than trained as one layer.
-type layerCount struct{ flag.Value }
+// guardFlag makes fs's numeric flag name refuse the values for which
+// check returns an error, before its own parsing; usage replaces its help
+// text, whose back-quoted word names the value (the wrapper hides "int").
+func guardFlag(fs *flag.FlagSet, name, usage string, check func(string) error) {
+	f := fs.Lookup(name)
+	f.Value, f.Usage = &guardedValue{Value: f.Value, name: name, check: check}, usage
+}
 
-func (v *layerCount) Set(s string) error {
-	if n, err := strconv.Atoi(s); err == nil && (n < 1 || n > 64) {
-		return errors.New("want 1 to 64 layers")
+type guardedValue struct {
+	flag.Value
+	name    string
+	check   func(string) error
+	refused error // "--name value: why", for parseFlags: the flag package keeps only the text
+}
+
+func (v *guardedValue) Set(s string) error {
+	if err := v.check(s); err != nil {
+		v.refused = fmt.Errorf("--%s %s: %v", v.name, s, err)
+		return err
 	}
 	return v.Value.Set(s)
 }
 
-func (v *layerCount) String() string {
-	if v.Value == nil { // the zero value flag.PrintDefaults makes
+func (v *guardedValue) String() string {
+	if v.Value == nil { // the zero value flag.PrintDefaults makes: the guarded flags are numbers
 		return "0"
 	}
 	return v.Value.String()
@@ -240,7 +264,11 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 	if resumed {
 		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, tr.Position().Epoch, tr.Position().Step)
 	} else {
-		fmt.Fprintf(w, "training %s on %d images (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), train.DescribeData(c), c.Epochs, dir)
+		examples := "images"
+		if layout, err := data.Layout(c.Data); c.Data != "" && err == nil && layout == "csv" {
+			examples = "rows"
+		}
+		fmt.Fprintf(w, "training %s on %d %s (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), examples, train.DescribeData(c), c.Epochs, dir)
 	}
 	// Ctrl-C finishes the step under way and checkpoints; once it has been
 	// seen, the default handling comes back, so a second Ctrl-C kills.
