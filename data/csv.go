@@ -110,6 +110,7 @@ type csvReader struct {
 	size     int64
 	t        *Table
 	target   int                // the target's index among all columns
+	order    []int              // with a TablePrep, feature column j's index among all, where not in the model's order
 	dicts    []map[string]int32 // per feature column (text only)
 	classIdx map[string]int32
 	numeric  bool // the target, in a guessed task, is numeric so far
@@ -209,12 +210,10 @@ func (p *csvReader) setColumns(names []string) error {
 	if len(names) < 2 && p.opts.Prep == nil {
 		return fmt.Errorf("data: %s: %d column; a table needs at least one feature and a target", t.Name, len(names))
 	}
-	p.target = len(names) - 1
-	if pr := p.opts.Prep; pr != nil && !slices.Contains(names, pr.Target) && slices.Equal(names, pr.columnNames()) {
-		p.target = len(names) // no target: rows to predict
-		t.Columns, t.noTarget = names, true
-		return nil
+	if pr := p.opts.Prep; pr != nil {
+		return p.matchPrep(names, pr)
 	}
+	p.target = len(names) - 1
 	if want := p.opts.Target; want != "" {
 		p.target = slices.Index(names, want)
 		if k, err := strconv.Atoi(want); p.target < 0 && err == nil && k >= 0 && k < len(names) {
@@ -226,11 +225,40 @@ func (p *csvReader) setColumns(names []string) error {
 	}
 	t.Target = names[p.target]
 	t.Columns = append(slices.Clone(names[:p.target]), names[p.target+1:]...)
-	if pr := p.opts.Prep; pr != nil {
-		if pr.Target != t.Target || !slices.Equal(pr.columnNames(), t.Columns) {
-			return fmt.Errorf("data: %s: columns %s (target %s), but the model was trained on %s (target %s)",
-				t.Name, strings.Join(t.Columns, ", "), t.Target, strings.Join(pr.columnNames(), ", "), pr.Target)
+	return nil
+}
+
+// matchPrep finds, in new data for a trained model (read with its
+// TablePrep), the model's feature columns and target by name, in any
+// order, as a table exported again may order them; without the target
+// the rows are to predict. Any other column, or a missing one, is an
+// error naming both sets.
+func (p *csvReader) matchPrep(names []string, pr *TablePrep) error {
+	t, want := p.t, pr.columnNames()
+	p.target = slices.Index(names, pr.Target)
+	features := slices.Clone(names)
+	if p.target >= 0 {
+		features = slices.Delete(features, p.target, p.target+1)
+	} else {
+		p.target = len(names) // no target: rows to predict
+		t.noTarget = true
+	}
+	t.Columns, t.Target = slices.Clone(want), pr.Target
+	if slices.Equal(features, want) {
+		return nil // in the model's order: field does the rest
+	}
+	p.order = make([]int, len(want))
+	for j, name := range want {
+		p.order[j] = slices.Index(names, name)
+	}
+	sorted := slices.Sorted(slices.Values(p.order))
+	if len(features) != len(want) || sorted[0] < 0 || len(slices.Compact(sorted)) != len(want) {
+		target := pr.Target
+		if t.noTarget {
+			target += ", or none for rows to predict"
 		}
+		return fmt.Errorf("data: %s: columns %s, but the model was trained on %s (target %s)",
+			t.Name, strings.Join(names, ", "), strings.Join(want, ", "), target)
 	}
 	return nil
 }
@@ -282,6 +310,9 @@ func (p *csvReader) fields() int {
 
 // field returns the index among all fields of feature column j.
 func (p *csvReader) field(j int) int {
+	if p.order != nil {
+		return p.order[j]
+	}
 	if j >= p.target {
 		return j + 1
 	}
@@ -295,10 +326,7 @@ func (p *csvReader) row() error {
 		return p.s.errf("%d fields, but the header has %d", len(f), p.fields())
 	}
 	for j, text := range p.isText {
-		b := f[j]
-		if j >= p.target {
-			b = f[j+1]
-		}
+		b := f[p.field(j)]
 		if !text {
 			v, ok := parseNumber(b)
 			if !ok {

@@ -87,6 +87,27 @@ func TestCSV(t *testing.T) {
 	if !slices.Equal(x3, x[6:]) || !slices.Equal(l3, []int{0, 0}) {
 		t.Errorf("rows to predict: %v %v, want %v", x3, l3, x[6:])
 	}
+	// The same rows with the columns in another order (an export that
+	// moved them): matched by name, with or without the target.
+	for _, text := range []string{"colour,species,sepal\nred,b,5\n", "species,colour,sepal\nb,red,5\n", "colour,sepal\nred,5\n"} {
+		tb4, err := readCSV(t, text, data.CSVOptions{Prep: back})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		ds4, err := tb4.Dataset(back, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x4, l4 := all(ds4)
+		if wantLabel := map[bool]int{true: 1, false: 0}[tb4.HasTarget()]; !slices.Equal(x4, x[6:9]) || l4[0] != wantLabel {
+			t.Errorf("%q: %v %v, want %v %d", text, x4, l4, x[6:9], wantLabel)
+		}
+	}
+	for _, text := range []string{"sepal,colour,size\n5,red,1\n", "sepal,sepal\n5,5\n", "sepal\n5\n"} {
+		if _, err := readCSV(t, text, data.CSVOptions{Prep: back}); err == nil || !strings.Contains(err.Error(), "but the model was trained on sepal, colour (target species") {
+			t.Errorf("%q: %v, want an error naming the model's columns", text, err)
+		}
+	}
 	if _, err := readCSV(t, "sepal,colour,species\n5,red,z\n", data.CSVOptions{Prep: back}); err == nil ||
 		!strings.Contains(err.Error(), `t.csv:2: target species: class "z" was not in the training data`) {
 		t.Errorf("unknown class: %v", err)

@@ -26,7 +26,7 @@ func init() {
 
 func runPredict(w io.Writer, fs *flag.FlagSet, args []string) error {
 	dir := fs.String("run", "", "the run directory (required)")
-	path := fs.String("data", "", "a CSV file (the target column may be absent) or a folder of class folders of images (required)")
+	path := fs.String("data", "", "a CSV file (the target column may be absent; columns are matched by name) or a folder of class folders of images (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
