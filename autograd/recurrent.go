@@ -160,6 +160,15 @@ func (g *Graph[T]) FusedRecurrentInPlace(kind RecurrentKind, xp, whh, bhh *Var[T
 	return g.fusedRecurrent(kind, xp, whh, bhh, batchFirst, reverse, true)
 }
 
+// OverwritesInput reports whether node n is a fused recurrent layer
+// recorded by FusedRecurrentInPlace, which writes its gates' activations
+// over its first input's values: what observes the tape after the step
+// (monitor's per-layer statistics) finds the input product's output gone.
+func OverwritesInput[T Float](n *Node[T]) bool {
+	_, fused := n.Op.(fusedRecurrentOp[T])
+	return fused && n.Ints[3] == 1
+}
+
 func (g *Graph[T]) fusedRecurrent(kind RecurrentKind, xp, whh, bhh *Var[T], batchFirst, reverse, inPlace bool) (out, cn *Var[T]) {
 	xs := xp.Shape()
 	if len(xs) != 3 || whh.Value.Dims() != 2 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,6 +74,9 @@ func (s *Server) chart(name string, names []string) ([]byte, error) {
 	}
 	if drawn == 0 {
 		p.Title.Text = "no data yet"
+		if name == "dead" && slices.ContainsFunc(runs, func(r chartRun) bool { return len(s.layers(r.name)) > 0 }) {
+			p.Title.Text = "dead ReLU units per layer: no ReLU layer in this run" // an LSTM's, a tanh MLP's
+		}
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	} else if p.Y.Min == p.Y.Max {
 		// A constant (Adam's lr, SGD's momentum): gonum would span ±1
@@ -167,7 +171,7 @@ func (s *Server) drawChart(p *plot.Plot, chart string, run chartRun, i int, many
 		last := hs[len(hs)-1].Epoch
 		n, k := 0, 0
 		for _, h := range hs {
-			if h.Epoch != last || !strings.HasSuffix(h.Param, "weight") || h.Hi <= h.Lo {
+			if h.Epoch != last || !monitor.IsWeightName(h.Param) || h.Hi <= h.Lo {
 				continue
 			}
 			xys := make(plotter.XYs, len(h.Counts))
@@ -206,12 +210,12 @@ func (s *Server) drawChart(p *plot.Plot, chart string, run chartRun, i int, many
 	var order []string
 	lines := map[string]plotter.XYs{}
 	for _, r := range rows {
+		if !slices.Contains(order, r.Layer) { // a layer keeps its colour in every chart, measured there or not
+			order = append(order, r.Layer)
+		}
 		v := get(r)
 		if math.IsNaN(v) || math.IsInf(v, 0) || (log && v <= 0) {
 			continue
-		}
-		if _, ok := lines[r.Layer]; !ok {
-			order = append(order, r.Layer)
 		}
 		lines[r.Layer] = append(lines[r.Layer], plotter.XY{X: float64(r.Step) / perEpoch, Y: v})
 	}

@@ -55,6 +55,9 @@ func TestLayerRules(t *testing.T) {
 		{"vanishing 10-layer sigmoid", VanishingGradients, nil, net(10, "Sigmoid", 1, 0.013, 1), true},
 		{"vanishing README sigmoid (3 layers, 8e-6)", VanishingGradients, nil, net(3, "Sigmoid", 1, math.Sqrt(8e-6), 1), false},
 		{"vanishing needs 3 layers", VanishingGradients, nil, net(2, "Sigmoid", 1, 1e-9, 1), false},
+		// A recurrent net's depth is in time: its rows are not a chain.
+		{"exploding, but recurrent", ExplodingGradients, nil, with(net(10, "ReLU", 1, 128, 1), func(r *monitor.LayerRow) { r.Kind = "FusedRecurrent" }), false},
+		{"vanishing, but recurrent", VanishingGradients, nil, with(net(10, "Sigmoid", 1, 0.013, 1), func(r *monitor.LayerRow) { r.Kind = "FusedRecurrent" }), false},
 		{"dead twice", DeadUnits, with(healthy, func(r *monitor.LayerRow) { r.Dead = 0.8 }), with(healthy, func(r *monitor.LayerRow) { r.Dead = 0.9 }), true},
 		{"dead once", DeadUnits, healthy, with(healthy, func(r *monitor.LayerRow) { r.Dead = 0.9 }), false},
 		{"dead at the threshold", DeadUnits, with(healthy, func(r *monitor.LayerRow) { r.Dead = 0.75 }), with(healthy, func(r *monitor.LayerRow) { r.Dead = 0.75 }), false},

@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/monitor"
@@ -75,14 +76,21 @@ func factors(rows []monitor.LayerRow) (each []string, mean float64) {
 	return each, math.Pow(total, 1/float64(len(rows)-1))
 }
 
+// recurrent reports whether the rows are a recurrent net's: its depth is
+// in time, which the per-layer rows do not see (descent lab bptt does), so
+// the rules that read the rows as a feed-forward chain stay silent.
+func recurrent(rows []monitor.LayerRow) bool {
+	return slices.ContainsFunc(rows, func(r monitor.LayerRow) bool { return r.Kind == "FusedRecurrent" })
+}
+
 // actOf is the hidden layers' activation, "" when none.
 func actOf(rows []monitor.LayerRow) string { return rows[0].Act }
 
 // Exploding fires when the signal's variance grows by ExplodingRatio
-// across the network, forward or backward.
+// across the network, forward or backward (not for a recurrent net).
 func Exploding(rows []monitor.LayerRow) (Finding, bool) {
 	n := len(rows)
-	if n < 2 {
+	if n < 2 || recurrent(rows) {
 		return Finding{}, false
 	}
 	first, last := rows[0], rows[n-1]
@@ -105,10 +113,10 @@ func Exploding(rows []monitor.LayerRow) (Finding, bool) {
 
 // Vanishing fires when the gradient reaching the first layer has less
 // than VanishingRatio of the variance of the one reaching the last, in a
-// network of at least three layers.
+// feed-forward network of at least three layers.
 func Vanishing(rows []monitor.LayerRow) (Finding, bool) {
 	n := len(rows)
-	if n < 3 {
+	if n < 3 || recurrent(rows) {
 		return Finding{}, false
 	}
 	last := rows[n-1]

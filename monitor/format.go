@@ -30,8 +30,8 @@ type StepRow struct {
 // LayerRow is one row of layers.csv: one layer at one step.
 type LayerRow struct {
 	Epoch, Step int
-	Layer       string // the weight's name without ".weight": "0", "2", ...
-	Kind        string // the op: Linear, Conv2d, MatMul
+	Layer       string // the weight's name without ".weight": "0", "2", ..., "rnn.weight_hh_l0"
+	Kind        string // the op: Linear, Conv2d, MatMul, FusedRecurrent
 	Act         string // the activation applied to the output, if any
 	FanIn       int
 	WeightNorm  float64 // |W|

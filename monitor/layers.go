@@ -11,11 +11,14 @@ import (
 )
 
 // A layer, as the recorder sees it on the tape, is a node whose second
-// input is a trained weight (Linear, Conv2d, MatMul): its output is the
-// layer's output y_l (before the activation, as in the lab's variance
-// experiment), the gradient reaching y_l is the lecture's backward signal,
-// and the activation that consumes y_l, if any, tells dead and saturated
-// units.
+// input is a trained weight (Linear, Conv2d, MatMul; a recurrent layer's
+// input product, a Linear with weight_ih_l0, and its recurrence,
+// FusedRecurrent with weight_hh_l0): its output is the layer's output y_l
+// (before the activation, as in the lab's variance experiment), the
+// gradient reaching y_l is the lecture's backward signal, and the
+// activation that consumes y_l, if any, tells dead and saturated units. A
+// weight used again later on the tape (an unrolled recurrent layer's
+// W_hh at every step) is one layer, at its first use.
 type probe struct {
 	weight *autograd.Var[float32]
 	before []float32 // the weights before the update
@@ -40,7 +43,7 @@ func (r *Recorder) observeLayers(s *train.StepStats) {
 	for i := range s.Tape {
 		nd := &s.Tape[i]
 		w := nd.In[1]
-		if !isWeight(w) {
+		if !isWeight(w) || slices.ContainsFunc(r.probes[:n], func(p probe) bool { return p.weight == w }) {
 			continue
 		}
 		if n == len(r.probes) {
@@ -63,6 +66,9 @@ func (r *Recorder) observeLayers(s *train.StepStats) {
 		}
 		y := nd.Out
 		row.OutMean, row.OutVar = meanVar(y.Value.Data())
+		if overwritten(s.Tape[i+1:], y) {
+			row.OutMean, row.OutVar = math.NaN(), math.NaN()
+		}
 		row.GradOutVar = math.NaN()
 		if y.Grad != nil {
 			_, row.GradOutVar = meanVar(y.Grad.Data()[:y.Value.Len()])
@@ -100,11 +106,33 @@ func (r *Recorder) finishLayers(s *train.StepStats) {
 	}
 }
 
-// isWeight reports whether v is a trained weight (a parameter named
-// "*weight" of rank 2 or more).
+// isWeight reports whether v is a trained weight: a parameter of rank 2
+// or more with a weight's name (IsWeightName).
 func isWeight(v *autograd.Var[float32]) bool {
 	return v != nil && v.IsLeaf() && v.RequiresGrad() && v.Grad != nil && len(v.Shape()) >= 2 &&
-		strings.HasSuffix(v.Name, "weight")
+		IsWeightName(v.Name)
+}
+
+// IsWeightName reports whether a parameter's name is a weight's in
+// PyTorch's naming: its last part is "weight", or begins with "weight_"
+// as a recurrent layer's weight_ih_l0 and weight_hh_l1_reverse do (biases
+// and norms' scales are not weights here).
+func IsWeightName(name string) bool {
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	return last == "weight" || strings.HasPrefix(last, "weight_")
+}
+
+// overwritten reports whether y's values were replaced after it was
+// recorded: the fused recurrent layer writes its gates' activations over
+// the input product it is handed (autograd.FusedRecurrentInPlace), so
+// that product's statistics are gone by the time the step is observed.
+func overwritten(rest []autograd.Node[float32], y *autograd.Var[float32]) bool {
+	for i := range rest {
+		if rest[i].In[0] == y {
+			return autograd.OverwritesInput(&rest[i])
+		}
+	}
+	return false
 }
 
 // fanIn is the number of inputs of one output unit: all dimensions of the

@@ -316,3 +316,80 @@ func (nopSink) WantTape(int) bool                                     { return t
 func (nopSink) Observe(*train.StepStats)                              {}
 func (nopSink) Stepped(*train.StepStats)                              {}
 func (nopSink) EndEpoch(train.EpochMetrics, []*autograd.Var[float32]) {}
+
+// TestRecurrentLayerRows: a recurrent model's weights are layers too. The
+// fused LSTM records its input product (a Linear with weight_ih_l0, whose
+// output the layer overwrote with its gates: no output statistics) and its
+// recurrence (FusedRecurrent with weight_hh_l0); unrolled, W_hh is used at
+// every step and is still one layer.
+func TestRecurrentLayerRows(t *testing.T) {
+	for _, unrolled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unrolled=%v", unrolled), func(t *testing.T) {
+			dir := t.TempDir()
+			ds := randomImages(t, 8*3, 1)
+			model, err := models.NewSeqNet[float32](rand.New(rand.NewPCG(1, 2)), "lstm", models.SeqOptions{Hidden: 8, Unrolled: unrolled})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt, err := optim.NewSGD(model.Parameters(), optim.SGDConfig{LR: 0.1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := train.NewTrainer(model, opt, ds, ds, false, 1, train.Options{BatchSize: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := New(dir, Options{Every: 1, LayerEvery: 1, Bins: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Stats = rec
+			runSteps(t, tr, 2)
+			if err := rec.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := ReadLayers(filepath.Join(dir, LayersFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var last []LayerRow
+			for _, r := range rows {
+				if r.Step == 2 {
+					last = append(last, r)
+				}
+			}
+			hhKind := "FusedRecurrent"
+			if unrolled {
+				hhKind = "Linear"
+			}
+			want := []struct{ layer, kind string }{{"rnn.weight_ih_l0", "Linear"}, {"rnn.weight_hh_l0", hhKind}, {"fc", "Linear"}}
+			if len(last) != len(want) {
+				t.Fatalf("step 2 has %d layer rows, want %d: %+v", len(last), len(want), last)
+			}
+			for i, w := range want {
+				r := last[i]
+				if r.Layer != w.layer || r.Kind != w.kind || !(r.GradNorm > 0) || !(r.UpdateRatio > 0) || !(r.GradOutVar > 0) {
+					t.Errorf("row %d: %+v, want layer %s, kind %s, positive gradient norm, update ratio and gradient variance", i, r, w.layer, w.kind)
+				}
+			}
+			if ih := last[0]; !unrolled && !(math.IsNaN(ih.OutVar) && math.IsNaN(ih.OutMean)) {
+				t.Errorf("fused: the input product's output was overwritten by the gates, yet its statistics are %v, %v", ih.OutMean, ih.OutVar)
+			}
+			if hh := last[1]; !(hh.OutVar > 0) {
+				t.Errorf("W_hh's output variance %v", hh.OutVar)
+			}
+		})
+	}
+}
+
+// TestIsWeightName: PyTorch's weight names, and what is not one.
+func TestIsWeightName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"weight": true, "0.weight": true, "rnn.weight_ih_l0": true, "rnn.weight_hh_l1_reverse": true,
+		"fc.bias": false, "rnn.bias_ih_l0": false, "bn.running_var": false, "weightless.bias": false, "embed.weights": false,
+	} {
+		if got := IsWeightName(name); got != want {
+			t.Errorf("IsWeightName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
