@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,7 +62,8 @@ func TestGuardedFlags(t *testing.T) {
 	}
 	for name, run := range commands {
 		for _, c := range cases {
-			_, err := runCmd(t, run, append(c.args, "--limit", "64")...)
+			// --out: a refusal that did not happen must not write runs/ here.
+			_, err := runCmd(t, run, append(c.args, "--limit", "64", "--out", filepath.Join(t.TempDir(), "out"))...)
 			var ue *usageError
 			if err == nil || !asUsage(err, &ue) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("descent %s %v: error %v; want a usage error containing %q", name, c.args, err, c.want)
