@@ -208,7 +208,11 @@ func (p *csvReader) header() ([]string, bool) {
 func (p *csvReader) setColumns(names []string) error {
 	t := p.t
 	if len(names) < 2 && p.opts.Prep == nil {
-		return fmt.Errorf("data: %s: %d column; a table needs at least one feature and a target", t.Name, len(names))
+		hint := ""
+		if sep := strings.IndexAny(names[0], ";\t|"); sep >= 0 {
+			hint = fmt.Sprintf(" (the header holds %q: descent reads comma-separated values)", names[0][sep])
+		}
+		return fmt.Errorf("data: %s: %d column; a table needs at least one feature and a target%s", t.Name, len(names), hint)
 	}
 	if pr := p.opts.Prep; pr != nil {
 		return p.matchPrep(names, pr)

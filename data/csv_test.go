@@ -171,6 +171,8 @@ func TestCSVErrors(t *testing.T) {
 		{"regression text target", "a,b\n1,x\n", data.CSVOptions{Task: "regression"}, `t.csv:2: target b: "x" is not a finite number`},
 		{"open quote", "a,b\n1,\"x\n", data.CSVOptions{}, "t.csv:2: quoted field not closed"},
 		{"one column", "a\n1\n", data.CSVOptions{}, "t.csv: 1 column"},
+		{"semicolons", "a;b\n1;2\n", data.CSVOptions{}, `t.csv: 1 column; a table needs at least one feature and a target (the header holds ';': descent reads comma-separated values)`},
+		{"tabs", "a\tb\n1\t2\n", data.CSVOptions{}, `(the header holds '\t'`},
 		{"too big", "a,b\n1,2\n3,4\n", data.CSVOptions{MemoryLimit: 8}, "t.csv: about 4 rows of 2 columns need"},
 	}
 	for _, c := range cases {
