@@ -215,7 +215,7 @@ func UpdatesTooLarge(rows []monitor.LayerRow) (Finding, bool) {
 		What: fmt.Sprintf("at step %d one update changed the weights of layers %s by up to %.3g of their norm (healthy is about 1e-3)",
 			rows[0].Step, layerList(names, len(rows)), worst),
 		Why: "the step lr·grad is so large that it jumps across the valley instead of descending it: the loss rises or diverges (the lecture: the step size is hard to choose)",
-		Try: "a 10× lower --lr (descent lrfind finds one), a warm-up schedule, or --clip-grad-norm 1"}, true
+		Try: "a 10× lower --lr (descent lr-find finds one), a warm-up schedule, or --clip-grad-norm 1"}, true
 }
 
 // UpdatesTooSmall fires when every layer's update ratio stayed below
@@ -233,7 +233,7 @@ func UpdatesTooSmall(prev, rows []monitor.LayerRow) (Finding, bool) {
 		What: fmt.Sprintf("at steps %d and %d no layer's weights changed by more than %.2g of their norm per step (healthy is about 1e-3)",
 			prev[0].Step, rows[0].Step, best),
 		Why: "with so small a step gradient descent needs thousands of times more steps to get anywhere (the lecture: the step size is hard to choose)",
-		Try: "a 10-100× higher --lr (descent lrfind finds one), or an adaptive optimizer such as --opt adam"}, true
+		Try: "a 10-100× higher --lr (descent lr-find finds one), or an adaptive optimizer such as --opt adam"}, true
 }
 
 // LossRising fires when a row's mean loss rose above both minLoss +
@@ -245,7 +245,7 @@ func LossRising(r monitor.StepRow, minLoss float64, rows int) (Finding, bool) {
 	return Finding{Kind: LRTooHigh, Step: r.Step,
 		What: fmt.Sprintf("the training loss rose to %.3g at step %d from %.3g earlier (lr %.3g)", r.Loss, r.Step, minLoss, r.LR),
 		Why:  "the steps overshoot: lr·grad jumps across the valley instead of descending it (the lecture: the step size is hard to choose)",
-		Try:  "a 10× lower --lr (descent lrfind finds one), a warm-up schedule, or --clip-grad-norm 1"}, true
+		Try:  "a 10× lower --lr (descent lr-find finds one), a warm-up schedule, or --clip-grad-norm 1"}, true
 }
 
 // Plateau fires when the mean loss of the last PlateauRows rows is not
