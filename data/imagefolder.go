@@ -8,8 +8,10 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"io/fs"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,7 +70,7 @@ type ImageFolder struct {
 var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 
 // ReadImageFolder reads every PNG, JPEG and GIF image under root's class
-// folders. Errors name the file: an image that does not decode, a class
+// folders, their subfolders included (imageFiles). Errors name the file: an image that does not decode, a class
 // folder with no images, a root without class folders.
 func ReadImageFolder(root string, opts ImageFolderOptions) (*ImageFolder, error) {
 	f := &ImageFolder{Root: root, Height: opts.Height, Width: opts.Width, Channels: opts.Channels}
@@ -113,23 +115,50 @@ func (f *ImageFolder) list(prep *ImagePrep) error {
 					filepath.Join(f.Root, class), class, strings.Join(prep.Classes, ", "))
 			}
 		}
-		entries, err := os.ReadDir(filepath.Join(f.Root, class))
+		files, err := imageFiles(filepath.Join(f.Root, class))
 		if err != nil {
 			return fmt.Errorf("data: %w", err)
 		}
-		n := 0
-		for _, e := range entries {
-			if !e.IsDir() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
-				f.Files = append(f.Files, class+"/"+e.Name())
-				f.labels = append(f.labels, label)
-				n++
-			}
+		for _, name := range files {
+			f.Files = append(f.Files, class+"/"+name)
+			f.labels = append(f.labels, label)
 		}
-		if n == 0 {
+		if len(files) == 0 {
 			return fmt.Errorf("data: %s: class folder with no images (want .png, .jpg, .jpeg or .gif files)", filepath.Join(f.Root, class))
 		}
 	}
 	return nil
+}
+
+// imageFiles lists the images under dir and its subfolders, as
+// torchvision's ImageFolder does (os.walk): by folder path, then by name
+// within a folder, relative to dir with forward slashes ("a.png",
+// "2019/b.png"). Hidden folders (".ipynb_checkpoints") are skipped, and
+// symbolic links to folders are not followed.
+func imageFiles(dir string) ([]string, error) {
+	type file struct{ folder, rel, name string } // folder: the path, for the order
+	var files []file
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case e.IsDir() && path != dir && strings.HasPrefix(e.Name(), "."):
+			return filepath.SkipDir
+		case !e.IsDir() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))):
+			rel, err := filepath.Rel(dir, filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			files = append(files, file{filepath.Dir(path), filepath.ToSlash(rel), e.Name()})
+		}
+		return nil
+	})
+	slices.SortStableFunc(files, func(a, b file) int { return strings.Compare(a.folder, b.folder) })
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = path.Join(f.rel, f.name) // "." joins away
+	}
+	return names, err
 }
 
 // decodeAll decodes the images in order; the first fixes the size and

@@ -144,6 +144,25 @@ func TestImageFolder(t *testing.T) {
 	}
 }
 
+// TestImageFolderNested: images in a class folder's subfolders belong to
+// the class, in torchvision's order (os.walk sorted: a folder's own files,
+// then each subfolder's, by path); hidden folders are skipped.
+func TestImageFolderNested(t *testing.T) {
+	root := t.TempDir()
+	img := rgb2x2()
+	for _, name := range []string{"cat/z.png", "cat/2019/b.png", "cat/2019/a.png", "cat/-x/c.png", "cat/a.png", "cat/.ipynb_checkpoints/a.png", "dog/2020/deep/d.png"} {
+		writeImage(t, filepath.Join(root, filepath.FromSlash(name)), img)
+	}
+	f, err := data.ReadImageFolder(root, data.ImageFolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"cat/a.png", "cat/z.png", "cat/-x/c.png", "cat/2019/a.png", "cat/2019/b.png", "dog/2020/deep/d.png"}
+	if !slices.Equal(f.Files, want) || !slices.Equal(f.Classes, []string{"cat", "dog"}) {
+		t.Fatalf("files %v, want %v", f.Files, want)
+	}
+}
+
 func TestImageFolderErrors(t *testing.T) {
 	mk := func(files map[string]string) string {
 		root := t.TempDir()
