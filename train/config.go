@@ -41,7 +41,7 @@ type Config struct {
 	Batch       string `json:"batch" flag:"batch" help:"batch size, or full for full-batch gradient descent (1 is pure SGD)"`
 	Seed        uint64 `json:"seed" flag:"seed" help:"random seed: initial weights, data order, dropout"`
 	// InitFrom loads with nn.LoadPartial.
-	InitFrom       string `json:"init_from" flag:"init-from" help:"start from weights in a safetensors file (names present load; the rest keep their init)"`
+	InitFrom       string `json:"init_from" flag:"init-from" help:"start from weights in a safetensors file (names present load, at least one; the rest keep their init)"`
 	Freeze         string `json:"freeze" flag:"freeze" help:"keep parameters with these name prefixes fixed, e.g. 0.,2."`
 	Pretrain       string `json:"pretrain" flag:"pretrain" help:"unsupervised pretraining of the hidden layers: autoencoder"`
 	PretrainEpochs int    `json:"pretrain_epochs" flag:"pretrain-epochs" help:"epochs of pretraining per layer"`

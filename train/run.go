@@ -125,7 +125,8 @@ func checkMemory(c Config, model nn.Module[float32], trainSet, testSet data.Data
 
 // readInitFrom reads the weights to start from and checks them against
 // the model before anything is trained or written: a tensor the model has
-// must have its shape, and every value must be finite.
+// must have its shape, every value must be finite, and at least one tensor
+// must be the model's (a file of another model would load nothing).
 func readInitFrom(path string, model nn.Module[float32]) ([]nn.NamedTensor[float32], error) {
 	sd, err := LoadWeights(path)
 	if err != nil {
@@ -134,8 +135,13 @@ func readInitFrom(path string, model nn.Module[float32]) ([]nn.NamedTensor[float
 	if err := CheckFinite(sd); err != nil {
 		return nil, configErrorf("{init_from} %s: %v", path, err)
 	}
-	if _, err := nn.CheckPartial[float32](model, sd); err != nil {
+	rep, err := nn.CheckPartial[float32](model, sd)
+	if err != nil {
 		return nil, configErrorf("{init_from} %s: %s", path, strings.TrimPrefix(err.Error(), "nn: load state dict: ")).wrap(err)
+	}
+	if len(rep.Loaded) == 0 && len(rep.Unexpected) > 0 { // another model's file: nothing would load
+		return nil, configErrorf("{init_from} %s: none of its tensors (%s) is the model's (%s): is {model} right?",
+			path, shortList(rep.Unexpected), shortList(rep.Missing))
 	}
 	return sd, nil
 }
@@ -210,6 +216,14 @@ func (r *Run) init(w io.Writer) error {
 func listOrNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// shortList joins names, the first four and a count past them.
+func shortList(names []string) string {
+	if len(names) > 4 {
+		return fmt.Sprintf("%s, ... %d in all", strings.Join(names[:4], ", "), len(names))
 	}
 	return strings.Join(names, ", ")
 }
