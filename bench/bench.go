@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/descent-ml/descent/internal/kernel"
@@ -139,7 +140,7 @@ func Select(prefixes []string) ([]*Workload, error) {
 			for i, w := range all {
 				names[i] = w.Name
 			}
-			return nil, fmt.Errorf("bench: no workload starts with %q; valid: %v", p, names)
+			return nil, fmt.Errorf("bench: no workload starts with %q; valid: %s", p, strings.Join(names, ", "))
 		}
 	}
 	var ws []*Workload

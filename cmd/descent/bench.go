@@ -21,7 +21,7 @@ func init() {
 		summary: "standard performance workloads (GEMM, MLP/CNN/LSTM training, Adam, backward chains), optionally against PyTorch",
 		usage: "[--threads 1,2] [--json] [--vs-pytorch] [--python PATH] [--quick] [--only PREFIX,...] [--repeats N]\n" +
 			"   or: mpirun -np N descent bench --distributed [--threads T] [--model mlp|cnn] [--batch B] [--steps S] [--rounds R]",
-		examples: []string{"descent bench --quick", "descent bench --threads 1,2 --only matmul"},
+		examples: []string{"descent bench --quick", "descent bench --threads 1,2 --only gemm"},
 		run:      func(fs *flag.FlagSet, args []string) error { return runBench(os.Stdout, os.Stderr, fs, args) },
 	})
 }
@@ -71,7 +71,7 @@ func runBench(w, progress io.Writer, fs *flag.FlagSet, args []string) error {
 		prefixes = strings.Split(*only, ",")
 	}
 	if m.Workloads, err = bench.Select(prefixes); err != nil {
-		return &usageError{err.Error()}
+		return &usageError{strings.TrimPrefix(err.Error(), "bench: ")}
 	}
 	if m.Quick && m.Config.Repeats == 0 {
 		m.Config.Repeats = 3
