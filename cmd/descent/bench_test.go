@@ -68,7 +68,7 @@ func TestBenchErrors(t *testing.T) {
 	}{
 		{[]string{"bench", "--threads", "0"}, 2, "--threads: 0 is not a thread count"},
 		{[]string{"bench", "--threads", "two"}, 2, "malformed integer"},
-		{[]string{"bench", "--only", "nope"}, 2, "valid: [gemm_256_gflops"},
+		{[]string{"bench", "--only", "nope"}, 2, "valid: gemm_256_gflops, gemm_512_gflops"},
 		{[]string{"bench", "--rounds", "0"}, 2, "--rounds 0"},
 		{[]string{"bench", "--only", "backward_chain_10_", "--repeats", "1", "--vs-pytorch", "--python", "/nonexistent/python"}, 1, "set --python"},
 	} {
