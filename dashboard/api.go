@@ -54,6 +54,9 @@ type RunDetail struct {
 	Findings []string             `json:"findings"`
 	Layers   []string             `json:"layers"`
 	Last     map[string]float64   `json:"last"` // the last steps.csv row
+	// Recorded says whether the run has per-step statistics (steps.csv);
+	// a language model's run (descent train --text) has only metrics.csv.
+	Recorded bool `json:"recorded"`
 }
 
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
@@ -103,6 +106,7 @@ func (s *Server) runDetail(name string) RunDetail {
 		}
 	}
 	if rows := s.steps(name); len(rows) > 0 {
+		d.Recorded = true
 		last := rows[len(rows)-1]
 		for k, v := range map[string]float64{"loss": last.Loss, "lr": last.LR, "momentum": last.Momentum, "grad_norm": last.GradNorm} {
 			if v == v { // NaN is not JSON

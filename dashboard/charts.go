@@ -74,9 +74,16 @@ func (s *Server) chart(name string, names []string) ([]byte, error) {
 	}
 	if drawn == 0 {
 		p.Title.Text = "no data yet"
+		if !slices.ContainsFunc(runs, func(r chartRun) bool { return len(s.steps(r.name)) > 0 }) &&
+			slices.ContainsFunc(runs, func(r chartRun) bool { return len(s.metrics(r.name)) > 0 }) {
+			p.Title.Text = "not recorded for this run" // a language model's run: metrics.csv only
+		}
 		if name == "dead" && slices.ContainsFunc(runs, func(r chartRun) bool { return len(s.layers(r.name)) > 0 }) {
 			p.Title.Text = "dead ReLU units per layer: no ReLU layer in this run" // an LSTM's, a tanh MLP's
 		}
+		// An empty log-scale chart (a run with no layers.csv yet, or a
+		// language model's, which has none) has no positive range to tick.
+		p.Y.Scale, p.Y.Tick.Marker = plot.LinearScale{}, plot.DefaultTicks{}
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	} else if p.Y.Min == p.Y.Max {
 		// A constant (Adam's lr, SGD's momentum): gonum would span ±1

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/descent-ml/descent/train"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -171,5 +172,34 @@ func TestEventsOnNewStep(t *testing.T) {
 	run.steps(t, 2)
 	if second := next(); len(second) != 1 || second[0].Step != 4 {
 		t.Fatalf("after two more steps: %+v", second)
+	}
+}
+
+// TestMetricsOnlyRun: a run with metrics.csv alone (a language model's,
+// descent train --text) is listed, its loss and accuracy are drawn, the
+// other charts say they were not recorded (the log-scale ones used to
+// panic with nothing to tick), and /api/run says so.
+func TestMetricsOnlyRun(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "lm")
+	os.MkdirAll(dir, 0o755)
+	f, err := os.Create(filepath.Join(dir, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	train.WriteMetricsCSV(f, []train.EpochMetrics{{Epoch: 1, TrainLoss: 3.9, TestLoss: 3.3, TestAccuracy: 0.18, LR: 0.002, Seconds: 3}, {Epoch: 2, TrainLoss: 3.0, TestLoss: 2.9, TestAccuracy: 0.27, LR: 0.002, Seconds: 3}})
+	f.Close()
+	ts := serve(t, root)
+	for _, name := range Charts {
+		code, _, svg := get(t, ts.URL+"/chart/"+name+".svg?run=lm")
+		recorded := name == "loss" || name == "accuracy"
+		if code != 200 || !strings.Contains(svg, "<svg") || strings.Contains(svg, "not recorded for this run") == recorded {
+			t.Errorf("%s: %d, drawn %v, want 200 and drawn %v: %.200s", name, code, !strings.Contains(svg, "not recorded"), recorded, svg)
+		}
+	}
+	_, _, body := get(t, ts.URL+"/api/run?run=lm")
+	var d RunDetail
+	if err := json.Unmarshal([]byte(body), &d); err != nil || d.Recorded || len(d.Metrics) != 2 {
+		t.Errorf("/api/run: %v, recorded %v, %d metrics rows: %s", err, d.Recorded, len(d.Metrics), body)
 	}
 }

@@ -37,10 +37,14 @@ type LMOptions struct {
 // LMEpoch is what one epoch of TrainLM measured, in bits per byte (the
 // mean cross-entropy over log 2).
 type LMEpoch struct {
-	Epoch     int
-	TrainBits float64 // mean over the epoch's chunks
-	TestBits  float64
-	Duration  time.Duration
+	Epoch        int
+	TrainBits    float64 // mean over the epoch's chunks
+	TestBits     float64
+	TestAccuracy float64 // the fraction of test bytes that are the most likely next byte
+	Duration     time.Duration
+	// Curve is each chunk's training loss (cross-entropy in nats per
+	// byte) at its fractional epoch, for curves.png.
+	Curve []StepLoss
 }
 
 // lmState holds the carried recurrent state, copied out of the graph so
@@ -120,6 +124,7 @@ func TrainLM(model LanguageModel, opt optim.Optimizer[float32], trainText, testT
 		nn.SetTraining[float32](model, true)
 		state.reset()
 		total, chunks := 0.0, 0
+		var curve []StepLoss
 		for pos := 0; pos < batches.Positions(); {
 			n := batches.Chunk(pos, o.BPTT, xs, ys)
 			pos += n
@@ -143,16 +148,17 @@ func TrainLM(model LanguageModel, opt optim.Optimizer[float32], trainText, testT
 			opt.Step()
 			total += l
 			chunks++
+			curve = append(curve, StepLoss{Epoch: float64(epoch-1) + float64(pos)/float64(batches.Positions()), Loss: l})
 		}
 		g.Reset()
-		testBits, err := EvaluateLM(model, testText, o.Batch, o.BPTT)
+		testBits, testAcc, err := evaluateLM(model, testText, o.Batch, o.BPTT)
 		if err != nil {
 			return hist, err
 		}
-		e := LMEpoch{Epoch: epoch, TrainBits: total / float64(chunks) / math.Ln2, TestBits: testBits, Duration: time.Since(start)}
+		e := LMEpoch{Epoch: epoch, TrainBits: total / float64(chunks) / math.Ln2, TestBits: testBits, TestAccuracy: testAcc, Duration: time.Since(start), Curve: curve}
 		hist = append(hist, e)
 		if o.Out != nil {
-			fmt.Fprintf(o.Out, "epoch %d/%d  train bits/byte %.4f  test bits/byte %.4f  %.1fs\n", epoch, o.Epochs, e.TrainBits, e.TestBits, e.Duration.Seconds())
+			fmt.Fprintf(o.Out, "epoch %d/%d  train bits/byte %.4f  test bits/byte %.4f  test accuracy %.4f  %.1fs\n", epoch, o.Epochs, e.TrainBits, e.TestBits, e.TestAccuracy, e.Duration.Seconds())
 		}
 		if o.EpochEnd != nil {
 			o.EpochEnd(e)
@@ -167,18 +173,25 @@ func TrainLM(model LanguageModel, opt optim.Optimizer[float32], trainText, testT
 // row and the tail that fills no row are not predicted) in chunks of bptt
 // steps that carry the state, in evaluation mode and without recording.
 func EvaluateLM(model LanguageModel, text []byte, batch, bptt int) (float64, error) {
+	bits, _, err := evaluateLM(model, text, batch, bptt)
+	return bits, err
+}
+
+// evaluateLM is EvaluateLM, with the accuracy of the most likely next
+// byte.
+func evaluateLM(model LanguageModel, text []byte, batch, bptt int) (bits, accuracy float64, err error) {
 	batches, err := data.NewByteBatches(text, batch)
 	if err != nil {
-		return 0, fmt.Errorf("train: %w", err)
+		return 0, 0, fmt.Errorf("train: %w", err)
 	}
 	nn.SetTraining[float32](model, false)
 	defer nn.SetTraining[float32](model, true)
 	g := autograd.New[float32]()
 	rows := batches.Rows
-	xs, ys := make([]float32, rows*bptt), make([]int, rows*bptt)
+	xs, ys, preds := make([]float32, rows*bptt), make([]int, rows*bptt), make([]int, rows*bptt)
 	in := chunkInput{xs: xs}
 	var state lmState
-	total, count := 0.0, 0
+	total, count, correct := 0.0, 0, 0
 	g.NoGrad(func() {
 		for pos := 0; pos < batches.Positions(); {
 			n := batches.Chunk(pos, bptt, xs, ys)
@@ -186,14 +199,21 @@ func EvaluateLM(model LanguageModel, text []byte, batch, bptt int) (float64, err
 			x := in.get(rows, n)
 			h, c := state.vars()
 			logits, hn, cn := model.ForwardState(g, x, h, c)
-			loss := g.CrossEntropy(g.Reshape(logits, rows*n, 256), ys[:rows*n])
+			flat := g.Reshape(logits, rows*n, 256)
+			loss := g.CrossEntropy(flat, ys[:rows*n])
+			tensor.ArgMaxRows(flat.Value, preds[:rows*n])
+			for i, p := range preds[:rows*n] {
+				if p == ys[i] {
+					correct++
+				}
+			}
 			state.keep(hn, cn)
 			total += float64(loss.Value.Data()[0]) * float64(rows*n)
 			count += rows * n
 			g.Reset()
 		}
 	})
-	return total / float64(count) / math.Ln2, nil
+	return total / float64(count) / math.Ln2, float64(correct) / float64(count), nil
 }
 
 // SampleLM generates length bytes from the model: it reads prime (a

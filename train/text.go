@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,7 +43,7 @@ func (c *Config) TextDefaults(given map[string]bool) {
 type TextOptions struct {
 	Path  string    // the text file; its first 90% trains, its last 10% tests (data.LoadText)
 	BPTT  int       // steps of truncated backpropagation through time
-	Dir   string    // where model.safetensors is written after each epoch
+	Dir   string    // where model.safetensors, metrics.csv and curves.png are written after each epoch
 	Out   io.Writer // a first line, one line per epoch and a sample after each; nil is silent
 	Quiet bool      // no samples
 	// SampleLength is the length of the sample after each epoch; 0 is 200.
@@ -52,7 +53,8 @@ type TextOptions struct {
 // TrainText trains a byte-level language model (models.TextModel:
 // Embedding(256, 64) -> the recurrent layers c names -> Linear(H, 256))
 // by truncated BPTT (TrainLM) on o.Path, saving its weights in
-// o.Dir/model.safetensors after every epoch. It returns their path and
+// o.Dir/model.safetensors, and metrics.csv and curves.png as a
+// classifier's run does, after every epoch. It returns their path and
 // the epochs' results. It reads c's Model, Hidden, Layers, Act, Opt, LR,
 // Set, Epochs, Batch, Seed, ClipGradNorm and Threads, and ignores the
 // rest; a mistake in those, or an unreadable file, is a ConfigError.
@@ -104,11 +106,26 @@ func TrainText(c Config, o TextOptions) (weights string, hist []LMEpoch, err err
 		c.Model, models.DefaultEmbedding, so.Hidden, so.Layers, o.Path, len(trainText), len(testText), o.BPTT, batch, c.Opt, c.LR, c.Epochs, o.Dir)
 	rng := tensor.NewRand(c.Seed + 1)
 	var saveErr error
+	var metrics []EpochMetrics
+	var curve []StepLoss
+	title := fmt.Sprintf("%s language model on %s, bptt %d, %s lr %s", c.Model, filepath.Base(o.Path), o.BPTT, c.Opt, c.LR)
 	hist, err = TrainLM(model, opt, trainText, testText, LMOptions{
 		Epochs: c.Epochs, Batch: batch, BPTT: o.BPTT, ClipGradNorm: c.ClipGradNorm, Out: o.Out,
 		EpochEnd: func(e LMEpoch) {
+			// metrics.csv and curves.png as a classifier's run writes them:
+			// the losses are the cross-entropy in nats per byte (bits × ln 2),
+			// the accuracy that of the most likely next byte.
+			metrics = append(metrics, EpochMetrics{Epoch: e.Epoch, TrainLoss: e.TrainBits * math.Ln2, TestLoss: e.TestBits * math.Ln2,
+				TestAccuracy: e.TestAccuracy, LR: opt.Groups()[0].LR, Seconds: e.Duration.Seconds()})
+			curve = append(curve, e.Curve...)
 			if saveErr == nil {
 				saveErr = SaveWeights(weights, model)
+			}
+			if saveErr == nil {
+				saveErr = writeFileAtomic(filepath.Join(o.Dir, "metrics.csv"), func(w io.Writer) error { return WriteMetricsCSV(w, metrics) })
+			}
+			if saveErr == nil {
+				saveErr = PlotCurves(filepath.Join(o.Dir, "curves.png"), title, []Series{{Rows: metrics, Steps: curve}})
 			}
 			if o.Quiet {
 				return

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/train"
 )
 
 // TestTrainTextAndSample: descent train --text trains a small byte-level
@@ -29,6 +33,24 @@ func TestTrainTextAndSample(t *testing.T) {
 	}
 	if m[1] >= "8" {
 		t.Errorf("test bits per byte %s after 2 epochs on a repeating text; uniform guessing gives 8", m[1])
+	}
+	// metrics.csv as a classifier's run writes it: the losses in nats per
+	// byte (the printed bits × ln 2), the next byte's accuracy; curves.png.
+	f, err := os.Open(filepath.Join(dir, "run", "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := train.ReadMetricsCSV(f)
+	f.Close()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("metrics.csv: %d rows, %v", len(rows), err)
+	}
+	bits, _ := strconv.ParseFloat(m[1], 64)
+	if last := rows[1]; math.Abs(last.TestLoss/math.Ln2-bits) > 1e-4 || !(last.TestAccuracy > 0 && last.TestAccuracy <= 1) || last.Epoch != 2 {
+		t.Errorf("metrics.csv's last row %+v: want test_loss %v nats (%s bits) and an accuracy in (0, 1]", last, bits*math.Ln2, m[1])
+	}
+	if st, err := os.Stat(filepath.Join(dir, "run", "curves.png")); err != nil || st.Size() == 0 {
+		t.Errorf("curves.png: %v", err)
 	}
 	weights := filepath.Join(dir, "run", "model.safetensors")
 	sample := func(seed string) string {

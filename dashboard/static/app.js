@@ -75,6 +75,9 @@ async function refreshDetail() {
   title.textContent = d.label + (selected.length > 1 ? " (+" + (selected.length - 1) + " overlaid)" : "");
   const last = d.last || {};
   let text = "epoch " + d.epoch + ", step " + d.step;
+  if (!d.recorded && d.metrics.length > 0) {
+    text = "epoch " + d.metrics[d.metrics.length - 1].Epoch + " (per-step statistics were not recorded for this run)";
+  }
   if (last.loss !== undefined) text += ", loss " + last.loss.toPrecision(4);
   if (last.lr !== undefined) text += ", lr " + last.lr.toPrecision(3);
   if (d.metrics.length > 0) {
@@ -85,7 +88,8 @@ async function refreshDetail() {
   lastEl.textContent = text;
   lastEl.dataset.step = d.step;
   findings.replaceChildren();
-  if (d.findings.length === 0) findings.append(el("li", "no finding", "ok"));
+  if (d.findings.length === 0 && !d.recorded && d.metrics.length > 0) findings.append(el("li", "not examined: the doctor reads per-step statistics", "none"));
+  else if (d.findings.length === 0) findings.append(el("li", "no finding", "ok"));
   for (const f of d.findings) findings.append(el("li", f));
   tbody.replaceChildren();
   for (const k of Object.keys(d.config).sort()) {
