@@ -130,6 +130,34 @@ func (f *ImageFolder) list(prep *ImagePrep) error {
 	return nil
 }
 
+// ReadUnlabelledImages reads every image under root, its subfolders
+// included (imageFiles), as the images of prep were read, with no labels
+// (all 0): new images to predict, which need no class folders. Errors are
+// ReadImageFolder's.
+func ReadUnlabelledImages(root string, prep *ImagePrep, memoryLimit int64) (*ImageFolder, error) {
+	f := &ImageFolder{Root: root, Classes: slices.Clone(prep.Classes), Height: prep.Height, Width: prep.Width, Channels: prep.Channels}
+	files, err := imageFiles(root)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("data: %s: no images (want .png, .jpg, .jpeg or .gif files, or class folders of them)", root)
+	}
+	f.Files, f.labels = files, make([]int, len(files))
+	if err := f.decodeAll(memoryLimit); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// HasClassFolder reports whether root holds a folder named as one of
+// classes (labelled images laid out as for training) rather than only
+// images or other folders (images to predict).
+func HasClassFolder(root string, classes []string) bool {
+	entries, _ := os.ReadDir(root)
+	return slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && slices.Contains(classes, e.Name()) })
+}
+
 // imageFiles lists the images under dir and its subfolders, as
 // torchvision's ImageFolder does (os.walk): by folder path, then by name
 // within a folder, relative to dir with forward slashes ("a.png",

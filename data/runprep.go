@@ -39,8 +39,8 @@ func (p RunPrep) Shape() []int {
 
 // ReadNew reads new data at path, a CSV file (whose target column may be
 // absent) for a table's preprocessing, a folder of class folders of
-// images for an image folder's, and treats it as the training data were
-// treated. It returns the examples, the id of each (the 0-based data row
+// images (or, unlabelled, a folder of images with no class folder) for an
+// image folder's, and treats it as the training data were treated. It returns the examples, the id of each (the 0-based data row
 // of the CSV file, or the image's path under the folder) and whether they
 // hold targets. Errors reading the file are InputErrors.
 func (p RunPrep) ReadNew(path string) (ds Dataset, ids []string, labelled bool, err error) {
@@ -60,7 +60,15 @@ func (p RunPrep) ReadNew(path string) (ds Dataset, ids []string, labelled bool, 
 		}
 		return set, ids, tb.HasTarget(), nil
 	case p.Images != nil:
-		f, err := ReadImageFolder(path, ImageFolderOptions{Prep: p.Images})
+		// Class folders are labelled images; a folder without any is
+		// images to predict, read whole.
+		labelled := HasClassFolder(path, p.Images.Classes)
+		var f *ImageFolder
+		if labelled {
+			f, err = ReadImageFolder(path, ImageFolderOptions{Prep: p.Images})
+		} else {
+			f, err = ReadUnlabelledImages(path, p.Images, 0)
+		}
 		if err != nil {
 			return nil, nil, false, &InputError{Err: err}
 		}
@@ -72,7 +80,7 @@ func (p RunPrep) ReadNew(path string) (ds Dataset, ids []string, labelled bool, 
 		for i := range ids {
 			ids[i] = set.File(i)
 		}
-		return set, ids, true, nil
+		return set, ids, labelled, nil
 	}
 	return nil, nil, false, fmt.Errorf("data: no preprocessing to read %s with", path)
 }

@@ -214,6 +214,33 @@ func TestTrainImageFolder(t *testing.T) {
 				t.Fatalf("%s: %s predicted %s", model, r[0], r[1])
 			}
 		}
+		// A plain folder of the same images, no class folders: predictions
+		// of the same rows, ids under it; eval refuses it in one line.
+		flat := filepath.Join(dir, "flat-"+model)
+		for _, r := range rows[1:] {
+			b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(r[0])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(flat, strings.ReplaceAll(r[0], "/", "-"))
+			os.MkdirAll(filepath.Dir(name), 0o755)
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		flatRows := readPredictions(t, runIn(t, runPredict, "--run", run, "--data", flat))
+		byID := map[string][]string{}
+		for _, r := range flatRows[1:] {
+			byID[r[0]] = r[1:]
+		}
+		for _, r := range rows[1:] {
+			if got := byID[strings.ReplaceAll(r[0], "/", "-")]; !slices.Equal(got, r[1:]) {
+				t.Fatalf("%s: %s in a plain folder predicted %v, in its class folder %v", model, r[0], got, r[1:])
+			}
+		}
+		if _, err := runCmd(t, runEval, "--run", run, "--data", flat); err == nil || !strings.Contains(err.Error(), "no class folder (dark, light)") {
+			t.Errorf("%s: eval on a plain folder: %v", model, err)
+		}
 	}
 }
 

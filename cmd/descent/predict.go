@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/train"
@@ -26,7 +27,7 @@ func init() {
 
 func runPredict(w io.Writer, fs *flag.FlagSet, args []string) error {
 	dir := fs.String("run", "", "the run directory (required)")
-	path := fs.String("data", "", "a CSV file (the target column may be absent; columns are matched by name) or a folder of class folders of images (required)")
+	path := fs.String("data", "", "a CSV file (the target column may be absent; columns are matched by name), or a folder of images: of class folders, or without any to predict (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,8 +53,11 @@ func loadRun(dir, path string, labelled bool) (*train.Trained, data.Dataset, []s
 	if err != nil {
 		return nil, nil, nil, flagErr(train.DataError(err))
 	}
-	if labelled && !hasTargets {
+	if labelled && !hasTargets && r.Prep.Table != nil {
 		return nil, nil, nil, usagef("%s: no target column %s: eval needs labelled data (descent predict takes unlabelled rows)", path, r.Prep.Table.Target)
+	}
+	if labelled && !hasTargets {
+		return nil, nil, nil, usagef("%s: no class folder (%s): eval needs labelled images (descent predict takes a plain folder of images)", path, strings.Join(r.Prep.Classes(), ", "))
 	}
 	return r, ds, ids, nil
 }
