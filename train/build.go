@@ -135,6 +135,9 @@ func buildRecurrent(c Config, example []int, classes int) (nn.Module[float32], e
 	if c.Init != "" || c.InitSet != "" {
 		return nil, configErrorf("{init} is for the mlp and cnn; {model} %s keeps PyTorch's initialization", c.Model)
 	}
+	if c.Norm != "" {
+		return nil, configErrorf("{norm} %s normalizes the hidden layers of the mlp and cnn; {model} %s has none", c.Norm, c.Model)
+	}
 	if want, _ := models.InputShape(c.Model); !slices.Equal(want, example) && !slices.Equal([]int{1, 28, 28}, example) {
 		return nil, configErrorf("{model} %s reads 28x28 images as 28 steps of 28 pixels but the data set's are %s", c.Model, shapeName(example))
 	}

@@ -209,6 +209,7 @@ func TestBadInputOneLineExit2(t *testing.T) {
 		{tr("--model", "lstm", "--layers", "-1"), []string{"--layers"}},
 		{tr("--model", "lstm", "--hidden", "32", "--init-from", f("lstm16.safetensors")), []string{`"rnn.weight_ih_l0"`, "[64 28]", "[128 28]"}},
 		{tr("--layers", "2"), []string{"--layers", "mlp"}},
+		{tr("--model", "lstm", "--norm", "batch"), []string{"--norm batch", "--model lstm"}},
 		{tr("--init-from", f("lstm16.safetensors")), []string{"--init-from", "none of its tensors", "rnn.bias_ih_l0", "0.weight", "--model"}},
 		{[]string{"eval", "--model", "lstm", "--weights", f("lstm16.safetensors"), "--hidden", "32"}, []string{"lstm16.safetensors", "does not fit"}},
 		{[]string{"eval", "--model", "lstm", "--weights", f("lstm-mixed.safetensors")}, []string{"lstm-mixed.safetensors", "does not fit"}},
