@@ -100,6 +100,18 @@ func (c *Config) RecurrentDefaults(given map[string]bool) {
 	}
 }
 
+// Ignored says, one line each, which given flags c's model ignores:
+// --hidden for the cnn, whose sizes are fixed (Config's default widths are
+// the mlp's, so BuildModel cannot tell a given one from the default). A
+// note rather than an error: a script looping over models with one set of
+// flags keeps working.
+func (c *Config) Ignored(given map[string]bool) []string {
+	if given["hidden"] && c.Model == "cnn" {
+		return []string{fmt.Sprintf("note: --hidden %s does not apply to --model cnn, whose sizes are fixed; ignored", c.Hidden)}
+	}
+	return nil
+}
+
 // RecurrentSizeDefaults gives a recurrent model its hidden size 128 and
 // tanh unless given holds "hidden" and "act".
 func (c *Config) RecurrentSizeDefaults(given map[string]bool) {

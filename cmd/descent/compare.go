@@ -45,6 +45,7 @@ func runCompare(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	given := givenKeys(fs)
+	noteIgnored(w, &c, given)
 	c.RecurrentSizeDefaults(given)
 	optNames, lrList, initNames := strings.Split(*opts, ","), splitList(*lrs), splitList(c.Init)
 	if len(initNames) > 1 && !given["opt"] {

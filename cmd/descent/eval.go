@@ -44,6 +44,7 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 		return usagef("--limit %d: want a positive number of images, or 0 for all", c.Limit)
 	}
 	given := givenKeys(fs)
+	noteIgnored(w, &c, given)
 	c.RecurrentDefaults(given)
 	m, images, err := train.EvaluateWeights(c, *weights, given)
 	if err != nil {

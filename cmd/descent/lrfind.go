@@ -51,6 +51,7 @@ func runLRFind(w io.Writer, fs *flag.FlagSet, args []string) error {
 	}
 	*plotPath = orElse(*plotPath, filepath.Join(*out, "lr-find.png"))
 	given := givenKeys(fs)
+	noteIgnored(w, &c, given)
 	c.RecurrentSizeDefaults(given)
 	if given["epochs"] { // a flag shared with train that the sweep has no use for
 		return usagef("--epochs does not apply to lr-find, which sweeps one pass (or --steps N)")

@@ -202,6 +202,9 @@ func TestTrainImageFolder(t *testing.T) {
 			args = append(args, "--image-size", "28", "--channels", "1")
 		}
 		out := runIn(t, runTrain, args...)
+		if note := "note: --hidden 8 does not apply to --model cnn"; strings.Contains(out, note) != (model == "cnn") {
+			t.Errorf("%s: the note %q (for the cnn only) printed: %v", model, note, strings.Contains(out, note))
+		}
 		if name, acc := finalValue(t, out); name != "accuracy" || acc < 0.9 {
 			t.Fatalf("%s: test %s %v, want accuracy >= 0.9:\n%s", model, name, acc, out)
 		}

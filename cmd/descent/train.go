@@ -135,6 +135,7 @@ func runTrain(w io.Writer, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	noteIgnored(w, &c, givenKeys(fs))
 	return trainRun(w, c, dir, f)
 }
 
@@ -347,4 +348,12 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// noteIgnored prints a note for each given flag that c's model ignores
+// (train.Config.Ignored).
+func noteIgnored(w io.Writer, c *train.Config, given map[string]bool) {
+	for _, n := range c.Ignored(given) {
+		fmt.Fprintln(w, n)
+	}
 }
