@@ -47,7 +47,11 @@ func runTextTrain(w io.Writer, c train.Config, fs *flag.FlagSet, path string, bp
 	if err != nil {
 		return flagErr(err)
 	}
-	fmt.Fprintf(w, "wrote %s; sample from it with: descent sample --weights %s\n", weights, shellQuote(weights))
+	act := "" // the file does not record an rnn's nonlinearity: the command to sample carries it
+	if c.Model == "rnn" && c.Act == "relu" {
+		act = " --act relu"
+	}
+	fmt.Fprintf(w, "wrote %s; sample from it with: descent sample --weights %s%s\n", weights, shellQuote(weights), act)
 	fmt.Fprintf(w, "test bits per byte: %.4f\n", hist[len(hist)-1].TestBits)
 	return nil
 }

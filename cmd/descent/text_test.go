@@ -83,3 +83,20 @@ func TestTrainEvalRecurrent(t *testing.T) {
 		t.Errorf("eval gives %q, the run ended with %q", ev, acc)
 	}
 }
+
+// TestTextSampleCommandCarriesAct: the weights do not record an rnn's
+// nonlinearity, so the suggested sample command of a relu rnn says it.
+func TestTextSampleCommandCarriesAct(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "t.txt")
+	if err := os.WriteFile(text, []byte(strings.Repeat("abc ", 100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for act, want := range map[string]bool{"relu": true, "tanh": false} {
+		out := runIn(t, runTrain, "--text", text, "--model", "rnn", "--act", act, "--hidden", "8", "--layers", "1", "--epochs", "1",
+			"--bptt", "8", "--batch", "4", "--quiet", "--out", filepath.Join(dir, act))
+		if got := strings.Contains(out, "model.safetensors --act relu\n"); got != want {
+			t.Errorf("--act %s: the sample command carries --act relu: %v, want %v:\n%s", act, got, want, out)
+		}
+	}
+}
