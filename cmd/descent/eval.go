@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/descent-ml/descent/models"
@@ -46,6 +47,15 @@ func runEval(w io.Writer, fs *flag.FlagSet, args []string) error {
 	given := givenKeys(fs)
 	noteIgnored(w, &c, given)
 	c.RecurrentDefaults(given)
+	if c.Model == "rnn" && !given["act"] {
+		// The weights do not record an rnn's nonlinearity; the run that
+		// wrote them, beside them, does.
+		dir := filepath.Dir(*weights)
+		if info, err := train.ReadRunInfo(dir); err == nil && info.Config.Model == "rnn" && info.Config.Act != c.Act {
+			c.Act = info.Config.Act
+			fmt.Fprintf(w, "note: --act %s, from %s (the weights do not record the rnn's nonlinearity)\n", c.Act, filepath.Join(dir, train.RunFile))
+		}
+	}
 	m, images, err := train.EvaluateWeights(c, *weights, given)
 	if err != nil {
 		return flagErr(err)

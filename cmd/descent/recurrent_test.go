@@ -71,3 +71,20 @@ func TestGuardedFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalTakesActFromRun: the weights do not record an rnn's
+// nonlinearity; eval takes it from the run.json beside them (with a note)
+// and so gives the run's own test accuracy, unless --act is given.
+func TestEvalTakesActFromRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	out := runIn(t, runTrain, "--model", "rnn", "--act", "relu", "--hidden", "16", "--limit", "64", "--epochs", "1", "--quiet", "--out", dir)
+	acc := lastLine.FindString(out)
+	weights := filepath.Join(dir, "model.safetensors")
+	ev := runIn(t, runEval, "--model", "rnn", "--weights", weights, "--limit", "64")
+	if !strings.Contains(ev, "note: --act relu, from") || !strings.HasSuffix(ev, strings.TrimPrefix(acc, "\n")) {
+		t.Errorf("eval without --act:\n%s\nwant the note and the run's%s", ev, acc)
+	}
+	if ev := runIn(t, runEval, "--model", "rnn", "--act", "tanh", "--weights", weights, "--limit", "64"); strings.Contains(ev, "note:") {
+		t.Errorf("eval --act tanh took the run's: %s", ev)
+	}
+}
