@@ -70,8 +70,9 @@ type ImageFolder struct {
 var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 
 // ReadImageFolder reads every PNG, JPEG and GIF image under root's class
-// folders, their subfolders included (imageFiles). Errors name the file: an image that does not decode, a class
-// folder with no images, a root without class folders.
+// folders, their subfolders included (imageFiles). Errors name the file:
+// an image that does not decode, a class folder with no images, a root
+// without class folders.
 func ReadImageFolder(root string, opts ImageFolderOptions) (*ImageFolder, error) {
 	f := &ImageFolder{Root: root, Height: opts.Height, Width: opts.Width, Channels: opts.Channels}
 	if opts.Prep != nil {

@@ -40,9 +40,10 @@ func (p RunPrep) Shape() []int {
 // ReadNew reads new data at path, a CSV file (whose target column may be
 // absent) for a table's preprocessing, a folder of class folders of
 // images (or, unlabelled, a folder of images with no class folder) for an
-// image folder's, and treats it as the training data were treated. It returns the examples, the id of each (the 0-based data row
-// of the CSV file, or the image's path under the folder) and whether they
-// hold targets. Errors reading the file are InputErrors.
+// image folder's, and treats it as the training data were treated. It
+// returns the examples, the id of each (the 0-based data row of the CSV
+// file, or the image's path under the folder) and whether they hold
+// targets. Errors reading the file are InputErrors.
 func (p RunPrep) ReadNew(path string) (ds Dataset, ids []string, labelled bool, err error) {
 	switch {
 	case p.Table != nil:

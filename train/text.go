@@ -119,13 +119,7 @@ func TrainText(c Config, o TextOptions) (weights string, hist []LMEpoch, err err
 				TestAccuracy: e.TestAccuracy, LR: opt.Groups()[0].LR, Seconds: e.Duration.Seconds()})
 			curve = append(curve, e.Curve...)
 			if saveErr == nil {
-				saveErr = SaveWeights(weights, model)
-			}
-			if saveErr == nil {
-				saveErr = writeFileAtomic(filepath.Join(o.Dir, "metrics.csv"), func(w io.Writer) error { return WriteMetricsCSV(w, metrics) })
-			}
-			if saveErr == nil {
-				saveErr = PlotCurves(filepath.Join(o.Dir, "curves.png"), title, []Series{{Rows: metrics, Steps: curve}})
+				saveErr = writeEpochRecords(o.Dir, model, metrics, curve, title)
 			}
 			if o.Quiet {
 				return

@@ -12,6 +12,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -566,22 +567,34 @@ func (t *Trainer) writeEpochFiles() error {
 	if t.Options.Dir == "" {
 		return nil
 	}
-	if err := SaveWeights(filepath.Join(t.Options.Dir, "model.safetensors"), t.Model); err != nil {
+	title := "" // no curves.png
+	if t.Options.Plot {
+		title = cmp.Or(t.Options.Title, "descent train")
+	}
+	if err := writeEpochRecords(t.Options.Dir, t.Model, t.history, t.lossCurve(), title); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(t.Options.Dir, "metrics.csv"), func(w io.Writer) error {
-		return WriteMetricsCSV(w, t.history)
+	return t.checkpoint()
+}
+
+// writeEpochRecords writes what every run directory holds after an epoch
+// (a classifier's, and the language model's of TrainText): the weights,
+// metrics.csv and, unless title is "", curves.png of history and the
+// step losses.
+func writeEpochRecords(dir string, model nn.Module[float32], history []EpochMetrics, steps []StepLoss, title string) error {
+	if err := SaveWeights(filepath.Join(dir, "model.safetensors"), model); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "metrics.csv"), func(w io.Writer) error {
+		return WriteMetricsCSV(w, history)
 	}); err != nil {
 		return err
 	}
-	if t.Options.Plot {
-		title := t.Options.Title
-		if title == "" {
-			title = "descent train"
-		}
-		if err := PlotCurves(filepath.Join(t.Options.Dir, "curves.png"), title, []Series{{Name: "", Rows: t.history, Steps: t.lossCurve()}}); err != nil {
-			return fmt.Errorf("train: drawing curves.png: %w", err)
-		}
+	if title == "" {
+		return nil
 	}
-	return t.checkpoint()
+	if err := PlotCurves(filepath.Join(dir, "curves.png"), title, []Series{{Rows: history, Steps: steps}}); err != nil {
+		return fmt.Errorf("train: drawing curves.png: %w", err)
+	}
+	return nil
 }

@@ -53,10 +53,10 @@ func loadRun(dir, path string, labelled bool) (*train.Trained, data.Dataset, []s
 	if err != nil {
 		return nil, nil, nil, flagErr(train.DataError(err))
 	}
-	if labelled && !hasTargets && r.Prep.Table != nil {
+	switch {
+	case labelled && !hasTargets && r.Prep.Table != nil:
 		return nil, nil, nil, usagef("%s: no target column %s: eval needs labelled data (descent predict takes unlabelled rows)", path, r.Prep.Table.Target)
-	}
-	if labelled && !hasTargets {
+	case labelled && !hasTargets:
 		return nil, nil, nil, usagef("%s: no class folder (%s): eval needs labelled images (descent predict takes a plain folder of images)", path, strings.Join(r.Prep.Classes(), ", "))
 	}
 	return r, ds, ids, nil

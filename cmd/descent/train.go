@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/doctor"
 	"github.com/descent-ml/descent/internal/cliflag"
 	"github.com/descent-ml/descent/lab"
@@ -266,7 +265,7 @@ func trainRun(w io.Writer, c train.Config, dir string, f runFlags) (err error) {
 		fmt.Fprintf(w, "resuming %s at epoch %d, step %d\n", dir, tr.Position().Epoch, tr.Position().Step)
 	} else {
 		examples := "images"
-		if layout, err := data.Layout(c.Data); c.Data != "" && err == nil && layout == "csv" {
+		if run.Source != nil && run.Source.Layout == "csv" {
 			examples = "rows"
 		}
 		fmt.Fprintf(w, "training %s on %d %s (%s), %d epochs, writing to %s\n", run.Description, run.Train.Len(), examples, train.DescribeData(c), c.Epochs, dir)
